@@ -1,0 +1,79 @@
+/** The three things a webhook event can say happened to an entity. */
+export const ACTIONS = ['create', 'update', 'delete'] as const;
+/** One of {@link ACTIONS}. */
+export type Action = (typeof ACTIONS)[number];
+
+/** A JSON value as parsed from a request body. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A JSON object (objects built by this module have a null prototype). */
+export type JsonObject = { [key: string]: Json };
+
+/** Where a body breaks a rule: a dotted path (`payload.id`, `modified_fields.2`; '' = whole body). */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** A webhook body that passed validation, reduced to what hookscope indexes. */
+export interface NormalizedEvent {
+  action: Action;
+  entityType: string;
+  entityId: string;
+  /** The event's own `time`, as epoch milliseconds. */
+  timeMs: number;
+  /** null when the body has no `modified_fields`. */
+  modifiedFields: string[] | null;
+  payload: JsonObject;
+}
+
+/** What the fold needs to know about one stored event. */
+export interface FoldInput {
+  id: string;
+  action: Action;
+  entityType: string;
+  entityId: string;
+  timeMs: number;
+  receivedAtMs: number;
+  modifiedFields: string[] | null;
+  payload: JsonObject;
+  deliveryId: string | null;
+  /** The raw body, used to spot repeated deliveries that carry no `webhook-id`. */
+  raw: string;
+}
+
+/** One field of the state before and after an event; `undefined` stands for "absent". */
+export interface FieldChange {
+  field: string;
+  before: Json | undefined;
+  after: Json | undefined;
+}
+
+/** What the fold says about one event in its entity's history. */
+export interface EventAnalysis {
+  changes: FieldChange[];
+  warnings: string[];
+}
+
+/** An entity's events folded into its current state. */
+export interface FoldResult {
+  entityId: string;
+  /** The entity type of the last event in fold order. */
+  entityType: string;
+  /** null until a create or update has set something. */
+  state: JsonObject | null;
+  deleted: boolean;
+  /** True when a `create` event is among the folded ones. */
+  complete: boolean;
+  /** Number of events folded. */
+  version: number;
+  /** `time` of the (first) create event folded, if any. */
+  createdAtMs: number | null;
+  /** `time` of the last event in fold order. */
+  updatedAtMs: number;
+  /** The events in fold order (by `time`, then arrival). */
+  order: FoldInput[];
+  /** Per event id. */
+  analysis: Map<string, EventAnalysis>;
+  /** Every distinct warning of the entity, in fold order. */
+  warnings: string[];
+}
