@@ -77,3 +77,19 @@ export interface FoldResult {
   /** Every distinct warning of the entity, in fold order. */
   warnings: string[];
 }
+
+/** Why a webhook body was refused: 400 for bytes that are not a JSON object, 422 for rule breaks. */
+export type ParseErrorCode = 'INVALID_UTF8' | 'MALFORMED_JSON' | 'TOO_DEEP' | 'INVALID_EVENT';
+
+/** The outcome of parsing one webhook body: the normalized event, or a refusal a client can act on. */
+export type ParseResult =
+  | { ok: true; event: NormalizedEvent; body: JsonObject }
+  | {
+      ok: false;
+      status: 400 | 422;
+      code: ParseErrorCode;
+      /** One line naming the field(s): `payload.id: required` or `2 problems: ...`. */
+      message: string;
+      /** Every problem found (422 lists them all; 400 has one, with path ''). */
+      issues: ValidationIssue[];
+    };
