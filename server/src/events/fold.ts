@@ -1,0 +1,249 @@
+import { jsonEqual, quote } from './json.js';
+import type { EventAnalysis, FieldChange, FoldInput, FoldResult, JsonObject } from './types.js';
+
+/** Warning: the event's `time` is earlier than that of an event of the same entity that arrived before it. */
+export const OUT_OF_ORDER_WARNING =
+  'Out of order: its time is earlier than the time of an event of this entity received before it.';
+
+/** Warning: an update that does not say which fields it changed. */
+export const MISSING_MODIFIED_FIELDS_WARNING =
+  'Update without modified_fields: the sender did not say which fields changed.';
+
+/** Warning: a create while the entity exists (created earlier, not deleted since). */
+export const CREATED_AGAIN_WARNING =
+  'Created again: the entity already existed and was not deleted; its state was replaced by this payload.';
+
+/** Warning: a create after the entity was deleted. */
+export const CREATED_AFTER_DELETE_WARNING =
+  'Created after a delete: the deleted entity was re-created from this payload.';
+
+/** Warning: an update of a deleted entity. */
+export const UPDATE_AFTER_DELETE_WARNING =
+  'Update after a delete: the fields were merged into the last state, but the entity stays deleted.';
+
+/** Warning: a delete of an entity that is already deleted. */
+export const DELETED_AGAIN_WARNING = 'Deleted again: the entity was already deleted.';
+
+/** Warning: an update or delete with no create of the entity before it in fold order. */
+export function noRetainedCreateWarning(action: 'update' | 'delete'): string {
+  const what = action === 'update' ? 'Update' : 'Delete';
+  return `${what} with no retained create: no create of this entity comes before it (never sent, purged by retention, or its time is later).`;
+}
+
+/** Warning: a delivery seen before, by its `webhook-id` or (when it has none) by an identical raw body. */
+export function repeatedDeliveryWarning(deliveryId: string | null): string {
+  return deliveryId === null
+    ? 'Repeated delivery: an identical body (with no webhook-id) was already received for this entity.'
+    : `Repeated delivery: webhook-id ${quote(deliveryId)} was already received for this entity.`;
+}
+
+/** Warning: `modified_fields` names a field that the payload does not carry. */
+export function modifiedFieldNotInPayloadWarning(field: string): string {
+  return `modified_fields names ${quote(field)}, which the payload does not carry.`;
+}
+
+/** Warning: the event's `entity_type` differs from earlier events of the same entity id. */
+export function entityTypeChangedWarning(entityType: string, earlierTypes: readonly string[]): string {
+  return `entity_type ${quote(entityType)} differs from earlier events of this id (${earlierTypes.map((t) => quote(t)).join(', ')}): one id shared by different kinds of entity?`;
+}
+
+/** Fold order: event `time`, then arrival (`receivedAtMs`, then event id). */
+export function compareFoldOrder(a: FoldInput, b: FoldInput): number {
+  return a.timeMs - b.timeMs || compareArrival(a, b);
+}
+
+function compareArrival(a: FoldInput, b: FoldInput): number {
+  return a.receivedAtMs - b.receivedAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Events usually come from the store already in order; checking first skips an O(n log n) sort. */
+function sortedCopy(
+  events: readonly FoldInput[],
+  compare: (a: FoldInput, b: FoldInput) => number,
+): FoldInput[] {
+  const copy = events.slice();
+  for (let i = 1; i < copy.length; i++) {
+    if (compare(copy[i - 1] as FoldInput, copy[i] as FoldInput) > 0) return copy.sort(compare);
+  }
+  return copy;
+}
+
+function nullProtoCopy(source: JsonObject): JsonObject {
+  const copy: JsonObject = Object.create(null) as JsonObject;
+  // Plain assignment is safe on a null-prototype object: there is no inherited `__proto__` setter to hit.
+  for (const key of Object.keys(source)) copy[key] = source[key] as JsonObject[string];
+  return copy;
+}
+
+function byField(a: FieldChange, b: FieldChange): number {
+  return a.field < b.field ? -1 : a.field > b.field ? 1 : 0;
+}
+
+function valueOf(state: JsonObject | null, key: string): JsonObject[string] | undefined {
+  return state !== null && Object.hasOwn(state, key) ? state[key] : undefined;
+}
+
+/** Finds, in arrival order, the events that are out of order and those that repeat an earlier delivery. */
+function scanArrivals(events: readonly FoldInput[]): {
+  outOfOrder: Set<string>;
+  repeated: Map<string, string>;
+} {
+  const outOfOrder = new Set<string>();
+  const repeated = new Map<string, string>();
+  const seenDeliveryIds = new Set<string>();
+  // Bodies only matter for events without a webhook-id; when every event has one, skip hashing them.
+  const compareBodies = events.some((event) => event.deliveryId === null);
+  const seenBodies = new Set<string>();
+  let latestTimeMs = -Infinity;
+  for (const event of sortedCopy(events, compareArrival)) {
+    if (event.timeMs < latestTimeMs) outOfOrder.add(event.id);
+    else latestTimeMs = event.timeMs;
+    if (event.deliveryId !== null) {
+      if (seenDeliveryIds.has(event.deliveryId))
+        repeated.set(event.id, repeatedDeliveryWarning(event.deliveryId));
+      else seenDeliveryIds.add(event.deliveryId);
+    } else if (seenBodies.has(event.raw)) {
+      repeated.set(event.id, repeatedDeliveryWarning(null));
+    }
+    if (compareBodies) seenBodies.add(event.raw);
+  }
+  return { outOfOrder, repeated };
+}
+
+/**
+ * Folds one entity's events into its state: create replaces the state with (a copy of) the payload, update
+ * merges the payload's top-level fields, delete marks it deleted and keeps the last state for inspection.
+ * `changes` list the top-level fields whose value differs before/after, sorted by name; a delete changes none.
+ * The returned state shares nested values with the payloads: treat it as read-only.
+ * Throws on an empty list or on events of different entity ids.
+ */
+export function foldEntity(events: readonly FoldInput[]): FoldResult {
+  const first = events[0];
+  if (first === undefined) throw new Error('foldEntity: no events to fold');
+  for (const event of events) {
+    if (event.entityId !== first.entityId) {
+      throw new Error(`foldEntity: events of two entities (${first.entityId}, ${event.entityId})`);
+    }
+  }
+  const order = sortedCopy(events, compareFoldOrder);
+  const { outOfOrder, repeated } = scanArrivals(events);
+  const analysis = new Map<string, EventAnalysis>();
+  const allWarnings = new Set<string>();
+  const seenTypes: string[] = [];
+  let state: JsonObject | null = null;
+  let deleted = false;
+  let created = false;
+  let createdAtMs: number | null = null;
+
+  for (const event of order) {
+    const warnings: string[] = [];
+    const changes: FieldChange[] = [];
+    switch (event.action) {
+      case 'create': {
+        if (deleted) warnings.push(CREATED_AFTER_DELETE_WARNING);
+        else if (created) warnings.push(CREATED_AGAIN_WARNING);
+        const next = nullProtoCopy(event.payload);
+        const fields = new Set([...(state === null ? [] : Object.keys(state)), ...Object.keys(next)]);
+        for (const field of fields) {
+          const before = valueOf(state, field);
+          const after = valueOf(next, field);
+          if (!jsonEqual(before, after)) changes.push({ field, before, after });
+        }
+        state = next;
+        deleted = false;
+        created = true;
+        createdAtMs ??= event.timeMs;
+        break;
+      }
+      case 'update': {
+        if (!created) warnings.push(noRetainedCreateWarning('update'));
+        if (deleted) warnings.push(UPDATE_AFTER_DELETE_WARNING);
+        if (event.modifiedFields === null) warnings.push(MISSING_MODIFIED_FIELDS_WARNING);
+        state ??= Object.create(null) as JsonObject;
+        // Only the touched fields are compared and written: no per-event copy of the whole state.
+        for (const field of Object.keys(event.payload)) {
+          const before = valueOf(state, field);
+          const after = event.payload[field] as JsonObject[string];
+          if (!jsonEqual(before, after)) changes.push({ field, before, after });
+          state[field] = after;
+        }
+        break;
+      }
+      case 'delete': {
+        if (!created) warnings.push(noRetainedCreateWarning('delete'));
+        if (deleted) warnings.push(DELETED_AGAIN_WARNING);
+        deleted = true;
+        break;
+      }
+      default: {
+        const unknown: never = event.action;
+        throw new Error(`foldEntity: unknown action ${String(unknown)}`);
+      }
+    }
+    if (changes.length > 1) changes.sort(byField);
+
+    // Nearly every entity has one type: compare with it before allocating anything.
+    if (seenTypes.length !== 1 || seenTypes[0] !== event.entityType) {
+      const earlierTypes = seenTypes.filter((type) => type !== event.entityType);
+      if (earlierTypes.length > 0) warnings.push(entityTypeChangedWarning(event.entityType, earlierTypes));
+      if (earlierTypes.length === seenTypes.length) seenTypes.push(event.entityType);
+    }
+
+    const repeat = repeated.get(event.id);
+    if (repeat !== undefined) warnings.push(repeat);
+    if (outOfOrder.has(event.id)) warnings.push(OUT_OF_ORDER_WARNING);
+    if (event.modifiedFields !== null) {
+      for (const field of event.modifiedFields) {
+        if (Object.hasOwn(event.payload, field)) continue;
+        const warning = modifiedFieldNotInPayloadWarning(field);
+        if (!warnings.includes(warning)) warnings.push(warning);
+      }
+    }
+
+    for (const warning of warnings) allWarnings.add(warning);
+    analysis.set(event.id, { changes, warnings });
+  }
+
+  const last = order[order.length - 1] as FoldInput;
+  return {
+    entityId: first.entityId,
+    entityType: last.entityType,
+    state,
+    deleted,
+    complete: created,
+    version: order.length,
+    createdAtMs,
+    updatedAtMs: last.timeMs,
+    order,
+    analysis,
+    warnings: [...allWarnings],
+  };
+}
+
+/**
+ * The entity as it was at `timeMs` (epoch ms): the fold of the events whose `time` is at or before it.
+ * null when no event is that old.
+ */
+export function stateAt(
+  events: readonly FoldInput[],
+  timeMs: number,
+): { state: JsonObject | null; deleted: boolean } | null {
+  let state: JsonObject | null = null;
+  let deleted = false;
+  let folded = 0;
+  for (const event of sortedCopy(events, compareFoldOrder)) {
+    if (event.timeMs > timeMs) break;
+    folded++;
+    if (event.action === 'create') {
+      state = nullProtoCopy(event.payload);
+      deleted = false;
+    } else if (event.action === 'update') {
+      state ??= Object.create(null) as JsonObject;
+      for (const field of Object.keys(event.payload))
+        state[field] = event.payload[field] as JsonObject[string];
+    } else {
+      deleted = true;
+    }
+  }
+  return folded === 0 ? null : { state, deleted };
+}
