@@ -29,7 +29,8 @@ const config: CodegenConfig = {
       },
     },
     'web/src/gql/graphql.ts': {
-      plugins: ['typescript', 'typescript-operations', 'typed-document-node'],
+      // typescript-operations 6 emits the enums and inputs the operations use; adding `typescript` duplicates them.
+      plugins: ['typescript-operations', 'typed-document-node'],
       config: {
         scalars: { DateTime: 'string', JSON: 'unknown' },
         enumsAsTypes: true,

@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { GraphQLFormattedError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config.js';
+import type { EntityReader } from './entities.js';
+import type { GraphQLContext } from './graphql/context.js';
+import { ErrorCode } from './graphql/errors.js';
+import { createSchema } from './graphql/schema.js';
+import { dashboardRoutes } from './http/dashboard.js';
+import { restRoutes } from './http/rest.js';
+import { webhookRoutes } from './http/webhook.js';
+import type { Ingest } from './ingest.js';
+import type { LiveSubscriber } from './live/index.js';
+import type { LiveTopics } from './live/topics.js';
+import type { MockFeed } from './mock-feed.js';
+import { packageRoot } from './paths.js';
+import type { Retention } from './retention.js';
+import type { Store } from './store/types.js';
+
+/** The GraphQL endpoint, for HTTP and graphql-ws alike. */
+export const GRAPHQL_PATH = '/graphql';
+
+/** Everything the HTTP app needs, wired by the composition root. */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  live: LiveSubscriber<LiveTopics>;
+  ingest: Ingest;
+  entities: EntityReader;
+  retention: Retention;
+  mock: MockFeed;
+  /** Where the built dashboard is; defaults to dist/web. */
+  webRoot?: string;
+}
+
+/** The HTTP app plus what closing it must also close. */
+export interface App {
+  fastify: FastifyInstance;
+  /** Closes open WebSockets (code 1001), waits for in-flight requests, stops Apollo. */
+  close(): Promise<void>;
+}
+
+/** Hides internal error detail from clients: they get a code and the request's id; the log has the rest. */
+function maskError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (code !== ErrorCode.InternalServerError && code !== undefined) return formatted;
+    const errorId = Math.random().toString(36).slice(2, 10);
+    logger.error({ err: error, errorId }, 'GraphQL resolver failed');
+    return { message: `Internal server error (id ${errorId})`, path: formatted.path, extensions: { code: ErrorCode.InternalServerError, errorId } };
+  };
+}
+
+/** Creates Fastify with every route, Apollo Server on /graphql and graphql-ws on the same path and port. */
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, logger } = deps;
+  const fastify = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // One line per request would drown the log at webhook rates; refusals and errors are logged by the routes.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Behind a proxy or not, a slow client must not hold a socket forever.
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+  });
+
+  const context: GraphQLContext = {
+    config,
+    store: deps.store,
+    entities: deps.entities,
+    retention: deps.retention,
+    live: deps.live,
+    mock: deps.mock,
+    ingest: deps.ingest,
+  };
+  const schema = createSchema();
+  const formatError = maskError(logger);
+
+  const wsServer = new WebSocketServer({ server: fastify.server, path: GRAPHQL_PATH });
+  const wsCleanup = useServer<Record<string, unknown>, { request: IncomingMessage }>(
+    {
+      schema,
+      context: () => context,
+      onError: (_ctx, _id, _payload, errors) => {
+        for (const error of errors) logger.warn({ err: error }, 'graphql-ws operation failed');
+      },
+    },
+    wsServer,
+  );
+  const wsDrain: ApolloServerPlugin = {
+    async serverWillStart() {
+      return {
+        async drainServer() {
+          await wsCleanup.dispose();
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    // Sandbox is the way people ask questions here, in production too: keep it and introspection on.
+    introspection: true,
+    csrfPrevention: true,
+    formatError,
+    plugins: [
+      ApolloServerPluginLandingPageLocalDefault({ embed: { initialState: { pollForSchemaUpdates: false } }, includeCookies: false }),
+      fastifyApolloDrainPlugin(fastify),
+      wsDrain,
+    ],
+  });
+  await apollo.start();
+
+  await fastify.register(webhookRoutes, { ingest: deps.ingest, maxBodyBytes: config.maxBodyBytes });
+  await fastify.register(restRoutes, {
+    store: deps.store,
+    entities: deps.entities,
+    cutoffMs: () => deps.retention.cutoffMs(),
+  });
+  await fastify.register(fastifyApollo(apollo), { path: GRAPHQL_PATH, context: async () => context });
+  await fastify.register(dashboardRoutes, { webRoot: deps.webRoot ?? join(packageRoot, 'dist', 'web') });
+  fastify.get('/healthz', async () => ({ status: 'ok' }));
+
+  return {
+    fastify,
+    async close() {
+      await apollo.stop();
+      await fastify.close();
+      wsServer.close();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { InputError } from './errors.js';
+import { parseRfc3339 } from './events/time.js';
+
+/** Parses an API date-time argument to epoch ms, throwing an InputError naming `argument`. */
+export function dateTimeToMs(text: string, argument: string): number {
+  const parsed = parseRfc3339(text);
+  if (!parsed.ok) throw new InputError(argument, parsed.message);
+  return parsed.timeMs;
+}
+
+/** Formats epoch ms as the API's DateTime (UTC, milliseconds). */
+export function msToDateTime(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,718 @@
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type {
+  EventModel,
+  EntityModel,
+  RejectionModel,
+  EventConnectionModel,
+  EntityConnectionModel,
+  RejectionConnectionModel,
+  StatsModel,
+  PurgeReportModel,
+} from './mappers.js';
+import type { GraphQLContext } from './context.js';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string };
+  String: { input: string; output: string };
+  Boolean: { input: boolean; output: boolean };
+  Int: { input: number; output: number };
+  Float: { input: number; output: number };
+  /** An RFC 3339 date-time string, always with a time zone (emitted in UTC with milliseconds). */
+  DateTime: { input: string; output: string };
+  /** Any JSON value, passed through as is. */
+  JSON: { input: unknown; output: unknown };
+};
+
+export type ActionCount = {
+  __typename?: 'ActionCount';
+  action: EventAction;
+  count: Scalars['Int']['output'];
+};
+
+/** An entity's current state, folded from its retained events in order of `time`, then arrival. */
+export type Entity = {
+  __typename?: 'Entity';
+  /** True when its `create` event is still retained. */
+  complete: Scalars['Boolean']['output'];
+  /** The `time` of its create event, when retained. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  deleted: Scalars['Boolean']['output'];
+  /** The entity type of its latest event. */
+  entityType: Scalars['String']['output'];
+  /** Its events, oldest first (fold order). */
+  events: EventConnection;
+  id: Scalars['ID']['output'];
+  /** The folded state; null when nothing has set it. */
+  state?: Maybe<Scalars['JSON']['output']>;
+  /** The state as of an instant (events with `time` at or before it). */
+  stateAt?: Maybe<Scalars['JSON']['output']>;
+  /** The `time` of its latest event. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** How many events were folded. */
+  version: Scalars['Int']['output'];
+  /** Everything that looks wrong across its events. */
+  warnings: Array<Scalars['String']['output']>;
+};
+
+/** An entity's current state, folded from its retained events in order of `time`, then arrival. */
+export type EntityEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** An entity's current state, folded from its retained events in order of `time`, then arrival. */
+export type EntityStateAtArgs = {
+  time: Scalars['DateTime']['input'];
+};
+
+export type EntityConnection = {
+  __typename?: 'EntityConnection';
+  edges: Array<EntityEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type EntityEdge = {
+  __typename?: 'EntityEdge';
+  cursor: Scalars['String']['output'];
+  node: Entity;
+};
+
+/** A stored webhook event. */
+export type Event = {
+  __typename?: 'Event';
+  action: EventAction;
+  /** What this event changed in its entity's folded state. */
+  changes: Array<FieldChange>;
+  /** The `webhook-id` header, when the sender gave one. */
+  deliveryId?: Maybe<Scalars['String']['output']>;
+  /** The entity this event belongs to. */
+  entity?: Maybe<Entity>;
+  entityId: Scalars['String']['output'];
+  entityType: Scalars['String']['output'];
+  /** Selected request headers (lower-case names). */
+  headers?: Maybe<Scalars['JSON']['output']>;
+  id: Scalars['ID']['output'];
+  modifiedFields?: Maybe<Array<Scalars['String']['output']>>;
+  payload: Scalars['JSON']['output'];
+  /** The exact request body as received. */
+  raw: Scalars['String']['output'];
+  /** When hookscope stored it. */
+  receivedAt: Scalars['DateTime']['output'];
+  /** The event's own `time` field. */
+  time: Scalars['DateTime']['output'];
+  /** What looks wrong about this event, in its entity's history. */
+  warnings: Array<Scalars['String']['output']>;
+};
+
+/** What happened to the entity. Spelled as on the wire. */
+export type EventAction = 'create' | 'delete' | 'update';
+
+export type EventConnection = {
+  __typename?: 'EventConnection';
+  edges: Array<EventEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type EventEdge = {
+  __typename?: 'EventEdge';
+  cursor: Scalars['String']['output'];
+  node: Event;
+};
+
+/** A filter over events; all given fields must match. */
+export type EventFilter = {
+  action?: InputMaybe<EventAction>;
+  entityId?: InputMaybe<Scalars['String']['input']>;
+  entityType?: InputMaybe<Scalars['String']['input']>;
+  /** Case-insensitive substring of the raw body. */
+  search?: InputMaybe<Scalars['String']['input']>;
+  /** Received at or after this instant. */
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Received strictly before this instant. */
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** One field of an entity's state before and after an event (null when absent). */
+export type FieldChange = {
+  __typename?: 'FieldChange';
+  after?: Maybe<Scalars['JSON']['output']>;
+  before?: Maybe<Scalars['JSON']['output']>;
+  field: Scalars['String']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Generates realistic mock events and feeds them through the normal intake path (1 to 1000). */
+  generateMockEvents: Array<Event>;
+};
+
+export type MutationGenerateMockEventsArgs = {
+  count: Scalars['Int']['input'];
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
+export type PurgeReport = {
+  __typename?: 'PurgeReport';
+  /** Everything received before this instant is gone. */
+  before: Scalars['DateTime']['output'];
+  /** Events removed. */
+  eventCount: Scalars['Int']['output'];
+  /** Refused deliveries removed. */
+  rejectionCount: Scalars['Int']['output'];
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** Entities, most recently updated first. */
+  entities: EntityConnection;
+  /** An entity folded from its retained events, or null when none is retained. */
+  entity?: Maybe<Entity>;
+  /** One retained event, or null when unknown or expired. */
+  event?: Maybe<Event>;
+  /** Retained events, newest first (by time received). */
+  events: EventConnection;
+  /** Refused deliveries, newest first. */
+  rejections: RejectionConnection;
+  /** Counts and retention settings. */
+  stats: Stats;
+};
+
+export type QueryEntitiesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  entityType?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type QueryEntityArgs = {
+  id: Scalars['ID']['input'];
+};
+
+export type QueryEventArgs = {
+  id: Scalars['ID']['input'];
+};
+
+export type QueryEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<EventFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type QueryRejectionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A delivery that was refused, kept so its sender can be debugged. */
+export type Rejection = {
+  __typename?: 'Rejection';
+  code: Scalars['String']['output'];
+  headers?: Maybe<Scalars['JSON']['output']>;
+  id: Scalars['ID']['output'];
+  issues: Array<ValidationIssue>;
+  message: Scalars['String']['output'];
+  /** The body as received, up to a cap (decoded as UTF-8, invalid bytes replaced). */
+  raw: Scalars['String']['output'];
+  /** The full size of the body in bytes. */
+  rawBytes: Scalars['Int']['output'];
+  rawTruncated: Scalars['Boolean']['output'];
+  receivedAt: Scalars['DateTime']['output'];
+  /** The HTTP status answered. */
+  status: Scalars['Int']['output'];
+};
+
+export type RejectionConnection = {
+  __typename?: 'RejectionConnection';
+  edges: Array<RejectionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type RejectionEdge = {
+  __typename?: 'RejectionEdge';
+  cursor: Scalars['String']['output'];
+  node: Rejection;
+};
+
+export type Stats = {
+  __typename?: 'Stats';
+  byAction: Array<ActionCount>;
+  byEntityType: Array<TypeCount>;
+  newestReceivedAt?: Maybe<Scalars['DateTime']['output']>;
+  oldestReceivedAt?: Maybe<Scalars['DateTime']['output']>;
+  purgeIntervalSeconds: Scalars['Int']['output'];
+  /** The retention as configured, e.g. `7d`. */
+  retention: Scalars['String']['output'];
+  retentionSeconds: Scalars['Int']['output'];
+  totalEntities: Scalars['Int']['output'];
+  totalEvents: Scalars['Int']['output'];
+  totalRejections: Scalars['Int']['output'];
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Every event stored from now on that matches the filter. */
+  eventAdded: Event;
+  /** Emitted after each purge that removed something. */
+  eventsPurged: PurgeReport;
+  /** Every refused delivery from now on. */
+  rejectionAdded: Rejection;
+};
+
+export type SubscriptionEventAddedArgs = {
+  filter?: InputMaybe<EventFilter>;
+};
+
+export type TypeCount = {
+  __typename?: 'TypeCount';
+  count: Scalars['Int']['output'];
+  entityType: Scalars['String']['output'];
+};
+
+/** Where a refused delivery broke a rule. */
+export type ValidationIssue = {
+  __typename?: 'ValidationIssue';
+  message: Scalars['String']['output'];
+  /** Dotted path into the body, e.g. `payload.id`; empty for the whole body. */
+  path: Scalars['String']['output'];
+};
+
+export type WithIndex<TObject> = TObject & Record<string, any>;
+export type ResolversObject<TObject> = WithIndex<TObject>;
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<
+  TResult,
+  TParent = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+  TArgs = Record<PropertyKey, never>,
+> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<
+  TResult,
+  TKey extends string,
+  TParent = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+  TArgs = Record<PropertyKey, never>,
+> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<
+  TTypes,
+  TParent = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+> = (parent: TParent, context: TContext, info: GraphQLResolveInfo) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  obj: T,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<
+  TResult = Record<PropertyKey, never>,
+  TParent = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+  TArgs = Record<PropertyKey, never>,
+> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => TResult | Promise<TResult>;
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = ResolversObject<{
+  ActionCount: ResolverTypeWrapper<ActionCount>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Entity: ResolverTypeWrapper<EntityModel>;
+  EntityConnection: ResolverTypeWrapper<EntityConnectionModel>;
+  EntityEdge: ResolverTypeWrapper<Omit<EntityEdge, 'node'> & { node: ResolversTypes['Entity'] }>;
+  Event: ResolverTypeWrapper<EventModel>;
+  EventAction: EventAction;
+  EventConnection: ResolverTypeWrapper<EventConnectionModel>;
+  EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
+  EventFilter: EventFilter;
+  FieldChange: ResolverTypeWrapper<FieldChange>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  PurgeReport: ResolverTypeWrapper<PurgeReportModel>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Rejection: ResolverTypeWrapper<RejectionModel>;
+  RejectionConnection: ResolverTypeWrapper<RejectionConnectionModel>;
+  RejectionEdge: ResolverTypeWrapper<Omit<RejectionEdge, 'node'> & { node: ResolversTypes['Rejection'] }>;
+  Stats: ResolverTypeWrapper<StatsModel>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TypeCount: ResolverTypeWrapper<TypeCount>;
+  ValidationIssue: ResolverTypeWrapper<ValidationIssue>;
+}>;
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = ResolversObject<{
+  ActionCount: ActionCount;
+  Boolean: Scalars['Boolean']['output'];
+  DateTime: Scalars['DateTime']['output'];
+  Entity: EntityModel;
+  EntityConnection: EntityConnectionModel;
+  EntityEdge: Omit<EntityEdge, 'node'> & { node: ResolversParentTypes['Entity'] };
+  Event: EventModel;
+  EventConnection: EventConnectionModel;
+  EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
+  EventFilter: EventFilter;
+  FieldChange: FieldChange;
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  JSON: Scalars['JSON']['output'];
+  Mutation: Record<PropertyKey, never>;
+  PageInfo: PageInfo;
+  PurgeReport: PurgeReportModel;
+  Query: Record<PropertyKey, never>;
+  Rejection: RejectionModel;
+  RejectionConnection: RejectionConnectionModel;
+  RejectionEdge: Omit<RejectionEdge, 'node'> & { node: ResolversParentTypes['Rejection'] };
+  Stats: StatsModel;
+  String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
+  TypeCount: TypeCount;
+  ValidationIssue: ValidationIssue;
+}>;
+
+export type ActionCountResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['ActionCount'] = ResolversParentTypes['ActionCount'],
+> = ResolversObject<{
+  action?: Resolver<ResolversTypes['EventAction'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export type EntityResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['Entity'] = ResolversParentTypes['Entity'],
+> = ResolversObject<{
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  events?: Resolver<
+    ResolversTypes['EventConnection'],
+    ParentType,
+    ContextType,
+    RequireFields<EntityEventsArgs, 'first'>
+  >;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  state?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  stateAt?: Resolver<
+    Maybe<ResolversTypes['JSON']>,
+    ParentType,
+    ContextType,
+    RequireFields<EntityStateAtArgs, 'time'>
+  >;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type EntityConnectionResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['EntityConnection'] = ResolversParentTypes['EntityConnection'],
+> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['EntityEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type EntityEdgeResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['EntityEdge'] = ResolversParentTypes['EntityEdge'],
+> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Entity'], ParentType, ContextType>;
+}>;
+
+export type EventResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event'],
+> = ResolversObject<{
+  action?: Resolver<ResolversTypes['EventAction'], ParentType, ContextType>;
+  changes?: Resolver<Array<ResolversTypes['FieldChange']>, ParentType, ContextType>;
+  deliveryId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entity?: Resolver<Maybe<ResolversTypes['Entity']>, ParentType, ContextType>;
+  entityId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  headers?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  modifiedFields?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  payload?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  raw?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  time?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type EventConnectionResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['EventConnection'] = ResolversParentTypes['EventConnection'],
+> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['EventEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type EventEdgeResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['EventEdge'] = ResolversParentTypes['EventEdge'],
+> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
+}>;
+
+export type FieldChangeResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['FieldChange'] = ResolversParentTypes['FieldChange'],
+> = ResolversObject<{
+  after?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
+export type MutationResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation'],
+> = ResolversObject<{
+  generateMockEvents?: Resolver<
+    Array<ResolversTypes['Event']>,
+    ParentType,
+    ContextType,
+    RequireFields<MutationGenerateMockEventsArgs, 'count'>
+  >;
+}>;
+
+export type PageInfoResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo'],
+> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type PurgeReportResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['PurgeReport'] = ResolversParentTypes['PurgeReport'],
+> = ResolversObject<{
+  before?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  eventCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejectionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type QueryResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query'],
+> = ResolversObject<{
+  entities?: Resolver<
+    ResolversTypes['EntityConnection'],
+    ParentType,
+    ContextType,
+    RequireFields<QueryEntitiesArgs, 'first'>
+  >;
+  entity?: Resolver<
+    Maybe<ResolversTypes['Entity']>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryEntityArgs, 'id'>
+  >;
+  event?: Resolver<
+    Maybe<ResolversTypes['Event']>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryEventArgs, 'id'>
+  >;
+  events?: Resolver<
+    ResolversTypes['EventConnection'],
+    ParentType,
+    ContextType,
+    RequireFields<QueryEventsArgs, 'first'>
+  >;
+  rejections?: Resolver<
+    ResolversTypes['RejectionConnection'],
+    ParentType,
+    ContextType,
+    RequireFields<QueryRejectionsArgs, 'first'>
+  >;
+  stats?: Resolver<ResolversTypes['Stats'], ParentType, ContextType>;
+}>;
+
+export type RejectionResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['Rejection'] = ResolversParentTypes['Rejection'],
+> = ResolversObject<{
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  headers?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  issues?: Resolver<Array<ResolversTypes['ValidationIssue']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  raw?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rawBytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rawTruncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type RejectionConnectionResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['RejectionConnection'] =
+    ResolversParentTypes['RejectionConnection'],
+> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['RejectionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type RejectionEdgeResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['RejectionEdge'] = ResolversParentTypes['RejectionEdge'],
+> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Rejection'], ParentType, ContextType>;
+}>;
+
+export type StatsResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['Stats'] = ResolversParentTypes['Stats'],
+> = ResolversObject<{
+  byAction?: Resolver<Array<ResolversTypes['ActionCount']>, ParentType, ContextType>;
+  byEntityType?: Resolver<Array<ResolversTypes['TypeCount']>, ParentType, ContextType>;
+  newestReceivedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  oldestReceivedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  purgeIntervalSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  retention?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  retentionSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalEntities?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalEvents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalRejections?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type SubscriptionResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription'],
+> = ResolversObject<{
+  eventAdded?: SubscriptionResolver<
+    ResolversTypes['Event'],
+    'eventAdded',
+    ParentType,
+    ContextType,
+    Partial<SubscriptionEventAddedArgs>
+  >;
+  eventsPurged?: SubscriptionResolver<ResolversTypes['PurgeReport'], 'eventsPurged', ParentType, ContextType>;
+  rejectionAdded?: SubscriptionResolver<
+    ResolversTypes['Rejection'],
+    'rejectionAdded',
+    ParentType,
+    ContextType
+  >;
+}>;
+
+export type TypeCountResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['TypeCount'] = ResolversParentTypes['TypeCount'],
+> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ValidationIssueResolvers<
+  ContextType = GraphQLContext,
+  ParentType extends ResolversParentTypes['ValidationIssue'] = ResolversParentTypes['ValidationIssue'],
+> = ResolversObject<{
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
+  ActionCount?: ActionCountResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
+  Entity?: EntityResolvers<ContextType>;
+  EntityConnection?: EntityConnectionResolvers<ContextType>;
+  EntityEdge?: EntityEdgeResolvers<ContextType>;
+  Event?: EventResolvers<ContextType>;
+  EventConnection?: EventConnectionResolvers<ContextType>;
+  EventEdge?: EventEdgeResolvers<ContextType>;
+  FieldChange?: FieldChangeResolvers<ContextType>;
+  JSON?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  PurgeReport?: PurgeReportResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  Rejection?: RejectionResolvers<ContextType>;
+  RejectionConnection?: RejectionConnectionResolvers<ContextType>;
+  RejectionEdge?: RejectionEdgeResolvers<ContextType>;
+  Stats?: StatsResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  TypeCount?: TypeCountResolvers<ContextType>;
+  ValidationIssue?: ValidationIssueResolvers<ContextType>;
+}>;

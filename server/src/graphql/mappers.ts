@@ -1,0 +1,29 @@
+import type { FoldedEntity } from '../entities.js';
+import type { PurgeReport } from '../live/topics.js';
+import type { StoreStats, StoredEntity, StoredEvent, StoredRejection } from '../store/types.js';
+
+/** Event resolvers work on the stored row. */
+export type EventModel = StoredEvent;
+/** Entity resolvers work on the fold, plus the row that lists it. */
+export interface EntityModel extends FoldedEntity {
+  row: StoredEntity;
+}
+/** Rejection resolvers work on the stored row. */
+export type RejectionModel = StoredRejection;
+
+/** A page as resolvers build it: totalCount is computed only when asked for. */
+export interface ConnectionModel<T> {
+  edges: { cursor: string; node: T }[];
+  hasNextPage: boolean;
+  totalCount: () => Promise<number>;
+}
+/** A page of events. */
+export type EventConnectionModel = ConnectionModel<EventModel>;
+/** A page of entities. */
+export type EntityConnectionModel = ConnectionModel<EntityModel>;
+/** A page of refused deliveries. */
+export type RejectionConnectionModel = ConnectionModel<RejectionModel>;
+/** Counts from the store. */
+export type StatsModel = StoreStats;
+/** What a purge removed. */
+export type PurgeReportModel = PurgeReport;

@@ -1,0 +1,41 @@
+import type { EntityResolvers } from '../generated.js';
+import { stateAt } from '../../events/fold.js';
+import { pageSize } from '../../pagination.js';
+import { InputError } from '../../errors.js';
+import { dateTimeToMs, msToDateTime } from '../../datetime.js';
+
+const eventCursor = (id: string): string => Buffer.from(`event:${id}`, 'utf8').toString('base64url');
+
+/** Entity fields, read from its fold. Its events page in fold order (oldest first). */
+export const Entity: EntityResolvers = {
+  id: ({ fold }) => fold.entityId,
+  entityType: ({ fold }) => fold.entityType,
+  state: ({ fold }) => fold.state,
+  deleted: ({ fold }) => fold.deleted,
+  complete: ({ fold }) => fold.complete,
+  version: ({ fold }) => fold.version,
+  createdAt: ({ fold }) => (fold.createdAtMs === null ? null : msToDateTime(fold.createdAtMs)),
+  updatedAt: ({ fold }) => msToDateTime(fold.updatedAtMs),
+  warnings: ({ fold }) => fold.warnings,
+  events({ fold, events }, args) {
+    const first = pageSize(args.first);
+    let start = 0;
+    if (args.after) {
+      const index = fold.order.findIndex((input) => eventCursor(input.id) === args.after);
+      if (index < 0) throw new InputError('after', 'not a cursor of this entity given by this API');
+      start = index + 1;
+    }
+    const edges = fold.order.slice(start, start + first).flatMap(({ id }) => {
+      const node = events.get(id);
+      return node ? [{ cursor: eventCursor(id), node }] : [];
+    });
+    return {
+      edges,
+      hasNextPage: start + first < fold.order.length,
+      totalCount: async () => fold.order.length,
+    };
+  },
+  stateAt({ fold }, { time }) {
+    return stateAt(fold.order, dateTimeToMs(time, 'time'))?.state ?? null;
+  },
+};

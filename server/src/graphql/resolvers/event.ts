@@ -1,0 +1,25 @@
+import { payloadOf } from '../../entities.js';
+import type { EventResolvers } from '../generated.js';
+import { msToDateTime } from '../../datetime.js';
+import { loadEntity } from './shared.js';
+
+/** Event fields; `changes` and `warnings` come from its entity's fold (cached per entity). */
+export const Event: EventResolvers = {
+  time: (event) => msToDateTime(event.timeMs),
+  receivedAt: (event) => msToDateTime(event.receivedAtMs),
+  payload: (event) => payloadOf(event),
+  raw: (event) => event.raw.toString('utf8'),
+  async changes(event, _args, ctx) {
+    const folded = await ctx.entities.fold(event.entityId, ctx.retention.cutoffMs());
+    return (folded?.fold.analysis.get(event.id)?.changes ?? []).map((change) => ({
+      field: change.field,
+      before: change.before ?? null,
+      after: change.after ?? null,
+    }));
+  },
+  async warnings(event, _args, ctx) {
+    const folded = await ctx.entities.fold(event.entityId, ctx.retention.cutoffMs());
+    return folded?.fold.analysis.get(event.id)?.warnings ?? [];
+  },
+  entity: (event, _args, ctx) => loadEntity(ctx, event.entityId),
+};

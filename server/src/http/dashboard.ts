@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { sendError } from './reply.js';
+
+/** Where the dashboard is served. */
+export const DASHBOARD_PATH = '/dashboard/';
+
+/** Serves the built dashboard (Vite output) at /dashboard/, with deep links falling back to index.html. */
+export async function dashboardRoutes(app: FastifyInstance, options: { webRoot: string }): Promise<void> {
+  app.get('/', async (_request, reply) => reply.redirect(DASHBOARD_PATH));
+  app.get('/dashboard', async (_request, reply) => reply.redirect(DASHBOARD_PATH));
+  if (!existsSync(join(options.webRoot, 'index.html'))) {
+    app.get('/dashboard/*', async (_request, reply) =>
+      sendError(reply, 503, 'DASHBOARD_NOT_BUILT', 'the dashboard is not built: run `npm run build`'),
+    );
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root: options.webRoot,
+    prefix: DASHBOARD_PATH,
+    index: 'index.html',
+    wildcard: false,
+    // Hashed asset names never change content; index.html must always be revalidated.
+    setHeaders(res, filePath) {
+      res.header('cache-control', filePath.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  // Client-side routes such as /dashboard/entities/abc get the page; the router reads the path.
+  app.get('/dashboard/*', async (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
+}

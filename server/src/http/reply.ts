@@ -1,0 +1,19 @@
+import type { FastifyReply } from 'fastify';
+import type { ValidationIssue } from '../events/types.js';
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  error: { code: string; message: string; issues: ValidationIssue[] };
+}
+
+/** Answers with the JSON error body used by every route. */
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  issues: ValidationIssue[] = [],
+): FastifyReply {
+  const body: ErrorBody = { error: { code, message, issues } };
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
+}

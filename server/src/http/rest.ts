@@ -1,0 +1,131 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { msToDateTime, dateTimeToMs } from '../datetime.js';
+import type { EntityReader, FoldedEntity } from '../entities.js';
+import { payloadOf } from '../entities.js';
+import { InputError } from '../errors.js';
+import { ACTIONS, type EventAnalysis } from '../events/types.js';
+import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
+import type { EventQuery, StoredEvent, Store } from '../store/types.js';
+import { sendError } from './reply.js';
+
+/** Options of the REST read routes. */
+export interface RestRouteOptions {
+  store: Store;
+  entities: EntityReader;
+  /** The retention cut-off in force (epoch ms). */
+  cutoffMs: () => number;
+}
+
+/** An event as the REST API shows it (the same fields as GraphQL's Event). */
+export function eventToJson(event: StoredEvent, analysis?: EventAnalysis) {
+  return {
+    id: event.id,
+    action: event.action,
+    entityType: event.entityType,
+    entityId: event.entityId,
+    time: msToDateTime(event.timeMs),
+    receivedAt: msToDateTime(event.receivedAtMs),
+    modifiedFields: event.modifiedFields,
+    deliveryId: event.deliveryId,
+    headers: event.headers,
+    payload: payloadOf(event),
+    raw: event.raw.toString('utf8'),
+    ...(analysis
+      ? {
+          changes: analysis.changes.map((c) => ({ field: c.field, before: c.before ?? null, after: c.after ?? null })),
+          warnings: analysis.warnings,
+        }
+      : {}),
+  };
+}
+
+function aggregateToJson({ fold }: FoldedEntity) {
+  return {
+    id: fold.entityId,
+    entityType: fold.entityType,
+    state: fold.state,
+    deleted: fold.deleted,
+    complete: fold.complete,
+    version: fold.version,
+    createdAt: fold.createdAtMs === null ? null : msToDateTime(fold.createdAtMs),
+    updatedAt: msToDateTime(fold.updatedAtMs),
+    warnings: fold.warnings,
+  };
+}
+
+const listQuerySchema = z
+  .object({
+    action: z.enum(ACTIONS).optional(),
+    entityType: z.string().min(1).optional(),
+    entityId: z.string().min(1).optional(),
+    since: z.string().optional(),
+    until: z.string().optional(),
+    search: z.string().min(1).optional(),
+    first: z.coerce.number().optional(),
+    after: z.string().optional(),
+  })
+  .strict();
+
+/** Registers the REST reads for curl users: /events, /events/:id, /entities/:id, /aggregates/:id. */
+export async function restRoutes(app: FastifyInstance, options: RestRouteOptions): Promise<void> {
+  const { store, entities, cutoffMs } = options;
+
+  app.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {
+    if (error instanceof InputError) return sendError(reply, 400, 'BAD_USER_INPUT', error.message);
+    request.log.error({ err: error }, 'read failed');
+    return sendError(reply, 500, 'INTERNAL_SERVER_ERROR', 'internal error');
+  });
+
+  app.get('/events', async (request, reply) => {
+    const parsed = listQuerySchema.safeParse(request.query);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => ({
+        path: issue.path.join('.') || String((issue as { keys?: string[] }).keys?.join(', ') ?? ''),
+        message: issue.message,
+      }));
+      return sendError(reply, 400, 'BAD_USER_INPUT', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+    }
+    const q = parsed.data;
+    const query: EventQuery = {
+      action: q.action ?? null,
+      entityType: q.entityType ?? null,
+      entityId: q.entityId ?? null,
+      sinceMs: q.since ? dateTimeToMs(q.since, 'since') : null,
+      untilMs: q.until ? dateTimeToMs(q.until, 'until') : null,
+      search: q.search ?? null,
+    };
+    const page = await store.listEvents(query, pageSize(q.first), decodeCursor(q.after), cutoffMs());
+    const last = page.rows.at(-1);
+    return {
+      events: page.rows.map((event) => eventToJson(event)),
+      nextCursor: page.hasNextPage && last ? encodeCursor({ atMs: last.receivedAtMs, id: last.id }) : null,
+    };
+  });
+
+  app.get<{ Params: { id: string } }>('/events/:id', async (request, reply) => {
+    const cutoff = cutoffMs();
+    const event = await store.getEvent(request.params.id, cutoff);
+    if (!event) return sendError(reply, 404, 'NOT_FOUND', `no retained event with id "${request.params.id}"`);
+    const folded = await entities.fold(event.entityId, cutoff);
+    return eventToJson(event, folded?.fold.analysis.get(event.id));
+  });
+
+  app.get<{ Params: { id: string } }>('/entities/:id', async (request, reply) => {
+    const folded = await entities.fold(request.params.id, cutoffMs());
+    if (!folded) return sendError(reply, 404, 'NOT_FOUND', `no retained event for entity "${request.params.id}"`);
+    return {
+      entityId: folded.fold.entityId,
+      events: folded.fold.order.flatMap(({ id }) => {
+        const event = folded.events.get(id);
+        return event ? [eventToJson(event, folded.fold.analysis.get(id))] : [];
+      }),
+    };
+  });
+
+  app.get<{ Params: { id: string } }>('/aggregates/:id', async (request, reply) => {
+    const folded = await entities.fold(request.params.id, cutoffMs());
+    if (!folded) return sendError(reply, 404, 'NOT_FOUND', `no retained event for entity "${request.params.id}"`);
+    return aggregateToJson(folded);
+  });
+}

@@ -1,0 +1,84 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Ingest, IntakeOutcome, RequestHeaders } from '../ingest.js';
+import { StoreUnavailableError } from '../ingest.js';
+import { msToDateTime } from '../datetime.js';
+import { sendError } from './reply.js';
+
+/** The webhook intake path. */
+export const WEBHOOK_PATH = '/webhooks/event';
+/** Seconds a client is told to wait after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
+// application/json or any application/*+json, with an optional utf-8 charset: the body must be UTF-8 JSON.
+const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+/** Options of the webhook route. */
+export interface WebhookRouteOptions {
+  ingest: Ingest;
+  maxBodyBytes: number;
+}
+
+function describeOutcome(outcome: IntakeOutcome & { kind: 'stored' | 'duplicate' }) {
+  const { event } = outcome;
+  return {
+    id: event.id,
+    action: event.action,
+    entityType: event.entityType,
+    entityId: event.entityId,
+    receivedAt: msToDateTime(event.receivedAtMs),
+    duplicate: outcome.kind === 'duplicate',
+  };
+}
+
+/** Registers `POST /webhooks/event`: raw bytes in, 201 only once the event is committed. */
+export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
+  const { ingest, maxBodyBytes } = options;
+  // Every content type reaches the handler as raw bytes, so that a refusal (415) can still keep the body
+  // as evidence and validation runs on the exact bytes that get stored.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  app.setErrorHandler(async (error: Error & { code?: string; statusCode?: number }, request, reply) => {
+    const delivery = { raw: Buffer.alloc(0), headers: request.headers as RequestHeaders };
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const message = `body is larger than MAX_BODY_BYTES (${maxBodyBytes} bytes)`;
+      await ingest.refuse(delivery, 413, { code: 'PAYLOAD_TOO_LARGE', message, issues: [] });
+      request.log.info({ reason: 'PAYLOAD_TOO_LARGE' }, 'webhook refused: %s', message);
+      return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', message);
+    }
+    if (error instanceof StoreUnavailableError) {
+      request.log.error({ err: error }, 'webhook not stored: the database refused the write');
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return sendError(reply, 503, 'STORE_UNAVAILABLE', 'the event could not be stored; retry later');
+    }
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'webhook failed');
+    return sendError(reply, status, status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', status === 500 ? 'internal error' : error.message);
+  });
+
+  app.post(WEBHOOK_PATH, async (request: FastifyRequest, reply) => {
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const delivery = { raw, headers: request.headers as RequestHeaders };
+    const contentType = request.headers['content-type'] ?? '';
+    let outcome: IntakeOutcome;
+    if (!JSON_TYPE.test(contentType)) {
+      const message = contentType
+        ? `content type "${contentType}" is not accepted: send application/json (UTF-8)`
+        : 'content type is missing: send application/json (UTF-8)';
+      outcome = await ingest.refuse(delivery, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message, issues: [] });
+    } else {
+      outcome = await ingest.accept(delivery);
+    }
+    if (outcome.kind === 'refused') {
+      request.log.info({ reason: outcome.error.code, rejectionId: outcome.rejectionId }, 'webhook refused: %s', outcome.error.message);
+      return sendError(reply, outcome.status, outcome.error.code, outcome.error.message, outcome.error.issues);
+    }
+    const location = `/events/${encodeURIComponent(outcome.event.id)}`;
+    return reply
+      .code(outcome.kind === 'stored' ? 201 : 200)
+      .header('location', location)
+      .send(describeOutcome(outcome));
+  });
+}

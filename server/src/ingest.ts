@@ -1,0 +1,136 @@
+import type { Clock } from './clock.js';
+import { parseWebhookBody } from './events/validate.js';
+import type { ValidationIssue } from './events/types.js';
+import type { Live } from './live/index.js';
+import type { LiveTopics } from './live/topics.js';
+import type { StoredEvent, StoredRejection, Store } from './store/types.js';
+
+/** Request headers as Node gives them (lower-case names). */
+export type RequestHeaders = Record<string, string | string[] | undefined>;
+
+/** One delivery to the intake. */
+export interface Delivery {
+  raw: Buffer;
+  headers: RequestHeaders;
+}
+
+/** An error answer: a code a client can act on, a message, and where the body broke a rule. */
+export interface IntakeError {
+  code: string;
+  message: string;
+  issues: ValidationIssue[];
+}
+
+/** What the intake did with a delivery. */
+export type IntakeOutcome =
+  | { kind: 'stored'; event: StoredEvent }
+  | { kind: 'duplicate'; event: StoredEvent }
+  | { kind: 'refused'; status: number; error: IntakeError; rejectionId: string };
+
+/** Thrown when the store cannot take a write (disk full, read-only, I/O error): nothing was stored. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+/** Body bytes kept of a refused delivery. */
+export const REJECTION_RAW_CAP_BYTES = 64 * 1024;
+
+// Credentials never belong in stored evidence; signatures do (they are what a person debugs).
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
+const MAX_HEADERS = 64;
+const MAX_HEADER_VALUE_CHARS = 2_048;
+
+/** The request headers kept with an event or a refusal: all but credentials, bounded in number and size. */
+export function selectHeaders(headers: RequestHeaders): Record<string, string> {
+  const kept: Record<string, string> = Object.create(null) as Record<string, string>;
+  let count = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || SECRET_HEADERS.has(name)) continue;
+    if (++count > MAX_HEADERS) break;
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    kept[name.toLowerCase()] = text.length > MAX_HEADER_VALUE_CHARS ? text.slice(0, MAX_HEADER_VALUE_CHARS) : text;
+  }
+  return kept;
+}
+
+function headerValue(headers: RequestHeaders, name: string): string | null {
+  const value = headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === undefined || text === '' ? null : text;
+}
+
+/** The one intake path (HTTP, mock generator and mutation all use it): validate → store → publish. */
+export interface Ingest {
+  /** Validates and stores a delivery; resolves after the commit. Throws {@link StoreUnavailableError}. */
+  accept(delivery: Delivery): Promise<IntakeOutcome>;
+  /** Records a delivery refused before its body could be judged (wrong content type, too large, bad signature). */
+  refuse(delivery: Delivery, status: number, error: IntakeError): Promise<IntakeOutcome & { kind: 'refused' }>;
+}
+
+/** What the intake needs. */
+export interface IngestDeps {
+  store: Store;
+  live: Live<LiveTopics>;
+  clock: Clock;
+  newId: () => string;
+}
+
+/** Creates the intake. */
+export function createIngest({ store, live, clock, newId }: IngestDeps): Ingest {
+  async function refuse(
+    delivery: Delivery,
+    status: number,
+    error: IntakeError,
+  ): Promise<IntakeOutcome & { kind: 'refused' }> {
+    const rejection: StoredRejection = {
+      id: newId(),
+      receivedAtMs: clock.now(),
+      status,
+      code: error.code,
+      message: error.message,
+      issues: error.issues,
+      headers: selectHeaders(delivery.headers),
+      raw: delivery.raw.subarray(0, REJECTION_RAW_CAP_BYTES),
+      rawBytes: delivery.raw.length,
+    };
+    try {
+      await store.insertRejection(rejection);
+      live.publish('rejectionAdded', rejection);
+    } catch {
+      // The refusal is answered either way; losing its record is better than turning a 4xx into a 503.
+    }
+    return { kind: 'refused', status, error, rejectionId: rejection.id };
+  }
+
+  return {
+    refuse,
+    async accept(delivery) {
+      const parsed = parseWebhookBody(delivery.raw);
+      if (!parsed.ok) {
+        return refuse(delivery, parsed.status, { code: parsed.code, message: parsed.message, issues: parsed.issues });
+      }
+      const { event } = parsed;
+      const stored: StoredEvent = {
+        id: newId(),
+        receivedAtMs: clock.now(),
+        timeMs: event.timeMs,
+        action: event.action,
+        entityType: event.entityType,
+        entityId: event.entityId,
+        modifiedFields: event.modifiedFields,
+        deliveryId: headerValue(delivery.headers, 'webhook-id'),
+        headers: selectHeaders(delivery.headers),
+        raw: delivery.raw,
+      };
+      let result;
+      try {
+        result = await store.insertEvent(stored);
+      } catch (error) {
+        throw new StoreUnavailableError(error instanceof Error ? error.message : String(error), { cause: error });
+      }
+      if (result.duplicate) return { kind: 'duplicate', event: result.event };
+      live.publish('eventAdded', result.event);
+      return { kind: 'stored', event: result.event };
+    },
+  };
+}

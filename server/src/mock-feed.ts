@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from './clock.js';
+import { createMockGenerator } from './events/mock.js';
+import type { Ingest } from './ingest.js';
+import type { StoredEvent } from './store/types.js';
+
+/** Mock events fed through the one intake path, so subscribers see them like real ones. */
+export interface MockFeed {
+  /** Generates and stores `count` events; resolves with those stored. */
+  generate(count: number): Promise<StoredEvent[]>;
+  /** Sends `perMinute` events a minute, evenly spaced, until stopped (0: nothing). */
+  start(perMinute: number): void;
+  stop(): void;
+}
+
+/** Creates a mock feed over the intake. */
+export function createMockFeed(ingest: Ingest, clock: Clock, seed = Date.now()): MockFeed {
+  const generator = createMockGenerator({ seed, now: () => clock.now() });
+  let timer: NodeJS.Timeout | null = null;
+
+  async function generate(count: number): Promise<StoredEvent[]> {
+    const outcomes = await Promise.all(
+      Array.from({ length: count }, () =>
+        ingest.accept({
+          raw: Buffer.from(JSON.stringify(generator.next())),
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'hookscope-mock',
+            // Random, not seeded: a restarted feed must not repeat earlier delivery ids.
+            'webhook-id': `msg_mock_${randomUUID()}`,
+          },
+        }),
+      ),
+    );
+    return outcomes.flatMap((outcome) => (outcome.kind === 'stored' ? [outcome.event] : []));
+  }
+
+  return {
+    generate,
+    start(perMinute) {
+      if (timer || perMinute <= 0) return;
+      timer = setInterval(() => {
+        generate(1).catch(() => undefined);
+      }, 60_000 / perMinute);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Clock } from './clock.js';
+import type { Live } from './live/index.js';
+import type { LiveTopics, PurgeReport } from './live/topics.js';
+import type { Store } from './store/types.js';
+
+/** Rows deleted per transaction: small enough that one step blocks the event loop for a few ms. */
+export const PURGE_BATCH_SIZE = 2_000;
+/** Free pages released per incremental-vacuum step. */
+export const VACUUM_PAGES_PER_STEP = 512;
+
+/** The 7-day rule: the cut-off every read applies, and the purge job that deletes what is past it. */
+export interface Retention {
+  /** Events received before this instant (epoch ms) are expired. */
+  cutoffMs(): number;
+  /** Deletes everything expired, in batches, then publishes and returns what it removed. */
+  purgeNow(): Promise<PurgeReport>;
+  /** Runs a purge now and then every interval. */
+  start(): void;
+  /** Stops the timer and waits for a running purge to finish. */
+  stop(): Promise<void>;
+}
+
+/** What the purge job needs. */
+export interface RetentionDeps {
+  store: Store;
+  live: Live<LiveTopics>;
+  clock: Clock;
+  retentionMs: number;
+  purgeIntervalMs: number;
+  onError?: (error: unknown) => void;
+  onPurged?: (report: PurgeReport) => void;
+}
+
+/** Creates the retention job. */
+export function createRetention(deps: RetentionDeps): Retention {
+  const { store, live, clock, retentionMs } = deps;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<PurgeReport> | null = null;
+  const cutoffMs = (): number => clock.now() - retentionMs;
+
+  async function purge(): Promise<PurgeReport> {
+    const beforeMs = cutoffMs();
+    const report: PurgeReport = { eventCount: 0, rejectionCount: 0, beforeMs };
+    for (;;) {
+      const step = await store.purgeStep(beforeMs, PURGE_BATCH_SIZE);
+      report.eventCount += step.events;
+      report.rejectionCount += step.rejections;
+      if (step.events < PURGE_BATCH_SIZE && step.rejections < PURGE_BATCH_SIZE) break;
+      // Let requests in between batches: one big DELETE would stall the process for seconds.
+      await yieldToEventLoop();
+    }
+    if (report.eventCount + report.rejectionCount > 0) {
+      while ((await store.releaseSpace(VACUUM_PAGES_PER_STEP)) >= VACUUM_PAGES_PER_STEP) await yieldToEventLoop();
+      live.publish('eventsPurged', report);
+      deps.onPurged?.(report);
+    }
+    return report;
+  }
+
+  function purgeNow(): Promise<PurgeReport> {
+    // Overlapping purges would only race for the same rows: share the running one.
+    running ??= purge().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  const tick = (): void => {
+    purgeNow().catch((error: unknown) => deps.onError?.(error));
+  };
+
+  return {
+    cutoffMs,
+    purgeNow,
+    start() {
+      if (timer) return;
+      tick();
+      timer = setInterval(tick, deps.purgeIntervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running?.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { createApp, GRAPHQL_PATH } from './app.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { createEntityReader } from './entities.js';
+import { WEBHOOK_PATH } from './http/webhook.js';
+import { DASHBOARD_PATH } from './http/dashboard.js';
+import { createIdGenerator } from './ids.js';
+import { createIngest } from './ingest.js';
+import { createLive } from './live/index.js';
+import type { LiveTopics } from './live/topics.js';
+import { createMockFeed } from './mock-feed.js';
+import { createRetention } from './retention.js';
+import { createSqliteStore } from './store/sqlite.js';
+
+/** A started hookscope, and how to stop it. */
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:8000` */
+  url: string;
+  port: number;
+  logger: Logger;
+  /** Runs a purge now (tests move the clock, then call this). */
+  purgeNow(): Promise<unknown>;
+  /** Drains: stops the jobs, closes WebSockets, finishes in-flight requests, commits and closes the database. */
+  close(): Promise<void>;
+}
+
+/** Options that tests (and only tests) change. */
+export interface StartOptions {
+  clock?: Clock;
+  logger?: Logger;
+  webRoot?: string;
+}
+
+/** Composition root: config → db → store → live → intake → jobs → app → listen. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookscope' } });
+  const store = createSqliteStore({ dataDir: config.dataDir, maxRejections: config.maxRejections });
+  const live = createLive<LiveTopics>();
+  const ingest = createIngest({ store, live, clock, newId: createIdGenerator(clock) });
+  const entities = createEntityReader(store);
+  const retention = createRetention({
+    store,
+    live,
+    clock,
+    retentionMs: config.eventRetentionMs,
+    purgeIntervalMs: config.purgeIntervalMs,
+    onError: (error) => logger.error({ err: error }, 'purge failed'),
+    onPurged: (report) => logger.info(report, 'purged %d expired events', report.eventCount),
+  });
+  const mock = createMockFeed(ingest, clock);
+  const app = await createApp({ config, logger, store, live, ingest, entities, retention, mock, webRoot: options.webRoot });
+
+  await app.fastify.listen({ port: config.port, host: config.host });
+  const { port } = app.fastify.server.address() as AddressInfo;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  retention.start();
+  mock.start(config.mockEventsPerMinute);
+  logger.info(
+    {
+      dashboard: `${url}${DASHBOARD_PATH}`,
+      webhook: `${url}${WEBHOOK_PATH}`,
+      sandbox: `${url}${GRAPHQL_PATH}`,
+      retention: config.eventRetention,
+      dataDir: config.dataDir,
+    },
+    'hookscope listening: dashboard %s%s, webhook POST %s%s, GraphQL Sandbox %s%s, events kept %s',
+    url,
+    DASHBOARD_PATH,
+    url,
+    WEBHOOK_PATH,
+    url,
+    GRAPHQL_PATH,
+    config.eventRetention,
+  );
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    logger,
+    purgeNow: () => retention.purgeNow(),
+    close() {
+      closing ??= (async () => {
+        mock.stop();
+        await retention.stop();
+        live.close();
+        await app.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

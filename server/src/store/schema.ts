@@ -1,0 +1,69 @@
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Stored webhook events. Times are epoch milliseconds. `raw` holds the exact request body: re-serialized
+ * JSON would lose duplicate keys, big integers and lone surrogates, and the raw bytes are the evidence.
+ * Every list the API offers is newest first with a keyset on (received_at, id), so each filter has an
+ * index ending in exactly those columns.
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    receivedAt: integer('received_at').notNull(),
+    time: integer('time').notNull(),
+    action: text('action', { enum: ['create', 'update', 'delete'] }).notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id').notNull(),
+    /** JSON array of strings, or null when the body had none. */
+    modifiedFields: text('modified_fields'),
+    deliveryId: text('delivery_id'),
+    /** JSON object of selected request headers. */
+    headers: text('headers'),
+    raw: blob('raw', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [
+    index('events_received_at_id_idx').on(t.receivedAt, t.id),
+    index('events_action_received_at_id_idx').on(t.action, t.receivedAt, t.id),
+    index('events_entity_type_received_at_id_idx').on(t.entityType, t.receivedAt, t.id),
+    index('events_entity_id_received_at_id_idx').on(t.entityId, t.receivedAt, t.id),
+    uniqueIndex('events_delivery_id_idx')
+      .on(t.deliveryId)
+      .where(sql`${t.deliveryId} IS NOT NULL`),
+  ],
+);
+
+/** One row per entity with a retained event, so entity lists need no GROUP BY over events. */
+export const entities = sqliteTable(
+  'entities',
+  {
+    id: text('id').primaryKey(),
+    /** The entity type of the event received last. */
+    entityType: text('entity_type').notNull(),
+    lastReceivedAt: integer('last_received_at').notNull(),
+  },
+  (t) => [
+    index('entities_last_received_at_id_idx').on(t.lastReceivedAt, t.id),
+    index('entities_entity_type_last_received_at_id_idx').on(t.entityType, t.lastReceivedAt, t.id),
+  ],
+);
+
+/** Refused deliveries: a bounded list, purged by the same retention rule as events. */
+export const rejections = sqliteTable(
+  'rejections',
+  {
+    id: text('id').primaryKey(),
+    receivedAt: integer('received_at').notNull(),
+    status: integer('status').notNull(),
+    code: text('code').notNull(),
+    message: text('message').notNull(),
+    /** JSON array of { path, message }. */
+    issues: text('issues').notNull(),
+    headers: text('headers'),
+    /** The body up to a cap. */
+    raw: blob('raw', { mode: 'buffer' }).notNull(),
+    rawBytes: integer('raw_bytes').notNull(),
+  },
+  (t) => [index('rejections_received_at_id_idx').on(t.receivedAt, t.id)],
+);

@@ -1,0 +1,386 @@
+import type Database from 'better-sqlite3';
+import type { Action, ValidationIssue } from '../events/types.js';
+import { openDatabase } from './open.js';
+import type {
+  EventQuery,
+  InsertResult,
+  Keyset,
+  Page,
+  PurgeStep,
+  Store,
+  StoreStats,
+  StoredEntity,
+  StoredEvent,
+  StoredRejection,
+} from './types.js';
+
+interface EventRow {
+  id: string;
+  received_at: number;
+  time: number;
+  action: Action;
+  entity_type: string;
+  entity_id: string;
+  modified_fields: string | null;
+  delivery_id: string | null;
+  headers: string | null;
+  raw: Buffer;
+}
+
+interface RejectionRow {
+  id: string;
+  received_at: number;
+  status: number;
+  code: string;
+  message: string;
+  issues: string;
+  headers: string | null;
+  raw: Buffer;
+  raw_bytes: number;
+}
+
+interface EntityRow {
+  id: string;
+  entity_type: string;
+  last_received_at: number;
+}
+
+type Pending =
+  | { kind: 'event'; event: StoredEvent; resolve: (result: InsertResult) => void; reject: (error: unknown) => void }
+  | { kind: 'rejection'; rejection: StoredRejection; resolve: () => void; reject: (error: unknown) => void };
+
+function toEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    receivedAtMs: row.received_at,
+    timeMs: row.time,
+    action: row.action,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    modifiedFields: row.modified_fields === null ? null : (JSON.parse(row.modified_fields) as string[]),
+    deliveryId: row.delivery_id,
+    headers: row.headers === null ? null : (JSON.parse(row.headers) as Record<string, string>),
+    raw: row.raw,
+  };
+}
+
+function toRejection(row: RejectionRow): StoredRejection {
+  return {
+    id: row.id,
+    receivedAtMs: row.received_at,
+    status: row.status,
+    code: row.code,
+    message: row.message,
+    issues: JSON.parse(row.issues) as ValidationIssue[],
+    headers: row.headers === null ? null : (JSON.parse(row.headers) as Record<string, string>),
+    raw: row.raw,
+    rawBytes: row.raw_bytes,
+  };
+}
+
+function toEntity(row: EntityRow): StoredEntity {
+  return { id: row.id, entityType: row.entity_type, lastReceivedAtMs: row.last_received_at };
+}
+
+/** Escapes LIKE wildcards so that `search` is a plain substring. */
+function likePattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+interface Where {
+  sql: string;
+  params: Record<string, string | number>;
+}
+
+function eventWhere(query: EventQuery, cutoffMs: number): Where {
+  const clauses = ['received_at >= @cutoff'];
+  const params: Record<string, string | number> = { cutoff: cutoffMs };
+  if (query.action) {
+    clauses.push('action = @action');
+    params.action = query.action;
+  }
+  if (query.entityType) {
+    clauses.push('entity_type = @entityType');
+    params.entityType = query.entityType;
+  }
+  if (query.entityId) {
+    clauses.push('entity_id = @entityId');
+    params.entityId = query.entityId;
+  }
+  if (query.sinceMs != null) {
+    clauses.push('received_at >= @since');
+    params.since = query.sinceMs;
+  }
+  if (query.untilMs != null) {
+    clauses.push('received_at < @until');
+    params.until = query.untilMs;
+  }
+  if (query.search) {
+    clauses.push("CAST(raw AS TEXT) LIKE @search ESCAPE '\\'");
+    params.search = likePattern(query.search);
+  }
+  return { sql: clauses.join(' AND '), params };
+}
+
+/** Options of the SQLite store. */
+export interface SqliteStoreOptions {
+  dataDir: string;
+  maxRejections: number;
+}
+
+/** Opens the SQLite store in `dataDir` (see {@link Store}). */
+export function createSqliteStore(options: SqliteStoreOptions): Store & { readonly db: Database.Database } {
+  const db = openDatabase(options.dataDir);
+  // Statements are prepared once per distinct SQL text: filters combine into a few dozen shapes at most.
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string): Database.Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+
+  const insertEventStatement = db.prepare(
+    `INSERT INTO events (id, received_at, time, action, entity_type, entity_id, modified_fields, delivery_id, headers, raw)
+     VALUES (@id, @receivedAt, @time, @action, @entityType, @entityId, @modifiedFields, @deliveryId, @headers, @raw)`,
+  );
+  const upsertEntityStatement = db.prepare(
+    `INSERT INTO entities (id, entity_type, last_received_at) VALUES (?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET entity_type = excluded.entity_type, last_received_at = excluded.last_received_at`,
+  );
+  const byDeliveryStatement = db.prepare('SELECT * FROM events WHERE delivery_id = ?');
+  const insertRejectionStatement = db.prepare(
+    `INSERT INTO rejections (id, received_at, status, code, message, issues, headers, raw, raw_bytes)
+     VALUES (@id, @receivedAt, @status, @code, @message, @issues, @headers, @raw, @rawBytes)`,
+  );
+  const trimRejectionsStatement = db.prepare(
+    // OFFSET is fine here: it runs over a small bounded table, never to paginate.
+    `DELETE FROM rejections WHERE id IN
+       (SELECT id FROM rejections ORDER BY received_at DESC, id DESC LIMIT -1 OFFSET ?)`,
+  );
+
+  const commitBatch = db.transaction((batch: Pending[]) => {
+    const results: (InsertResult | undefined)[] = [];
+    const inBatch = new Map<string, StoredEvent>();
+    for (const item of batch) {
+      if (item.kind === 'rejection') {
+        const r = item.rejection;
+        insertRejectionStatement.run({
+          id: r.id,
+          receivedAt: r.receivedAtMs,
+          status: r.status,
+          code: r.code,
+          message: r.message,
+          issues: JSON.stringify(r.issues),
+          headers: r.headers ? JSON.stringify(r.headers) : null,
+          raw: r.raw,
+          rawBytes: r.rawBytes,
+        });
+        results.push(undefined);
+        continue;
+      }
+      const e = item.event;
+      if (e.deliveryId !== null) {
+        const storedRow = inBatch.has(e.deliveryId)
+          ? undefined
+          : (byDeliveryStatement.get(e.deliveryId) as EventRow | undefined);
+        const earlier = inBatch.get(e.deliveryId) ?? (storedRow ? toEvent(storedRow) : undefined);
+        if (earlier) {
+          results.push({ event: earlier, duplicate: true });
+          continue;
+        }
+        inBatch.set(e.deliveryId, e);
+      }
+      insertEventStatement.run({
+        id: e.id,
+        receivedAt: e.receivedAtMs,
+        time: e.timeMs,
+        action: e.action,
+        entityType: e.entityType,
+        entityId: e.entityId,
+        modifiedFields: e.modifiedFields ? JSON.stringify(e.modifiedFields) : null,
+        deliveryId: e.deliveryId,
+        headers: e.headers ? JSON.stringify(e.headers) : null,
+        raw: e.raw,
+      });
+      upsertEntityStatement.run(e.entityId, e.entityType, e.receivedAtMs);
+      results.push({ event: e, duplicate: false });
+    }
+    if (batch.some((item) => item.kind === 'rejection')) trimRejectionsStatement.run(options.maxRejections);
+    return results;
+  });
+
+  let pending: Pending[] = [];
+  let flushScheduled = false;
+  const flush = (): void => {
+    flushScheduled = false;
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    let results: (InsertResult | undefined)[];
+    try {
+      results = commitBatch(batch);
+    } catch (error) {
+      // The transaction rolled back: nothing of the batch is stored, so nobody is acknowledged.
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      if (item.kind === 'event') item.resolve(results[i] as InsertResult);
+      else item.resolve();
+    });
+  };
+  const enqueue = (item: Pending): void => {
+    pending.push(item);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      // setImmediate runs after this turn's I/O callbacks: every request parsed in the turn shares the commit.
+      setImmediate(flush);
+    }
+  };
+
+  const page = <R, T>(rows: R[], first: number, map: (row: R) => T): Page<T> => ({
+    rows: rows.slice(0, first).map(map),
+    hasNextPage: rows.length > first,
+  });
+
+  let closed = false;
+  return {
+    db,
+    insertEvent(event) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      return new Promise((resolve, reject) => enqueue({ kind: 'event', event, resolve, reject }));
+    },
+    insertRejection(rejection) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      return new Promise((resolve, reject) => enqueue({ kind: 'rejection', rejection, resolve, reject }));
+    },
+    async getEvent(id, cutoffMs) {
+      const row = prepare('SELECT * FROM events WHERE id = ? AND received_at >= ?').get(id, cutoffMs) as
+        | EventRow
+        | undefined;
+      return row ? toEvent(row) : null;
+    },
+    async listEvents(query, first, after, cutoffMs) {
+      const where = eventWhere(query, cutoffMs);
+      const keyset = after ? ' AND (received_at, id) < (@afterAt, @afterId)' : '';
+      const params = after ? { ...where.params, afterAt: after.atMs, afterId: after.id } : where.params;
+      const rows = prepare(
+        `SELECT * FROM events WHERE ${where.sql}${keyset} ORDER BY received_at DESC, id DESC LIMIT @limit`,
+      ).all({ ...params, limit: first + 1 }) as EventRow[];
+      return page(rows, first, toEvent);
+    },
+    async countEvents(query, cutoffMs) {
+      const where = eventWhere(query, cutoffMs);
+      return (prepare(`SELECT count(*) AS n FROM events WHERE ${where.sql}`).get(where.params) as { n: number }).n;
+    },
+    async entityEvents(entityId, cutoffMs) {
+      const rows = prepare(
+        'SELECT * FROM events WHERE entity_id = ? AND received_at >= ? ORDER BY received_at, id',
+      ).all(entityId, cutoffMs) as EventRow[];
+      return rows.map(toEvent);
+    },
+    async entityVersion(entityId, cutoffMs) {
+      const row = prepare(
+        'SELECT count(*) AS count, max(id) AS lastId FROM events WHERE entity_id = ? AND received_at >= ?',
+      ).get(entityId, cutoffMs) as { count: number; lastId: string | null };
+      return row;
+    },
+    async getEntity(id, cutoffMs) {
+      const row = prepare('SELECT * FROM entities WHERE id = ? AND last_received_at >= ?').get(id, cutoffMs) as
+        | EntityRow
+        | undefined;
+      return row ? toEntity(row) : null;
+    },
+    async listEntities(entityType, first, after, cutoffMs) {
+      const typeClause = entityType === null ? '' : ' AND entity_type = @entityType';
+      const keyset = after ? ' AND (last_received_at, id) < (@afterAt, @afterId)' : '';
+      const rows = prepare(
+        `SELECT * FROM entities WHERE last_received_at >= @cutoff${typeClause}${keyset}
+         ORDER BY last_received_at DESC, id DESC LIMIT @limit`,
+      ).all({
+        cutoff: cutoffMs,
+        limit: first + 1,
+        ...(entityType === null ? {} : { entityType }),
+        ...(after ? { afterAt: after.atMs, afterId: after.id } : {}),
+      }) as EntityRow[];
+      return page(rows, first, toEntity);
+    },
+    async countEntities(entityType, cutoffMs) {
+      const row =
+        entityType === null
+          ? prepare('SELECT count(*) AS n FROM entities WHERE last_received_at >= ?').get(cutoffMs)
+          : prepare('SELECT count(*) AS n FROM entities WHERE entity_type = ? AND last_received_at >= ?').get(
+              entityType,
+              cutoffMs,
+            );
+      return (row as { n: number }).n;
+    },
+    async listRejections(first, after, cutoffMs) {
+      const keyset = after ? ' AND (received_at, id) < (@afterAt, @afterId)' : '';
+      const rows = prepare(
+        `SELECT * FROM rejections WHERE received_at >= @cutoff${keyset} ORDER BY received_at DESC, id DESC LIMIT @limit`,
+      ).all({
+        cutoff: cutoffMs,
+        limit: first + 1,
+        ...(after ? { afterAt: after.atMs, afterId: after.id } : {}),
+      }) as RejectionRow[];
+      return page(rows, first, toRejection);
+    },
+    async countRejections(cutoffMs) {
+      return (prepare('SELECT count(*) AS n FROM rejections WHERE received_at >= ?').get(cutoffMs) as { n: number })
+        .n;
+    },
+    async stats(cutoffMs): Promise<StoreStats> {
+      const byEntityType = prepare(
+        'SELECT entity_type AS entityType, count(*) AS count FROM events WHERE received_at >= ? GROUP BY entity_type ORDER BY count DESC, entity_type',
+      ).all(cutoffMs) as { entityType: string; count: number }[];
+      const byAction = prepare(
+        'SELECT action, count(*) AS count FROM events WHERE received_at >= ? GROUP BY action ORDER BY action',
+      ).all(cutoffMs) as { action: Action; count: number }[];
+      const range = prepare(
+        'SELECT min(received_at) AS oldest, max(received_at) AS newest, count(*) AS n FROM events WHERE received_at >= ?',
+      ).get(cutoffMs) as { oldest: number | null; newest: number | null; n: number };
+      return {
+        totalEvents: range.n,
+        totalEntities: await this.countEntities(null, cutoffMs),
+        totalRejections: await this.countRejections(cutoffMs),
+        byEntityType,
+        byAction,
+        oldestReceivedAtMs: range.oldest,
+        newestReceivedAtMs: range.newest,
+      };
+    },
+    async purgeStep(cutoffMs, batchSize): Promise<PurgeStep> {
+      const step = db.transaction((): PurgeStep => {
+        const events = prepare(
+          'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ? ORDER BY received_at LIMIT ?)',
+        ).run(cutoffMs, batchSize).changes;
+        // An entity whose newest event is expired has no retained event left.
+        prepare(
+          'DELETE FROM entities WHERE id IN (SELECT id FROM entities WHERE last_received_at < ? ORDER BY last_received_at LIMIT ?)',
+        ).run(cutoffMs, batchSize);
+        const rejections = prepare(
+          'DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < ? ORDER BY received_at LIMIT ?)',
+        ).run(cutoffMs, batchSize).changes;
+        return { events, rejections };
+      });
+      return step();
+    },
+    async releaseSpace(maxPages) {
+      const before = (db.pragma('freelist_count', { simple: true }) as number) ?? 0;
+      if (before === 0) return 0;
+      db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(maxPages))})`);
+      const after = (db.pragma('freelist_count', { simple: true }) as number) ?? 0;
+      return before - after;
+    },
+    async close() {
+      if (closed) return;
+      flush();
+      closed = true;
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import type { Action, ValidationIssue } from '../events/types.js';
+
+/** An event as stored. Times are epoch milliseconds. */
+export interface StoredEvent {
+  id: string;
+  receivedAtMs: number;
+  timeMs: number;
+  action: Action;
+  entityType: string;
+  entityId: string;
+  modifiedFields: string[] | null;
+  deliveryId: string | null;
+  headers: Record<string, string> | null;
+  /** The exact request body. */
+  raw: Buffer;
+}
+
+/** A refused delivery as stored. */
+export interface StoredRejection {
+  id: string;
+  receivedAtMs: number;
+  status: number;
+  code: string;
+  message: string;
+  issues: ValidationIssue[];
+  headers: Record<string, string> | null;
+  /** The body up to the cap. */
+  raw: Buffer;
+  /** The full body size. */
+  rawBytes: number;
+}
+
+/** An entity's row: enough to list entities without scanning events. */
+export interface StoredEntity {
+  id: string;
+  entityType: string;
+  lastReceivedAtMs: number;
+}
+
+/** A position in a newest-first list: the (received_at, id) of the last row seen. */
+export interface Keyset {
+  atMs: number;
+  id: string;
+}
+
+/** Filters over events; every given field must match. */
+export interface EventQuery {
+  action?: Action | null;
+  entityType?: string | null;
+  entityId?: string | null;
+  /** received_at >= sinceMs */
+  sinceMs?: number | null;
+  /** received_at < untilMs */
+  untilMs?: number | null;
+  /** Case-insensitive substring of the raw body. */
+  search?: string | null;
+}
+
+/** A page of a newest-first list. */
+export interface Page<T> {
+  rows: T[];
+  hasNextPage: boolean;
+}
+
+/** What the store counts for `stats`. */
+export interface StoreStats {
+  totalEvents: number;
+  totalEntities: number;
+  totalRejections: number;
+  byEntityType: { entityType: string; count: number }[];
+  byAction: { action: Action; count: number }[];
+  oldestReceivedAtMs: number | null;
+  newestReceivedAtMs: number | null;
+}
+
+/** The outcome of storing an event: a `webhook-id` already stored gives back the original. */
+export interface InsertResult {
+  event: StoredEvent;
+  duplicate: boolean;
+}
+
+/** Rows removed by one purge step. */
+export interface PurgeStep {
+  events: number;
+  rejections: number;
+}
+
+/**
+ * The only door to persistence. Promise-based although SQLite answers synchronously, so that a
+ * PostgreSQL implementation can slot in without touching callers. Reads take the retention cut-off
+ * (epoch ms) so that nothing older than it is ever returned, even between two purges.
+ */
+export interface Store {
+  /** Resolves once the event is committed to disk (group commit: one transaction per event-loop turn). */
+  insertEvent(event: StoredEvent): Promise<InsertResult>;
+  /** Resolves once committed; keeps at most `maxRejections`, dropping the oldest. */
+  insertRejection(rejection: StoredRejection): Promise<void>;
+  getEvent(id: string, cutoffMs: number): Promise<StoredEvent | null>;
+  listEvents(query: EventQuery, first: number, after: Keyset | null, cutoffMs: number): Promise<Page<StoredEvent>>;
+  countEvents(query: EventQuery, cutoffMs: number): Promise<number>;
+  /** Every retained event of an entity, in arrival order. */
+  entityEvents(entityId: string, cutoffMs: number): Promise<StoredEvent[]>;
+  /** Cheap fingerprint of an entity's retained events, to tell whether a cached fold is still exact. */
+  entityVersion(entityId: string, cutoffMs: number): Promise<{ count: number; lastId: string | null }>;
+  getEntity(id: string, cutoffMs: number): Promise<StoredEntity | null>;
+  listEntities(
+    entityType: string | null,
+    first: number,
+    after: Keyset | null,
+    cutoffMs: number,
+  ): Promise<Page<StoredEntity>>;
+  countEntities(entityType: string | null, cutoffMs: number): Promise<number>;
+  listRejections(first: number, after: Keyset | null, cutoffMs: number): Promise<Page<StoredRejection>>;
+  countRejections(cutoffMs: number): Promise<number>;
+  stats(cutoffMs: number): Promise<StoreStats>;
+  /** Deletes at most `batchSize` expired events (and expired rejections and entities) in one short transaction. */
+  purgeStep(cutoffMs: number, batchSize: number): Promise<PurgeStep>;
+  /** Gives free pages back to the file system, a few at a time. Resolves to the pages released. */
+  releaseSpace(maxPages: number): Promise<number>;
+  /** Commits what is queued, then closes. */
+  close(): Promise<void>;
+}
