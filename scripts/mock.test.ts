@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseWebhookBody } from '../server/src/events/validate.js';
+
+const SCRIPT = fileURLToPath(new URL('./mock.ts', import.meta.url));
+
+interface Received {
+  contentType: string | undefined;
+  webhookId: string | undefined;
+  atMs: number;
+  ok: boolean;
+}
+
+let server: Server | undefined;
+
+afterEach(async () => {
+  if (server) {
+    server.close();
+    await once(server, 'close');
+    server = undefined;
+  }
+});
+
+/** A stand-in webhook endpoint that validates like hookscope and answers `status(n)` for the n-th request. */
+async function startReceiver(status: (n: number) => number): Promise<{ url: string; received: Received[] }> {
+  const received: Received[] = [];
+  server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const parsed = parseWebhookBody(Buffer.concat(chunks));
+      received.push({
+        contentType: request.headers['content-type'],
+        webhookId: request.headers['webhook-id'] as string | undefined,
+        atMs: performance.now(),
+        ok: parsed.ok,
+      });
+      response.writeHead(parsed.ok ? status(received.length) : 422, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ id: String(received.length) }));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/webhooks/event`, received };
+}
+
+function runMock(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', SCRIPT, ...args], (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('npm run mock', () => {
+  it('sends valid events at the requested rate with unique webhook-ids and reports the statuses', async () => {
+    const { url, received } = await startReceiver(() => 201);
+    const result = await runMock(['--url', url, '--count', '12', '--rate', '20', '--seed', '3']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^sent 12 in [\d.]+ s \([\d.]+\/s\): 201×12\n$/);
+    expect(received).toHaveLength(12);
+    expect(received.every((r) => r.ok && r.contentType === 'application/json')).toBe(true);
+    expect(new Set(received.map((r) => r.webhookId)).size).toBe(12);
+    for (const r of received) expect(r.webhookId).toMatch(/^msg_[0-9A-Za-z]{24}$/);
+    // 12 events at 20/s are spread over ~550 ms, not sent in one burst.
+    const spanMs = (received.at(-1)?.atMs ?? 0) - (received[0]?.atMs ?? 0);
+    expect(spanMs).toBeGreaterThan(400);
+  });
+
+  it('exits 1 and shows the refusal when the server answers a non-2xx', async () => {
+    const { url } = await startReceiver((n) => (n === 2 ? 500 : 201));
+    const result = await runMock(['--url', url, '--count', '4', '--rate', '100']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('201×3');
+    expect(result.stdout).toContain('500×1');
+  });
+
+  it('exits 1 when the server cannot be reached', async () => {
+    const { url } = await startReceiver(() => 201);
+    server?.close();
+    await once(server as Server, 'close');
+    server = undefined;
+    const result = await runMock(['--url', url, '--count', '2', '--rate', '100']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('errors: ECONNREFUSED×2');
+  });
+
+  it.each([[['--count', '0']], [['--rate', 'fast']], [['--url', 'ftp://x']], [['--bogus']]])(
+    'exits 2 with the usage for bad arguments %j',
+    async (args) => {
+      const result = await runMock(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('usage: npm run mock');
+    },
+  );
+});
