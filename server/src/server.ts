@@ -20,6 +20,8 @@ export interface RunningServer {
   url: string;
   port: number;
   logger: Logger;
+  /** Open live subscriptions on a topic (lets tests await a subscriber instead of sleeping). */
+  subscriberCount(topic: keyof LiveTopics): number;
   /** Runs a purge now (tests move the clock, then call this). */
   purgeNow(): Promise<unknown>;
   /** Drains: stops the jobs, closes WebSockets, finishes in-flight requests, commits and closes the database. */
@@ -82,6 +84,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url,
     port,
     logger,
+    subscriberCount: (topic) => live.subscriberCount(topic),
     purgeNow: () => retention.purgeNow(),
     close() {
       closing ??= (async () => {
