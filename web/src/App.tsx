@@ -1,0 +1,50 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Header } from './components/Header.js';
+import { hrefFor, Link, parseRoute, useLocation } from './lib/router.js';
+import { StreamView } from './routes/StreamView.js';
+
+// The landing view ships in the first bundle; the others load when first opened.
+const EventDetail = lazy(() => import('./routes/EventDetail.js'));
+const EntityView = lazy(() => import('./routes/EntityView.js'));
+const RejectionsView = lazy(() => import('./routes/RejectionsView.js'));
+
+/** The page: header plus the view the URL names. */
+export function App(): ReactNode {
+  const { pathname } = useLocation();
+  const route = parseRoute(pathname);
+  let view: ReactNode;
+  switch (route.name) {
+    case 'stream':
+      view = <StreamView />;
+      break;
+    case 'event':
+      view = <EventDetail key={route.id} id={route.id} />;
+      break;
+    case 'entity':
+      view = <EntityView key={route.id} id={route.id} />;
+      break;
+    case 'rejections':
+      view = <RejectionsView />;
+      break;
+    case 'notFound':
+      view = (
+        <section className="page">
+          <h1>Not found</h1>
+          <Link href={hrefFor({ name: 'stream' })}>Go to the stream</Link>
+        </section>
+      );
+      break;
+    default: {
+      const never: never = route;
+      view = never;
+    }
+  }
+  return (
+    <>
+      <Header />
+      <main>
+        <Suspense fallback={<p className="muted page">Loading…</p>}>{view}</Suspense>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,113 @@
+import { useMutation, useQuery } from '@apollo/client/react';
+import { useEffect, type ReactNode } from 'react';
+import { HeaderGenerateMockEventsDocument, HeaderStatsDocument } from '../gql/graphql.js';
+import type { ConnectionStatus } from '../lib/connection.js';
+import { hrefFor, Link, useLocation } from '../lib/router.js';
+import { useConnection } from '../lib/services.js';
+
+/** Stats are cheap counters; refreshing them this often keeps the header honest without a subscription. */
+const STATS_POLL_MS = 5_000;
+/** Events created per click of "generate mock events". */
+const MOCK_BATCH = 20;
+
+const STATUS_TEXT: Record<ConnectionStatus, string> = {
+  connecting: 'connecting',
+  live: 'live',
+  reconnecting: 'reconnecting',
+  offline: 'offline',
+};
+const STATUS_TITLE: Record<ConnectionStatus, string> = {
+  connecting: 'Opening the live connection…',
+  live: 'Connected: new events appear as they arrive.',
+  reconnecting: 'The live connection dropped; retrying. Missed events are fetched once it is back.',
+  offline: 'The server has been unreachable for a while; still retrying. What you see may be stale.',
+};
+
+/** The connection badge: live / reconnecting / offline, so the page is never silently stale. */
+export function StatusBadge({ status }: { status: ConnectionStatus }): ReactNode {
+  return (
+    <span
+      className={`status status-${status}`}
+      role="status"
+      data-testid="connection-status"
+      title={STATUS_TITLE[status]}
+    >
+      <span className="dot" aria-hidden="true" />
+      {STATUS_TEXT[status]}
+    </span>
+  );
+}
+
+/** The header: navigation, status, counts, retention, Sandbox link and the mock-event button. */
+export function Header(): ReactNode {
+  const { status, generation } = useConnection();
+  const { pathname } = useLocation();
+  const stats = useQuery(HeaderStatsDocument, {
+    pollInterval: STATS_POLL_MS,
+    notifyOnNetworkStatusChange: false,
+  });
+  const [generate, generating] = useMutation(HeaderGenerateMockEventsDocument);
+  const { refetch } = stats;
+
+  useEffect(() => {
+    // After a reconnect the counts are as stale as the stream: refresh them now, not at the next poll.
+    if (generation > 1) void refetch().catch(() => undefined);
+  }, [generation, refetch]);
+
+  const data = stats.data?.stats;
+  const onRejections = pathname.endsWith('/rejections');
+  return (
+    <header className="top">
+      <Link href={hrefFor({ name: 'stream' })} className="brand">
+        hookscope
+      </Link>
+      <nav aria-label="Views">
+        <Link href={hrefFor({ name: 'stream' })} className={onRejections ? '' : 'current'}>
+          Stream
+        </Link>
+        <Link href={hrefFor({ name: 'rejections' })} className={onRejections ? 'current' : ''}>
+          Refused{data !== undefined && data.totalRejections > 0 ? ` (${data.totalRejections})` : ''}
+        </Link>
+      </nav>
+      <StatusBadge status={status} />
+      <span className="stats" data-testid="stats">
+        {data === undefined ? (
+          stats.error !== undefined ? (
+            <span className="error">stats unavailable</span>
+          ) : (
+            '…'
+          )
+        ) : (
+          <>
+            <span title="Events retained">{data.totalEvents.toLocaleString()} events</span>
+            <span title="Entities with retained events">{data.totalEntities.toLocaleString()} entities</span>
+            <span title={`Events are deleted ${data.retention} after they are received`}>
+              kept {data.retention}
+            </span>
+          </>
+        )}
+      </span>
+      <span className="spacer" />
+      <button
+        type="button"
+        disabled={generating.loading}
+        onClick={() => {
+          void generate({ variables: { count: MOCK_BATCH } })
+            .then(() => refetch())
+            .catch(() => undefined);
+        }}
+      >
+        {generating.loading ? 'Generating…' : `Generate ${MOCK_BATCH} mock events`}
+      </button>
+      {generating.error !== undefined && (
+        <span className="error" role="alert">
+          {generating.error.message}
+        </span>
+      )}
+      {/* A full page load on purpose: Sandbox is the server's page, not part of this app. */}
+      <a href="/graphql" target="_blank" rel="noopener noreferrer">
+        GraphQL Sandbox ↗
+      </a>
+    </header>
+  );
+}

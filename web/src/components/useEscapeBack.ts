@@ -1,0 +1,16 @@
+import { useEffect } from 'react';
+import { isTypingTarget } from '../lib/format.js';
+import { goBack } from '../lib/router.js';
+
+/** Esc leaves a detail view: back to where the reader came from, or to `fallback` on a direct link. */
+export function useEscapeBack(fallback: string): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'Escape' || isTypingTarget(event.target)) return;
+      event.preventDefault();
+      goBack(fallback);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [fallback]);
+}

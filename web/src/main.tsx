@@ -1,0 +1,27 @@
+import { ApolloProvider } from '@apollo/client/react';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import { createApi } from './lib/apollo.js';
+import { ServicesContext, type Services } from './lib/services.js';
+import { createApolloStreamSource } from './stream/source.js';
+import './styles.css';
+
+const api = createApi();
+const services: Services = {
+  streamSource: createApolloStreamSource(api.client),
+  connection: api.connection,
+  origin: window.location.origin,
+};
+
+const root = document.getElementById('root');
+if (root === null) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <ApolloProvider client={api.client}>
+      <ServicesContext value={services}>
+        <App />
+      </ServicesContext>
+    </ApolloProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,69 @@
+// Operation texts for codegen; the runtime uses the generated documents from ../gql/graphql.js.
+
+/** One timeline entry. */
+export const EntityTimeline_event = /* GraphQL */ `
+  fragment EntityTimeline_event on Event {
+    id
+    action
+    entityType
+    time
+    receivedAt
+    modifiedFields
+    changes {
+      field
+      before
+      after
+    }
+    warnings
+  }
+`;
+
+/** The entity, its fold and its timeline (oldest first). */
+export const EntityViewQuery = /* GraphQL */ `
+  query EntityView($id: ID!, $first: Int, $after: String) {
+    entity(id: $id) {
+      id
+      entityType
+      state
+      deleted
+      complete
+      version
+      createdAt
+      updatedAt
+      warnings
+      events(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            ...EntityTimeline_event
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        totalCount
+      }
+    }
+  }
+`;
+
+/** Time travel: the state as of an instant. */
+export const EntityStateAtQuery = /* GraphQL */ `
+  query EntityStateAt($id: ID!, $time: DateTime!) {
+    entity(id: $id) {
+      id
+      stateAt(time: $time)
+    }
+  }
+`;
+
+/** New events of this entity, so the view refreshes live. */
+export const EntityEventAddedSubscription = /* GraphQL */ `
+  subscription EntityEventAdded($filter: EventFilter) {
+    eventAdded(filter: $filter) {
+      id
+      receivedAt
+    }
+  }
+`;

@@ -1,0 +1,142 @@
+import { useQuery } from '@apollo/client/react';
+import type { ReactNode } from 'react';
+import { ActionBadge, WarningList } from '../components/Badges.js';
+import { ChangesTable } from '../components/ChangesTable.js';
+import { CopyButton } from '../components/CopyButton.js';
+import { JsonTree } from '../components/JsonTree.js';
+import { useEscapeBack } from '../components/useEscapeBack.js';
+import { EventDetailDocument } from '../gql/graphql.js';
+import { curlCommand } from '../lib/curl.js';
+import { formatInstant } from '../lib/format.js';
+import { goBack, hrefFor, Link } from '../lib/router.js';
+import { useServices } from '../lib/services.js';
+
+/** Request headers as a two-column table, names sorted. */
+function HeadersTable({ headers }: { headers: unknown }): ReactNode {
+  if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
+    return <p className="muted">No headers recorded.</p>;
+  }
+  const entries = Object.entries(headers).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return <p className="muted">No headers recorded.</p>;
+  return (
+    <table className="kv">
+      <tbody>
+        {entries.map(([name, value]) => (
+          <tr key={name}>
+            <th scope="row">
+              <code>{name}</code>
+            </th>
+            <td>
+              <code>{typeof value === 'string' ? value : JSON.stringify(value)}</code>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** One event: payload tree, exact raw body, headers, changes, warnings and "copy as cURL". */
+export default function EventDetail({ id }: { id: string }): ReactNode {
+  const { origin } = useServices();
+  const back = hrefFor({ name: 'stream' });
+  useEscapeBack(back);
+  const { data, loading, error } = useQuery(EventDetailDocument, { variables: { id } });
+
+  if (loading && data === undefined) return <p className="muted page">Loading event…</p>;
+  if (error !== undefined && data === undefined) {
+    return (
+      <p className="error page" role="alert">
+        Could not load the event: {error.message}
+      </p>
+    );
+  }
+  const event = data?.event;
+  if (event === undefined || event === null) {
+    return (
+      <section className="page">
+        <h1>Event not found</h1>
+        <p>
+          No retained event has the id <code>{id}</code>. It may have expired.
+        </p>
+        <Link href={back}>← Back to the stream</Link>
+      </section>
+    );
+  }
+  const curl = curlCommand(origin, event.raw);
+  return (
+    <article className="page detail" aria-label="Event detail">
+      <p>
+        <button type="button" className="link" onClick={() => goBack(back)}>
+          ← Back
+        </button>
+      </p>
+      <h1>
+        <ActionBadge action={event.action} /> <span>{event.entityType}</span>{' '}
+        <Link href={hrefFor({ name: 'entity', id: event.entityId })}>{event.entityId}</Link>
+      </h1>
+      <dl className="meta">
+        <dt>Event id</dt>
+        <dd>
+          <code>{event.id}</code>
+        </dd>
+        <dt>Received</dt>
+        <dd title={event.receivedAt}>{formatInstant(event.receivedAt)}</dd>
+        <dt>Event time</dt>
+        <dd>
+          <code>{event.time}</code>
+        </dd>
+        <dt>Modified fields</dt>
+        <dd>
+          {event.modifiedFields === null || event.modifiedFields === undefined ? (
+            <span className="muted">not given</span>
+          ) : (
+            event.modifiedFields.map((field) => (
+              <code key={field} className="chip">
+                {field}
+              </code>
+            ))
+          )}
+        </dd>
+        <dt>Delivery id</dt>
+        <dd>{event.deliveryId ?? <span className="muted">none (no webhook-id header)</span>}</dd>
+        {event.entity !== null && event.entity !== undefined && (
+          <>
+            <dt>Entity now</dt>
+            <dd>
+              version {event.entity.version}
+              {event.entity.deleted && <span className="badge deleted">deleted</span>}
+              {!event.entity.complete && <span className="badge incomplete">incomplete</span>}
+            </dd>
+          </>
+        )}
+      </dl>
+      <WarningList warnings={event.warnings} />
+      <section>
+        <h2>Changes</h2>
+        <ChangesTable changes={event.changes} />
+      </section>
+      <section>
+        <h2>Payload</h2>
+        <JsonTree value={event.payload} label="Payload" />
+      </section>
+      <section>
+        <h2>Raw body</h2>
+        <pre className="raw" data-testid="raw-body">
+          {event.raw}
+        </pre>
+      </section>
+      <section>
+        <h2>Headers</h2>
+        <HeadersTable headers={event.headers} />
+      </section>
+      <section>
+        <h2>Re-send</h2>
+        <CopyButton text={curl} label="Copy as cURL" />
+        <pre className="raw curl" data-testid="curl">
+          {curl}
+        </pre>
+      </section>
+    </article>
+  );
+}

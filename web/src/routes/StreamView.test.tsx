@@ -1,0 +1,137 @@
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createConnectionStore } from '../lib/connection.js';
+import { ServicesContext, type Services } from '../lib/services.js';
+import { FakeStreamSource, makeEvent } from '../stream/testing.js';
+import { StreamView } from './StreamView.js';
+
+// happy-dom does no layout; give the scroll box a height so the virtualizer renders rows.
+const clientHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight');
+beforeAll(() => {
+  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
+});
+afterAll(() => {
+  if (clientHeight !== undefined) Object.defineProperty(HTMLElement.prototype, 'clientHeight', clientHeight);
+});
+beforeEach(() => {
+  window.history.replaceState(null, '', '/dashboard/');
+});
+
+function renderStream(source = new FakeStreamSource()): { source: FakeStreamSource; services: Services } {
+  const services: Services = {
+    streamSource: source,
+    connection: createConnectionStore(),
+    origin: 'http://localhost',
+  };
+  render(
+    <ServicesContext value={services}>
+      <StreamView />
+    </ServicesContext>,
+  );
+  return { source, services };
+}
+
+const rowIds = (): string[] =>
+  screen.queryAllByTestId('stream-row').map((row) => row.getAttribute('data-event-id') ?? '');
+
+describe('StreamView', () => {
+  it('shows the first page, then live events newest first', async () => {
+    const source = new FakeStreamSource();
+    source.events.push(makeEvent(1), makeEvent(2));
+    renderStream(source);
+    await waitFor(() => expect(rowIds()).toEqual(['evt_000002', 'evt_000001']));
+    act(() =>
+      source.post(makeEvent(3, { entityType: 'component', payload: { name: '<script>alert(1)</script>' } })),
+    );
+    await waitFor(() => expect(rowIds()[0]).toBe('evt_000003'));
+    expect(screen.getByText('name: "<script>alert(1)</script>"')).toBeTruthy();
+    expect(document.querySelector('script')).toBeNull();
+  });
+
+  it('batches a burst of live events into one frame', async () => {
+    const { source } = renderStream();
+    await waitFor(() => expect(screen.getByTestId('row-count').textContent).toBe('0 shown'));
+    act(() => {
+      for (let n = 1; n <= 30; n++) source.post(makeEvent(n));
+    });
+    // Posted synchronously, nothing is rendered until the next animation frame.
+    expect(rowIds()).toEqual([]);
+    await waitFor(() => expect(screen.getByTestId('row-count').textContent).toBe('30 shown'));
+  });
+
+  it('counts events that arrive while paused and shows them on resume', async () => {
+    const { source } = renderStream();
+    await waitFor(() => expect(screen.getByTestId('row-count').textContent).toBe('0 shown'));
+    fireEvent.click(screen.getByRole('button', { name: /Pause/ }));
+    act(() => {
+      source.post(makeEvent(1));
+      source.post(makeEvent(2));
+      source.post(makeEvent(3));
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('pending-count').textContent).toBe('Paused · 3 new events'),
+    );
+    expect(rowIds()).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: /Resume/ }));
+    await waitFor(() => expect(rowIds()).toEqual(['evt_000003', 'evt_000002', 'evt_000001']));
+    expect(screen.queryByTestId('pending-count')).toBeNull();
+  });
+
+  it('puts filters in the URL and resubscribes with them', async () => {
+    const { source } = renderStream();
+    await waitFor(() => expect(source.activeFilters()).toEqual([null]));
+    fireEvent.change(screen.getByLabelText('Action'), { target: { value: 'create' } });
+    expect(window.location.search).toBe('?action=create');
+    fireEvent.change(screen.getByLabelText('Entity type'), { target: { value: 'task' } });
+    // Text filters wait for a pause in typing before they reach the URL.
+    await waitFor(() => expect(window.location.search).toBe('?action=create&type=task'));
+    await waitFor(() => expect(source.activeFilters()).toEqual([{ action: 'create', entityType: 'task' }]));
+    act(() => {
+      source.post(makeEvent(1, { action: 'create', entityType: 'task' }));
+      source.post(makeEvent(2, { action: 'create', entityType: 'note' }));
+    });
+    await waitFor(() => expect(rowIds()).toEqual(['evt_000001']));
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    expect(window.location.search).toBe('');
+    await waitFor(() => expect(source.activeFilters()).toEqual([null]));
+  });
+
+  it('reads its filters from a shared link', async () => {
+    window.history.replaceState(null, '', '/dashboard/?type=note&q=hello%20world');
+    const { source } = renderStream();
+    await waitFor(() =>
+      expect(source.activeFilters()).toEqual([{ entityType: 'note', search: 'hello world' }]),
+    );
+    expect((screen.getByLabelText('Entity type') as HTMLInputElement).value).toBe('note');
+    expect((screen.getByLabelText('Search') as HTMLInputElement).value).toBe('hello world');
+  });
+
+  it('moves the selection with j/k and opens it with Enter', async () => {
+    const source = new FakeStreamSource();
+    source.events.push(makeEvent(1), makeEvent(2), makeEvent(3));
+    renderStream(source);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    fireEvent.keyDown(window, { key: 'j' });
+    fireEvent.keyDown(window, { key: 'j' });
+    fireEvent.keyDown(window, { key: 'k' });
+    fireEvent.keyDown(window, { key: 'ArrowDown' });
+    const selected = screen
+      .getAllByTestId('stream-row')
+      .filter((row) => row.getAttribute('aria-selected') === 'true');
+    expect(selected.map((row) => row.getAttribute('data-event-id'))).toEqual(['evt_000002']);
+    fireEvent.keyDown(window, { key: 'Enter' });
+    expect(window.location.pathname).toBe('/dashboard/events/evt_000002');
+  });
+
+  it('catches up when the connection comes back', async () => {
+    const source = new FakeStreamSource();
+    source.events.push(makeEvent(1));
+    const { services } = renderStream(source);
+    act(() => services.connection.connected());
+    await waitFor(() => expect(rowIds()).toEqual(['evt_000001']));
+    act(() => services.connection.closed());
+    source.events.push(makeEvent(2));
+    act(() => services.connection.connected());
+    await waitFor(() => expect(rowIds()).toEqual(['evt_000002', 'evt_000001']));
+  });
+});

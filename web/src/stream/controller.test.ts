@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { createStreamController, type FrameScheduler } from './controller.js';
+import { FakeStreamSource, makeEvent } from './testing.js';
+
+/** A frame scheduler the test advances by hand. */
+function manualFrames(): { schedule: FrameScheduler; runFrame: () => void; pending: () => number } {
+  let queue: Array<() => void> = [];
+  return {
+    schedule(callback) {
+      queue.push(callback);
+      return () => {
+        queue = queue.filter((queued) => queued !== callback);
+      };
+    },
+    runFrame() {
+      const run = queue;
+      queue = [];
+      for (const callback of run) callback();
+    },
+    pending: () => queue.length,
+  };
+}
+
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+const ids = (rows: Array<{ event: { id: string } }>): string[] => rows.map((row) => row.event.id);
+
+describe('stream controller', () => {
+  it('loads the first page newest first and subscribes before fetching', async () => {
+    const source = new FakeStreamSource();
+    for (let n = 1; n <= 5; n++) source.events.push(makeEvent(n));
+    const frames = manualFrames();
+    const controller = createStreamController({ source, filter: null, schedule: frames.schedule });
+    controller.start();
+    expect(source.subscriptions).toHaveLength(1);
+    await settle();
+    expect(ids(controller.getState().rows)).toEqual([
+      'evt_000005',
+      'evt_000004',
+      'evt_000003',
+      'evt_000002',
+      'evt_000001',
+    ]);
+    expect(controller.getState().loading).toBe(false);
+  });
+
+  it('batches live events into one update per frame', async () => {
+    const source = new FakeStreamSource();
+    const frames = manualFrames();
+    const controller = createStreamController({ source, filter: null, schedule: frames.schedule });
+    controller.start();
+    await settle();
+    let notifications = 0;
+    controller.subscribe(() => notifications++);
+    for (let n = 1; n <= 50; n++) source.post(makeEvent(n));
+    expect(frames.pending()).toBe(1);
+    expect(controller.getState().rows).toHaveLength(0);
+    frames.runFrame();
+    expect(notifications).toBe(1);
+    expect(controller.getState().rows).toHaveLength(50);
+    expect(controller.getState().rows[0]?.event.id).toBe('evt_000050');
+  });
+
+  it('counts events while paused and shows them on resume, without duplicates', async () => {
+    const source = new FakeStreamSource();
+    source.events.push(makeEvent(1));
+    const frames = manualFrames();
+    const controller = createStreamController({ source, filter: null, schedule: frames.schedule });
+    controller.start();
+    await settle();
+    controller.pause();
+    source.post(makeEvent(2));
+    source.post(makeEvent(3));
+    source.post(makeEvent(3));
+    frames.runFrame();
+    expect(controller.getState()).toMatchObject({ paused: true, pendingCount: 2 });
+    expect(ids(controller.getState().rows)).toEqual(['evt_000001']);
+    controller.resume();
+    expect(controller.getState()).toMatchObject({ paused: false, pendingCount: 0 });
+    frames.runFrame();
+    expect(ids(controller.getState().rows)).toEqual(['evt_000003', 'evt_000002', 'evt_000001']);
+  });
+
+  it('keeps the live buffer bounded and reloads dropped rows by scrolling', async () => {
+    const source = new FakeStreamSource();
+    const frames = manualFrames();
+    const controller = createStreamController({
+      source,
+      filter: null,
+      schedule: frames.schedule,
+      maxRows: 10,
+      pageSize: 4,
+    });
+    controller.start();
+    await settle();
+    for (let n = 1; n <= 25; n++) source.post(makeEvent(n));
+    frames.runFrame();
+    const state = controller.getState();
+    expect(state.rows).toHaveLength(10);
+    expect(state.rows[9]?.event.id).toBe('evt_000016');
+    expect(state.hasOlder).toBe(true);
+    controller.setAtTop(false);
+    controller.loadOlder();
+    await settle();
+    // The last row came live (no cursor), so the page is asked by time, ties included, and merged.
+    expect(source.fetches.at(-1)?.filter?.until).toBe(
+      new Date(Date.parse(makeEvent(16).receivedAt) + 1).toISOString(),
+    );
+    // That page starts with the last shown row itself; the merge keeps it once.
+    expect(ids(controller.getState().rows).slice(-4)).toEqual([
+      'evt_000016',
+      'evt_000015',
+      'evt_000014',
+      'evt_000013',
+    ]);
+    expect(controller.getState().rows).toHaveLength(13);
+    controller.loadOlder();
+    await settle();
+    expect(source.fetches.at(-1)?.after).toBe('evt_000013');
+    expect(controller.getState().rows.at(-1)?.event.id).toBe('evt_000009');
+  });
+
+  it('catches up after a reconnect with what arrived while the socket was down', async () => {
+    const source = new FakeStreamSource();
+    source.events.push(makeEvent(1), makeEvent(2));
+    const frames = manualFrames();
+    const controller = createStreamController({
+      source,
+      filter: { entityType: 'task' },
+      schedule: frames.schedule,
+    });
+    controller.start();
+    await settle();
+    // Stored while the socket was down: no live delivery.
+    source.events.push(makeEvent(3), makeEvent(4));
+    controller.catchUp();
+    await settle();
+    expect(source.fetches.at(-1)?.filter).toEqual({ entityType: 'task', since: makeEvent(2).receivedAt });
+    frames.runFrame();
+    expect(ids(controller.getState().rows)).toEqual(['evt_000004', 'evt_000003', 'evt_000002', 'evt_000001']);
+  });
+
+  it('drops rows received before a purge cut-off', async () => {
+    const source = new FakeStreamSource();
+    for (let n = 1; n <= 4; n++) source.events.push(makeEvent(n));
+    const controller = createStreamController({ source, filter: null, schedule: manualFrames().schedule });
+    controller.start();
+    await settle();
+    for (const onPurge of source.purgeListeners) onPurge(makeEvent(3).receivedAt);
+    expect(ids(controller.getState().rows)).toEqual(['evt_000004', 'evt_000003']);
+  });
+
+  it('stops listening when disposed', async () => {
+    const source = new FakeStreamSource();
+    const frames = manualFrames();
+    const controller = createStreamController({ source, filter: null, schedule: frames.schedule });
+    controller.start();
+    controller.dispose();
+    await settle();
+    expect(source.activeFilters()).toEqual([]);
+    expect(controller.getState().rows).toEqual([]);
+  });
+});

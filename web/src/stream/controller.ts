@@ -1,0 +1,251 @@
+import type { EventFilter, StreamRow_EventFragment } from '../gql/graphql.js';
+import { dropReceivedBefore, mergeRows, olderPageArgs, type StreamRow } from './buffer.js';
+
+/** One page of events from the server, newest first. */
+export interface StreamPage {
+  rows: StreamRow[];
+  hasNextPage: boolean;
+}
+
+/** What the stream needs from the server; the Apollo implementation lives in source.ts, tests pass fakes. */
+export interface StreamSource {
+  fetchPage(args: { filter: EventFilter | null; first: number; after: string | null }): Promise<StreamPage>;
+  subscribeAdded(filter: EventFilter | null, onEvent: (event: StreamRow_EventFragment) => void): () => void;
+  subscribePurged(onPurge: (beforeIso: string) => void): () => void;
+}
+
+/** What the stream view renders. */
+export interface StreamState {
+  rows: StreamRow[];
+  paused: boolean;
+  /** Events that arrived while paused and are not shown yet. */
+  pendingCount: number;
+  loading: boolean;
+  loadingOlder: boolean;
+  /** More (older) events can be loaded by scrolling down. */
+  hasOlder: boolean;
+  error: string | null;
+}
+
+/** Schedules a callback for the next frame and returns a cancel function (requestAnimationFrame in the browser). */
+export type FrameScheduler = (callback: () => void) => () => void;
+
+/** Options of {@link createStreamController}. */
+export interface StreamControllerOptions {
+  source: StreamSource;
+  filter: EventFilter | null;
+  /** The live buffer's bound: older rows are dropped and reloaded by scrolling. */
+  maxRows?: number;
+  pageSize?: number;
+  schedule?: FrameScheduler;
+}
+
+/** Runs one filtered stream: first page, live events batched per frame, pause, older pages, catch-up, purges. */
+export interface StreamController {
+  getState(): StreamState;
+  subscribe(listener: () => void): () => void;
+  start(): void;
+  pause(): void;
+  resume(): void;
+  loadOlder(): void;
+  /** After a reconnect: fetch what arrived while the socket was down. */
+  catchUp(): void;
+  /** Whether the list is scrolled to the top: only then is the buffer cut back to `maxRows`. */
+  setAtTop(atTop: boolean): void;
+  dispose(): void;
+}
+
+/** The live buffer's default bound. */
+export const MAX_LIVE_ROWS = 2_000;
+/** Rows per page when scrolling back. */
+export const PAGE_SIZE = 100;
+/** A reader scrolled back keeps what was loaded, up to this many times the live bound. */
+const SCROLLED_BACK_FACTOR = 10;
+/** How many missed events a catch-up fetches before it gives up and reloads the first page. */
+const CATCH_UP_LIMIT = 500;
+
+/** The browser's frame scheduler. */
+export const animationFrameScheduler: FrameScheduler = (callback) => {
+  const handle = requestAnimationFrame(callback);
+  return () => cancelAnimationFrame(handle);
+};
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Creates a stream controller; nothing happens until `start()`. */
+export function createStreamController(options: StreamControllerOptions): StreamController {
+  const { source, filter } = options;
+  const maxRows = options.maxRows ?? MAX_LIVE_ROWS;
+  const pageSize = options.pageSize ?? PAGE_SIZE;
+  const schedule = options.schedule ?? animationFrameScheduler;
+
+  let state: StreamState = {
+    rows: [],
+    paused: false,
+    pendingCount: 0,
+    loading: true,
+    loadingOlder: false,
+    hasOlder: false,
+    error: null,
+  };
+  const listeners = new Set<() => void>();
+  /** Live or caught-up rows waiting for the next frame. */
+  let inbox: StreamRow[] = [];
+  /** Rows held back while paused (bounded; past the bound, resuming reloads instead). */
+  let held: StreamRow[] = [];
+  let heldIds = new Set<string>();
+  let heldOverflow = false;
+  let cancelFrame: (() => void) | null = null;
+  let disposed = false;
+  /** Bumped by reloads so that answers to superseded requests are ignored. */
+  let epoch = 0;
+  const unsubscribers: Array<() => void> = [];
+  let atTop = true;
+  // At the top the buffer stays small; a reader scrolled back keeps the rows under their eyes.
+  const limit = (): number => (atTop ? maxRows : maxRows * SCROLLED_BACK_FACTOR);
+
+  const set = (patch: Partial<StreamState>): void => {
+    if (disposed) return;
+    state = { ...state, ...patch };
+    for (const listener of listeners) listener();
+  };
+
+  const flush = (): void => {
+    cancelFrame = null;
+    if (inbox.length === 0) return;
+    const batch = inbox;
+    inbox = [];
+    if (state.paused) {
+      const shown = new Set(state.rows.map((row) => row.event.id));
+      for (const row of batch) {
+        if (shown.has(row.event.id) || heldIds.has(row.event.id)) continue;
+        if (held.length >= maxRows) {
+          heldOverflow = true;
+        } else {
+          held.push(row);
+        }
+        heldIds.add(row.event.id);
+      }
+      set({ pendingCount: heldIds.size });
+      return;
+    }
+    const { rows, trimmed } = mergeRows(state.rows, batch, limit());
+    set({ rows, hasOlder: state.hasOlder || trimmed > 0 });
+  };
+
+  const enqueue = (rows: StreamRow[]): void => {
+    inbox.push(...rows);
+    // One render per frame however fast events arrive.
+    cancelFrame ??= schedule(flush);
+  };
+
+  const loadFirstPage = (): void => {
+    const myEpoch = ++epoch;
+    set({ loading: true, error: null });
+    source.fetchPage({ filter, first: pageSize, after: null }).then(
+      (page) => {
+        if (myEpoch !== epoch) return;
+        // Replace rather than merge: a reload means what was shown may have gaps.
+        const { rows, trimmed } = mergeRows([], [...page.rows, ...inbox], maxRows);
+        inbox = [];
+        set({ rows, loading: false, hasOlder: page.hasNextPage || trimmed > 0 });
+      },
+      (error: unknown) => {
+        if (myEpoch !== epoch) return;
+        set({ loading: false, error: messageOf(error) });
+      },
+    );
+  };
+
+  return {
+    getState: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    start() {
+      // Subscribe first so nothing posted between the page and the subscription is missed (duplicates merge).
+      unsubscribers.push(source.subscribeAdded(filter, (event) => enqueue([{ event, cursor: null }])));
+      unsubscribers.push(
+        source.subscribePurged((beforeIso) => {
+          held = dropReceivedBefore(held, beforeIso);
+          heldIds = new Set(held.map((row) => row.event.id));
+          inbox = dropReceivedBefore(inbox, beforeIso);
+          set({
+            rows: dropReceivedBefore(state.rows, beforeIso),
+            pendingCount: state.paused ? heldIds.size : 0,
+          });
+        }),
+      );
+      loadFirstPage();
+    },
+    pause() {
+      if (state.paused) return;
+      set({ paused: true, pendingCount: 0 });
+    },
+    resume() {
+      if (!state.paused) return;
+      const rows = held;
+      const overflow = heldOverflow;
+      held = [];
+      heldIds = new Set();
+      heldOverflow = false;
+      set({ paused: false, pendingCount: 0 });
+      if (overflow) loadFirstPage();
+      else enqueue(rows);
+    },
+    loadOlder() {
+      if (state.loading || state.loadingOlder || !state.hasOlder) return;
+      const { after, untilIso } = olderPageArgs(state.rows);
+      const pageFilter = untilIso === null ? filter : { ...filter, until: untilIso };
+      const myEpoch = epoch;
+      set({ loadingOlder: true });
+      source.fetchPage({ filter: pageFilter, first: pageSize, after }).then(
+        (page) => {
+          if (myEpoch !== epoch) return;
+          const { rows, trimmed } = mergeRows(state.rows, page.rows, maxRows * SCROLLED_BACK_FACTOR);
+          set({ rows, loadingOlder: false, hasOlder: page.hasNextPage || trimmed > 0 });
+        },
+        (error: unknown) => {
+          if (myEpoch !== epoch) return;
+          set({ loadingOlder: false, error: messageOf(error) });
+        },
+      );
+    },
+    catchUp() {
+      const newest = state.rows[0];
+      if (newest === undefined || state.loading) {
+        loadFirstPage();
+        return;
+      }
+      const myEpoch = epoch;
+      const since = { ...filter, since: newest.event.receivedAt };
+      source.fetchPage({ filter: since, first: CATCH_UP_LIMIT, after: null }).then(
+        (page) => {
+          if (myEpoch !== epoch) return;
+          if (page.hasNextPage) loadFirstPage();
+          else enqueue(page.rows);
+        },
+        (error: unknown) => {
+          if (myEpoch !== epoch) return;
+          set({ error: messageOf(error) });
+        },
+      );
+    },
+    setAtTop(next) {
+      if (next === atTop) return;
+      atTop = next;
+      if (atTop && state.rows.length > maxRows) {
+        const { rows } = mergeRows(state.rows, [], maxRows);
+        set({ rows, hasOlder: true });
+      }
+    },
+    dispose() {
+      disposed = true;
+      epoch++;
+      cancelFrame?.();
+      for (const unsubscribe of unsubscribers) unsubscribe();
+      listeners.clear();
+    },
+  };
+}

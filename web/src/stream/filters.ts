@@ -1,0 +1,51 @@
+import type { EventAction, EventFilter } from '../gql/graphql.js';
+
+/** The stream's filters as a person edits them ('' = not filtered). */
+export interface StreamFilters {
+  action: EventAction | '';
+  entityType: string;
+  entityId: string;
+  search: string;
+}
+
+/** No filter at all. */
+export const EMPTY_FILTERS: StreamFilters = { action: '', entityType: '', entityId: '', search: '' };
+
+const ACTIONS: readonly EventAction[] = ['create', 'update', 'delete'];
+/** Query-string keys, short so a shared link stays readable. */
+const KEYS = { action: 'action', entityType: 'type', entityId: 'entity', search: 'q' } as const;
+
+const isAction = (value: string): value is EventAction => (ACTIONS as readonly string[]).includes(value);
+
+/** Reads the filters from a query string such as `?type=task&q=foo`; unknown actions are ignored. */
+export function parseFilters(search: string): StreamFilters {
+  const params = new URLSearchParams(search);
+  const action = params.get(KEYS.action) ?? '';
+  return {
+    action: isAction(action) ? action : '',
+    entityType: params.get(KEYS.entityType) ?? '',
+    entityId: params.get(KEYS.entityId) ?? '',
+    search: params.get(KEYS.search) ?? '',
+  };
+}
+
+/** Writes the filters as a query string (`''` when none is set), in a stable key order. */
+export function filtersToSearch(filters: StreamFilters): string {
+  const params = new URLSearchParams();
+  for (const key of ['action', 'entityType', 'entityId', 'search'] as const) {
+    const value = filters[key].trim();
+    if (value !== '') params.set(KEYS[key], value);
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/** The GraphQL filter for the stream's query and subscription; null when nothing is filtered. */
+export function toEventFilter(filters: StreamFilters): EventFilter | null {
+  const filter: EventFilter = {};
+  if (filters.action !== '') filter.action = filters.action;
+  if (filters.entityType.trim() !== '') filter.entityType = filters.entityType.trim();
+  if (filters.entityId.trim() !== '') filter.entityId = filters.entityId.trim();
+  if (filters.search.trim() !== '') filter.search = filters.search.trim();
+  return Object.keys(filter).length === 0 ? null : filter;
+}
