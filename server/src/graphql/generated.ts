@@ -1,14 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type {
-  EventModel,
-  EntityModel,
-  RejectionModel,
-  EventConnectionModel,
-  EntityConnectionModel,
-  RejectionConnectionModel,
-  StatsModel,
-  PurgeReportModel,
-} from './mappers.js';
+import type { EventModel, EntityModel, RejectionModel, EventConnectionModel, EntityConnectionModel, RejectionConnectionModel, StatsModel, PurgeReportModel } from './mappers.js';
 import type { GraphQLContext } from './context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -16,15 +7,15 @@ export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
-  ID: { input: string; output: string };
-  String: { input: string; output: string };
-  Boolean: { input: boolean; output: boolean };
-  Int: { input: number; output: number };
-  Float: { input: number; output: number };
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
   /** An RFC 3339 date-time string, always with a time zone (emitted in UTC with milliseconds). */
-  DateTime: { input: string; output: string };
+  DateTime: { input: string; output: string; }
   /** Any JSON value, passed through as is. */
-  JSON: { input: unknown; output: unknown };
+  JSON: { input: unknown; output: unknown; }
 };
 
 export type ActionCount = {
@@ -58,11 +49,13 @@ export type Entity = {
   warnings: Array<Scalars['String']['output']>;
 };
 
+
 /** An entity's current state, folded from its retained events in order of `time`, then arrival. */
 export type EntityEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
+
 
 /** An entity's current state, folded from its retained events in order of `time`, then arrival. */
 export type EntityStateAtArgs = {
@@ -110,7 +103,10 @@ export type Event = {
 };
 
 /** What happened to the entity. Spelled as on the wire. */
-export type EventAction = 'create' | 'delete' | 'update';
+export type EventAction =
+  | 'create'
+  | 'delete'
+  | 'update';
 
 export type EventConnection = {
   __typename?: 'EventConnection';
@@ -152,6 +148,7 @@ export type Mutation = {
   generateMockEvents: Array<Event>;
 };
 
+
 export type MutationGenerateMockEventsArgs = {
   count: Scalars['Int']['input'];
 };
@@ -188,25 +185,30 @@ export type Query = {
   stats: Stats;
 };
 
+
 export type QueryEntitiesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   entityType?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+
 export type QueryEntityArgs = {
   id: Scalars['ID']['input'];
 };
 
+
 export type QueryEventArgs = {
   id: Scalars['ID']['input'];
 };
+
 
 export type QueryEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<EventFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
+
 
 export type QueryRejectionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -269,6 +271,7 @@ export type Subscription = {
   rejectionAdded: Rejection;
 };
 
+
 export type SubscriptionEventAddedArgs = {
   filter?: InputMaybe<EventFilter>;
 };
@@ -292,35 +295,31 @@ export type ResolversObject<TObject> = WithIndex<TObject>;
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
 };
-export type Resolver<
-  TResult,
-  TParent = Record<PropertyKey, never>,
-  TContext = Record<PropertyKey, never>,
-  TArgs = Record<PropertyKey, never>,
-> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
 
 export type ResolverFn<TResult, TParent, TContext, TArgs> = (
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info: GraphQLResolveInfo,
+  info: GraphQLResolveInfo
 ) => Promise<TResult> | TResult;
 
 export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info: GraphQLResolveInfo,
+  info: GraphQLResolveInfo
 ) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
 
 export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info: GraphQLResolveInfo,
+  info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
 export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
@@ -337,42 +336,31 @@ export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, 
   | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
   | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
 
-export type SubscriptionResolver<
-  TResult,
-  TKey extends string,
-  TParent = Record<PropertyKey, never>,
-  TContext = Record<PropertyKey, never>,
-  TArgs = Record<PropertyKey, never>,
-> =
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
   | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
   | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
 
-export type TypeResolveFn<
-  TTypes,
-  TParent = Record<PropertyKey, never>,
-  TContext = Record<PropertyKey, never>,
-> = (parent: TParent, context: TContext, info: GraphQLResolveInfo) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
-
-export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
-  obj: T,
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
   context: TContext,
-  info: GraphQLResolveInfo,
-) => boolean | Promise<boolean>;
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
 
 export type NextResolverFn<T> = () => Promise<T>;
 
-export type DirectiveResolverFn<
-  TResult = Record<PropertyKey, never>,
-  TParent = Record<PropertyKey, never>,
-  TContext = Record<PropertyKey, never>,
-  TArgs = Record<PropertyKey, never>,
-> = (
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
   next: NextResolverFn<TResult>,
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info: GraphQLResolveInfo,
+  info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
+
+
+
+
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
@@ -435,10 +423,7 @@ export type ResolversParentTypes = ResolversObject<{
   ValidationIssue: ValidationIssue;
 }>;
 
-export type ActionCountResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['ActionCount'] = ResolversParentTypes['ActionCount'],
-> = ResolversObject<{
+export type ActionCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ActionCount'] = ResolversParentTypes['ActionCount']> = ResolversObject<{
   action?: Resolver<ResolversTypes['EventAction'], ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
@@ -447,54 +432,32 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type EntityResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['Entity'] = ResolversParentTypes['Entity'],
-> = ResolversObject<{
+export type EntityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Entity'] = ResolversParentTypes['Entity']> = ResolversObject<{
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  events?: Resolver<
-    ResolversTypes['EventConnection'],
-    ParentType,
-    ContextType,
-    RequireFields<EntityEventsArgs, 'first'>
-  >;
+  events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<EntityEventsArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   state?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
-  stateAt?: Resolver<
-    Maybe<ResolversTypes['JSON']>,
-    ParentType,
-    ContextType,
-    RequireFields<EntityStateAtArgs, 'time'>
-  >;
+  stateAt?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType, RequireFields<EntityStateAtArgs, 'time'>>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type EntityConnectionResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['EntityConnection'] = ResolversParentTypes['EntityConnection'],
-> = ResolversObject<{
+export type EntityConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EntityConnection'] = ResolversParentTypes['EntityConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['EntityEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
-export type EntityEdgeResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['EntityEdge'] = ResolversParentTypes['EntityEdge'],
-> = ResolversObject<{
+export type EntityEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EntityEdge'] = ResolversParentTypes['EntityEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Entity'], ParentType, ContextType>;
 }>;
 
-export type EventResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event'],
-> = ResolversObject<{
+export type EventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event']> = ResolversObject<{
   action?: Resolver<ResolversTypes['EventAction'], ParentType, ContextType>;
   changes?: Resolver<Array<ResolversTypes['FieldChange']>, ParentType, ContextType>;
   deliveryId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -511,27 +474,18 @@ export type EventResolvers<
   warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type EventConnectionResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['EventConnection'] = ResolversParentTypes['EventConnection'],
-> = ResolversObject<{
+export type EventConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EventConnection'] = ResolversParentTypes['EventConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['EventEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
-export type EventEdgeResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['EventEdge'] = ResolversParentTypes['EventEdge'],
-> = ResolversObject<{
+export type EventEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EventEdge'] = ResolversParentTypes['EventEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
 }>;
 
-export type FieldChangeResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['FieldChange'] = ResolversParentTypes['FieldChange'],
-> = ResolversObject<{
+export type FieldChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FieldChange'] = ResolversParentTypes['FieldChange']> = ResolversObject<{
   after?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   before?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -541,76 +495,31 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
-export type MutationResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation'],
-> = ResolversObject<{
-  generateMockEvents?: Resolver<
-    Array<ResolversTypes['Event']>,
-    ParentType,
-    ContextType,
-    RequireFields<MutationGenerateMockEventsArgs, 'count'>
-  >;
+export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  generateMockEvents?: Resolver<Array<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationGenerateMockEventsArgs, 'count'>>;
 }>;
 
-export type PageInfoResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo'],
-> = ResolversObject<{
+export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
-export type PurgeReportResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['PurgeReport'] = ResolversParentTypes['PurgeReport'],
-> = ResolversObject<{
+export type PurgeReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PurgeReport'] = ResolversParentTypes['PurgeReport']> = ResolversObject<{
   before?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   eventCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   rejectionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
-export type QueryResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query'],
-> = ResolversObject<{
-  entities?: Resolver<
-    ResolversTypes['EntityConnection'],
-    ParentType,
-    ContextType,
-    RequireFields<QueryEntitiesArgs, 'first'>
-  >;
-  entity?: Resolver<
-    Maybe<ResolversTypes['Entity']>,
-    ParentType,
-    ContextType,
-    RequireFields<QueryEntityArgs, 'id'>
-  >;
-  event?: Resolver<
-    Maybe<ResolversTypes['Event']>,
-    ParentType,
-    ContextType,
-    RequireFields<QueryEventArgs, 'id'>
-  >;
-  events?: Resolver<
-    ResolversTypes['EventConnection'],
-    ParentType,
-    ContextType,
-    RequireFields<QueryEventsArgs, 'first'>
-  >;
-  rejections?: Resolver<
-    ResolversTypes['RejectionConnection'],
-    ParentType,
-    ContextType,
-    RequireFields<QueryRejectionsArgs, 'first'>
-  >;
+export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  entities?: Resolver<ResolversTypes['EntityConnection'], ParentType, ContextType, RequireFields<QueryEntitiesArgs, 'first'>>;
+  entity?: Resolver<Maybe<ResolversTypes['Entity']>, ParentType, ContextType, RequireFields<QueryEntityArgs, 'id'>>;
+  event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
+  events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'first'>>;
+  rejections?: Resolver<ResolversTypes['RejectionConnection'], ParentType, ContextType, RequireFields<QueryRejectionsArgs, 'first'>>;
   stats?: Resolver<ResolversTypes['Stats'], ParentType, ContextType>;
 }>;
 
-export type RejectionResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['Rejection'] = ResolversParentTypes['Rejection'],
-> = ResolversObject<{
+export type RejectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Rejection'] = ResolversParentTypes['Rejection']> = ResolversObject<{
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   headers?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -623,28 +532,18 @@ export type RejectionResolvers<
   status?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
-export type RejectionConnectionResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['RejectionConnection'] =
-    ResolversParentTypes['RejectionConnection'],
-> = ResolversObject<{
+export type RejectionConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RejectionConnection'] = ResolversParentTypes['RejectionConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['RejectionEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
-export type RejectionEdgeResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['RejectionEdge'] = ResolversParentTypes['RejectionEdge'],
-> = ResolversObject<{
+export type RejectionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RejectionEdge'] = ResolversParentTypes['RejectionEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Rejection'], ParentType, ContextType>;
 }>;
 
-export type StatsResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['Stats'] = ResolversParentTypes['Stats'],
-> = ResolversObject<{
+export type StatsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Stats'] = ResolversParentTypes['Stats']> = ResolversObject<{
   byAction?: Resolver<Array<ResolversTypes['ActionCount']>, ParentType, ContextType>;
   byEntityType?: Resolver<Array<ResolversTypes['TypeCount']>, ParentType, ContextType>;
   newestReceivedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -657,38 +556,18 @@ export type StatsResolvers<
   totalRejections?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
-export type SubscriptionResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription'],
-> = ResolversObject<{
-  eventAdded?: SubscriptionResolver<
-    ResolversTypes['Event'],
-    'eventAdded',
-    ParentType,
-    ContextType,
-    Partial<SubscriptionEventAddedArgs>
-  >;
-  eventsPurged?: SubscriptionResolver<ResolversTypes['PurgeReport'], 'eventsPurged', ParentType, ContextType>;
-  rejectionAdded?: SubscriptionResolver<
-    ResolversTypes['Rejection'],
-    'rejectionAdded',
-    ParentType,
-    ContextType
-  >;
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  eventAdded?: SubscriptionResolver<ResolversTypes['Event'], "eventAdded", ParentType, ContextType, Partial<SubscriptionEventAddedArgs>>;
+  eventsPurged?: SubscriptionResolver<ResolversTypes['PurgeReport'], "eventsPurged", ParentType, ContextType>;
+  rejectionAdded?: SubscriptionResolver<ResolversTypes['Rejection'], "rejectionAdded", ParentType, ContextType>;
 }>;
 
-export type TypeCountResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['TypeCount'] = ResolversParentTypes['TypeCount'],
-> = ResolversObject<{
+export type TypeCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TypeCount'] = ResolversParentTypes['TypeCount']> = ResolversObject<{
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
-export type ValidationIssueResolvers<
-  ContextType = GraphQLContext,
-  ParentType extends ResolversParentTypes['ValidationIssue'] = ResolversParentTypes['ValidationIssue'],
-> = ResolversObject<{
+export type ValidationIssueResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ValidationIssue'] = ResolversParentTypes['ValidationIssue']> = ResolversObject<{
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
@@ -716,3 +595,4 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   TypeCount?: TypeCountResolvers<ContextType>;
   ValidationIssue?: ValidationIssueResolvers<ContextType>;
 }>;
+

@@ -110,7 +110,7 @@ export async function graphql<T = Record<string, unknown>>(
 
 /** A graphql-ws client over a real WebSocket. */
 export function wsClient(wsUrl: string, connectionParams?: Record<string, unknown>): Client {
-  return createClient({ url: wsUrl, webSocket: WebSocket, lazy: false, retryAttempts: 0, connectionParams });
+  return createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams });
 }
 
 /** Subscribes and collects results; `next()` awaits the next one (rejects after `timeoutMs`). */
