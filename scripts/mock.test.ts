@@ -67,9 +67,12 @@ describe('npm run mock', () => {
     expect(received.every((r) => r.ok && r.contentType === 'application/json')).toBe(true);
     expect(new Set(received.map((r) => r.webhookId)).size).toBe(12);
     for (const r of received) expect(r.webhookId).toMatch(/^msg_[0-9A-Za-z]{24}$/);
-    // 12 events at 20/s are spread over ~550 ms, not sent in one burst.
-    const spanMs = (received.at(-1)?.atMs ?? 0) - (received[0]?.atMs ?? 0);
-    expect(spanMs).toBeGreaterThan(400);
+    // 12 events at 20/s are spread over ~550 ms, not sent in one burst. The first requests may be delayed by
+    // connection set-up on a loaded machine, so measure the later ones (9 intervals of 50 ms, nominally 450 ms).
+    const seconds = Number(/ in ([\d.]+) s /.exec(result.stdout)?.[1]);
+    expect(seconds).toBeGreaterThanOrEqual(0.5);
+    const spanMs = (received.at(-1)?.atMs ?? 0) - (received[2]?.atMs ?? 0);
+    expect(spanMs).toBeGreaterThan(250);
   });
 
   it('exits 1 and shows the refusal when the server answers a non-2xx', async () => {
