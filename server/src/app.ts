@@ -55,7 +55,11 @@ function maskError(logger: Logger) {
     if (code !== ErrorCode.InternalServerError && code !== undefined) return formatted;
     const errorId = Math.random().toString(36).slice(2, 10);
     logger.error({ err: error, errorId }, 'GraphQL resolver failed');
-    return { message: `Internal server error (id ${errorId})`, path: formatted.path, extensions: { code: ErrorCode.InternalServerError, errorId } };
+    return {
+      message: `Internal server error (id ${errorId})`,
+      path: formatted.path,
+      extensions: { code: ErrorCode.InternalServerError, errorId },
+    };
   };
 }
 
@@ -111,7 +115,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     csrfPrevention: true,
     formatError,
     plugins: [
-      ApolloServerPluginLandingPageLocalDefault({ embed: { initialState: { pollForSchemaUpdates: false } }, includeCookies: false }),
+      ApolloServerPluginLandingPageLocalDefault({
+        embed: { initialState: { pollForSchemaUpdates: false } },
+        includeCookies: false,
+      }),
       fastifyApolloDrainPlugin(fastify),
       wsDrain,
     ],

@@ -15,7 +15,10 @@ function duration(minMs: number, maxMs: number) {
   return z.string().transform((text, ctx) => {
     const ms = parseDurationMs(text);
     if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 7d, 12h, 30m, 45s or 500ms` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${text}" is not a duration like 7d, 12h, 30m, 45s or 500ms`,
+      });
       return z.NEVER;
     }
     if (ms < minMs || ms > maxMs) {

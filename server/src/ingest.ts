@@ -48,7 +48,8 @@ export function selectHeaders(headers: RequestHeaders): Record<string, string> {
     if (value === undefined || SECRET_HEADERS.has(name)) continue;
     if (++count > MAX_HEADERS) break;
     const text = Array.isArray(value) ? value.join(', ') : value;
-    kept[name.toLowerCase()] = text.length > MAX_HEADER_VALUE_CHARS ? text.slice(0, MAX_HEADER_VALUE_CHARS) : text;
+    kept[name.toLowerCase()] =
+      text.length > MAX_HEADER_VALUE_CHARS ? text.slice(0, MAX_HEADER_VALUE_CHARS) : text;
   }
   return kept;
 }
@@ -64,7 +65,11 @@ export interface Ingest {
   /** Validates and stores a delivery; resolves after the commit. Throws {@link StoreUnavailableError}. */
   accept(delivery: Delivery): Promise<IntakeOutcome>;
   /** Records a delivery refused before its body could be judged (wrong content type, too large, bad signature). */
-  refuse(delivery: Delivery, status: number, error: IntakeError): Promise<IntakeOutcome & { kind: 'refused' }>;
+  refuse(
+    delivery: Delivery,
+    status: number,
+    error: IntakeError,
+  ): Promise<IntakeOutcome & { kind: 'refused' }>;
 }
 
 /** What the intake needs. */
@@ -107,7 +112,11 @@ export function createIngest({ store, live, clock, newId }: IngestDeps): Ingest 
     async accept(delivery) {
       const parsed = parseWebhookBody(delivery.raw);
       if (!parsed.ok) {
-        return refuse(delivery, parsed.status, { code: parsed.code, message: parsed.message, issues: parsed.issues });
+        return refuse(delivery, parsed.status, {
+          code: parsed.code,
+          message: parsed.message,
+          issues: parsed.issues,
+        });
       }
       const { event } = parsed;
       const stored: StoredEvent = {
@@ -126,7 +135,9 @@ export function createIngest({ store, live, clock, newId }: IngestDeps): Ingest 
       try {
         result = await store.insertEvent(stored);
       } catch (error) {
-        throw new StoreUnavailableError(error instanceof Error ? error.message : String(error), { cause: error });
+        throw new StoreUnavailableError(error instanceof Error ? error.message : String(error), {
+          cause: error,
+        });
       }
       if (result.duplicate) return { kind: 'duplicate', event: result.event };
       live.publish('eventAdded', result.event);

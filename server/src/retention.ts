@@ -51,7 +51,8 @@ export function createRetention(deps: RetentionDeps): Retention {
       await yieldToEventLoop();
     }
     if (report.eventCount + report.rejectionCount > 0) {
-      while ((await store.releaseSpace(VACUUM_PAGES_PER_STEP)) >= VACUUM_PAGES_PER_STEP) await yieldToEventLoop();
+      while ((await store.releaseSpace(VACUUM_PAGES_PER_STEP)) >= VACUUM_PAGES_PER_STEP)
+        await yieldToEventLoop();
       live.publish('eventsPurged', report);
       deps.onPurged?.(report);
     }

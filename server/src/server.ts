@@ -53,7 +53,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     onPurged: (report) => logger.info(report, 'purged %d expired events', report.eventCount),
   });
   const mock = createMockFeed(ingest, clock);
-  const app = await createApp({ config, logger, store, live, ingest, entities, retention, mock, webRoot: options.webRoot });
+  const app = await createApp({
+    config,
+    logger,
+    store,
+    live,
+    ingest,
+    entities,
+    retention,
+    mock,
+    webRoot: options.webRoot,
+  });
 
   await app.fastify.listen({ port: config.port, host: config.host });
   const { port } = app.fastify.server.address() as AddressInfo;

@@ -8,7 +8,14 @@ import {
   noRetainedCreateWarning,
   repeatedDeliveryWarning,
 } from '../src/events/fold.js';
-import { EXAMPLE_CREATE, EXAMPLE_UPDATE, graphql, postEvent, startTestServer, type TestServer } from './helpers/server.js';
+import {
+  EXAMPLE_CREATE,
+  EXAMPLE_UPDATE,
+  graphql,
+  postEvent,
+  startTestServer,
+  type TestServer,
+} from './helpers/server.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -38,7 +45,14 @@ interface EntityResult {
     stateAt: Record<string, unknown> | null;
     events: {
       totalCount: number;
-      edges: { node: { action: string; time: string; changes: { field: string; before: unknown; after: unknown }[]; warnings: string[] } }[];
+      edges: {
+        node: {
+          action: string;
+          time: string;
+          changes: { field: string; before: unknown; after: unknown }[];
+          warnings: string[];
+        };
+      }[];
     };
   } | null;
 }
@@ -58,8 +72,20 @@ async function post(body: Record<string, unknown>, headers: Record<string, strin
 describe('the fold', () => {
   it('folds create, update and delete into the state, with changes per event and time travel', async () => {
     const id = 'fold-1';
-    await post({ action: 'create', entity_type: 'task', time: '2024-01-01T10:00:00Z', payload: { id, name: 'a', status: 'open' } });
-    await post({ action: 'update', entity_type: 'task', time: '2024-01-02T10:00:00Z', id, modified_fields: ['status'], payload: { status: 'done' } });
+    await post({
+      action: 'create',
+      entity_type: 'task',
+      time: '2024-01-01T10:00:00Z',
+      payload: { id, name: 'a', status: 'open' },
+    });
+    await post({
+      action: 'update',
+      entity_type: 'task',
+      time: '2024-01-02T10:00:00Z',
+      id,
+      modified_fields: ['status'],
+      payload: { status: 'done' },
+    });
     const e = await entity(id, '2024-01-01T12:00:00Z');
     expect(e).toMatchObject({
       id,
@@ -80,15 +106,36 @@ describe('the fold', () => {
     expect(deleted).toMatchObject({ deleted: true, version: 3, state: { status: 'done' } });
     const aggregate = (await (await fetch(`${t.url}/aggregates/${id}`)).json()) as Record<string, unknown>;
     expect(aggregate).toMatchObject({ id, deleted: true, version: 3, complete: true });
-    const history = (await (await fetch(`${t.url}/entities/${id}`)).json()) as { events: { action: string }[] };
+    const history = (await (await fetch(`${t.url}/entities/${id}`)).json()) as {
+      events: { action: string }[];
+    };
     expect(history.events.map((event) => event.action)).toEqual(['create', 'update', 'delete']);
   });
 
   it('orders by event time, not arrival, and warns about the late one', async () => {
     const id = 'fold-order';
-    await post({ action: 'create', entity_type: 'note', time: '2024-01-01T00:00:00Z', payload: { id, text: 'v1' } });
-    await post({ action: 'update', entity_type: 'note', time: '2024-01-03T00:00:00Z', id, modified_fields: ['text'], payload: { text: 'v3' } });
-    await post({ action: 'update', entity_type: 'note', time: '2024-01-02T00:00:00Z', id, modified_fields: ['text'], payload: { text: 'v2' } });
+    await post({
+      action: 'create',
+      entity_type: 'note',
+      time: '2024-01-01T00:00:00Z',
+      payload: { id, text: 'v1' },
+    });
+    await post({
+      action: 'update',
+      entity_type: 'note',
+      time: '2024-01-03T00:00:00Z',
+      id,
+      modified_fields: ['text'],
+      payload: { text: 'v3' },
+    });
+    await post({
+      action: 'update',
+      entity_type: 'note',
+      time: '2024-01-02T00:00:00Z',
+      id,
+      modified_fields: ['text'],
+      payload: { text: 'v2' },
+    });
     const e = await entity(id);
     expect(e?.state).toMatchObject({ text: 'v3' });
     expect(e?.events.edges.map((edge) => edge.node.time)).toEqual([
@@ -102,8 +149,21 @@ describe('the fold', () => {
 
   it('warns about an update with no retained create, missing modified_fields and fields not in the payload', async () => {
     const id = 'fold-orphan';
-    await post({ action: 'update', entity_type: 'task', time: '2024-01-01T00:00:00Z', id, payload: { a: 1 } });
-    await post({ action: 'update', entity_type: 'task', time: '2024-01-02T00:00:00Z', id, modified_fields: ['b'], payload: { a: 2 } });
+    await post({
+      action: 'update',
+      entity_type: 'task',
+      time: '2024-01-01T00:00:00Z',
+      id,
+      payload: { a: 1 },
+    });
+    await post({
+      action: 'update',
+      entity_type: 'task',
+      time: '2024-01-02T00:00:00Z',
+      id,
+      modified_fields: ['b'],
+      payload: { a: 2 },
+    });
     const e = await entity(id);
     expect(e?.complete).toBe(false);
     expect(e?.events.edges[0]?.node.warnings).toEqual(
@@ -127,7 +187,12 @@ describe('the fold', () => {
     await post(create);
     await post(create);
     await post({ action: 'delete', entity_type: 'asset', time: '2024-01-02T00:00:00Z', id, payload: {} });
-    await post({ action: 'create', entity_type: 'asset', time: '2024-01-03T00:00:00Z', payload: { id, again: true } });
+    await post({
+      action: 'create',
+      entity_type: 'asset',
+      time: '2024-01-03T00:00:00Z',
+      payload: { id, again: true },
+    });
     const e = await entity(id);
     expect(e?.events.edges[1]?.node.warnings).toContain(repeatedDeliveryWarning(null));
     expect(e?.events.edges[3]?.node.warnings).toContain(CREATED_AFTER_DELETE_WARNING);
@@ -155,7 +220,11 @@ describe('lists, filters and pagination', () => {
   });
 
   interface Page {
-    events: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: { entityId: string } }[] };
+    events: {
+      totalCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: { cursor: string; node: { entityId: string } }[];
+    };
   }
   const LIST = `query($filter: EventFilter, $first: Int, $after: String) {
     events(filter: $filter, first: $first, after: $after) {
@@ -167,7 +236,11 @@ describe('lists, filters and pagination', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let pages = 0; pages < 10; pages++) {
-      const result: { data: Page } = await graphql<Page>(t.url, LIST, { filter: { entityType: 'even_thing' }, first: 2, after });
+      const result: { data: Page } = await graphql<Page>(t.url, LIST, {
+        filter: { entityType: 'even_thing' },
+        first: 2,
+        after,
+      });
       seen.push(...result.data.events.edges.map((edge) => edge.node.entityId));
       expect(result.data.events.totalCount).toBe(4);
       if (!result.data.events.pageInfo.hasNextPage) break;
@@ -181,7 +254,9 @@ describe('lists, filters and pagination', () => {
     expect(byId.data.events.edges.map((e) => e.node.entityId)).toEqual([`${prefix}-5`]);
     const search = await graphql<Page>(t.url, LIST, { filter: { search: 'needle in' } });
     expect(search.data.events.edges.map((e) => e.node.entityId)).toEqual([`${prefix}-3`]);
-    const updates = await graphql<Page>(t.url, LIST, { filter: { action: 'update', entityType: 'odd_thing' } });
+    const updates = await graphql<Page>(t.url, LIST, {
+      filter: { action: 'update', entityType: 'odd_thing' },
+    });
     expect(updates.data.events.totalCount).toBe(0);
     const future = await graphql<Page>(t.url, LIST, { filter: { since: '2999-01-01T00:00:00Z' } });
     expect(future.data.events.totalCount).toBe(0);
@@ -192,7 +267,9 @@ describe('lists, filters and pagination', () => {
       nextCursor: string | null;
     };
     expect(rest.events.map((e) => e.entityId)).toEqual([`${prefix}-5`, `${prefix}-3`]);
-    const next = (await (await fetch(`${t.url}/events?entityType=odd_thing&first=2&after=${rest.nextCursor}`)).json()) as {
+    const next = (await (
+      await fetch(`${t.url}/events?entityType=odd_thing&first=2&after=${rest.nextCursor}`)
+    ).json()) as {
       events: { entityId: string }[];
       nextCursor: string | null;
     };
@@ -216,14 +293,43 @@ describe('lists, filters and pagination', () => {
   it('lists entities and counts in stats', async () => {
     const result = await graphql<{
       entities: { totalCount: number; edges: { node: { id: string; version: number } }[] };
-      stats: { totalEvents: number; byEntityType: { entityType: string; count: number }[]; retention: string; retentionSeconds: number };
+      stats: {
+        totalEvents: number;
+        byEntityType: { entityType: string; count: number }[];
+        retention: string;
+        retentionSeconds: number;
+      };
     }>(
       t.url,
-      `{ entities(entityType: "odd_thing", first: 10) { totalCount edges { node { id version } } }
-         stats { totalEvents byEntityType { entityType count } retention retentionSeconds } }`,
+      `
+        {
+          entities(entityType: "odd_thing", first: 10) {
+            totalCount
+            edges {
+              node {
+                id
+                version
+              }
+            }
+          }
+          stats {
+            totalEvents
+            byEntityType {
+              entityType
+              count
+            }
+            retention
+            retentionSeconds
+          }
+        }
+      `,
     );
     expect(result.data.entities.totalCount).toBe(3);
-    expect(result.data.entities.edges.map((e) => e.node.id)).toEqual([`${prefix}-5`, `${prefix}-3`, `${prefix}-1`]);
+    expect(result.data.entities.edges.map((e) => e.node.id)).toEqual([
+      `${prefix}-5`,
+      `${prefix}-3`,
+      `${prefix}-1`,
+    ]);
     expect(result.data.stats.byEntityType).toContainEqual({ entityType: 'odd_thing', count: 3 });
     expect(result.data.stats).toMatchObject({ retention: '7d', retentionSeconds: 7 * 86_400 });
   });
@@ -231,15 +337,18 @@ describe('lists, filters and pagination', () => {
 
 describe('generateMockEvents', () => {
   it('stores realistic events through the intake and refuses silly counts', async () => {
-    const result = await graphql<{ generateMockEvents: { id: string; entityType: string; warnings: string[] }[] }>(
-      t.url,
-      'mutation { generateMockEvents(count: 25) { id entityType warnings } }',
-    );
+    const result = await graphql<{
+      generateMockEvents: { id: string; entityType: string; warnings: string[] }[];
+    }>(t.url, 'mutation { generateMockEvents(count: 25) { id entityType warnings } }');
     expect(result.errors).toBeUndefined();
     expect(result.data.generateMockEvents).toHaveLength(25);
-    const stored = await graphql<{ event: { id: string } | null }>(t.url, 'query($id: ID!) { event(id: $id) { id } }', {
-      id: result.data.generateMockEvents[0]?.id,
-    });
+    const stored = await graphql<{ event: { id: string } | null }>(
+      t.url,
+      'query($id: ID!) { event(id: $id) { id } }',
+      {
+        id: result.data.generateMockEvents[0]?.id,
+      },
+    );
     expect(stored.data.event).not.toBeNull();
     const refused = await graphql(t.url, 'mutation { generateMockEvents(count: 0) { id } }');
     expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_CREATE, EXAMPLE_UPDATE, graphql, postEvent, startTestServer, type TestServer } from './helpers/server.js';
+import {
+  EXAMPLE_CREATE,
+  EXAMPLE_UPDATE,
+  graphql,
+  postEvent,
+  startTestServer,
+  type TestServer,
+} from './helpers/server.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -14,7 +21,11 @@ async function storedCount(): Promise<number> {
 
 async function latestRejection() {
   const result = await graphql<{
-    rejections: { edges: { node: { status: number; code: string; issues: { path: string }[]; raw: string; rawBytes: number } }[] };
+    rejections: {
+      edges: {
+        node: { status: number; code: string; issues: { path: string }[]; raw: string; rawBytes: number };
+      }[];
+    };
   }>(t.url, '{ rejections(first: 1) { edges { node { status code issues { path } raw rawBytes } } } }');
   return result.data.rejections.edges[0]?.node;
 }
@@ -63,7 +74,10 @@ describe('POST /webhooks/event', () => {
       '"payload":{"id":"n-1","n":12345678901234567890,"k":1,"k":2}}';
     const posted = await postEvent(t.url, raw);
     expect(posted.status).toBe(201);
-    const rest = (await (await fetch(`${t.url}/events/${String(posted.json.id)}`)).json()) as { raw: string; time: string };
+    const rest = (await (await fetch(`${t.url}/events/${String(posted.json.id)}`)).json()) as {
+      raw: string;
+      time: string;
+    };
     expect(rest.raw).toBe(raw);
     expect(rest.time).toBe('2023-12-31T22:00:00.000Z');
   });
@@ -73,7 +87,11 @@ describe('POST /webhooks/event', () => {
     const first = await postEvent(t.url, { ...EXAMPLE_CREATE, payload: { id: 'dup-1' } }, headers);
     expect(first.status).toBe(201);
     const before = await storedCount();
-    const again = await postEvent(t.url, { ...EXAMPLE_CREATE, payload: { id: 'dup-1', name: 'changed' } }, headers);
+    const again = await postEvent(
+      t.url,
+      { ...EXAMPLE_CREATE, payload: { id: 'dup-1', name: 'changed' } },
+      headers,
+    );
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ id: first.json.id, duplicate: true });
     expect(await storedCount()).toBe(before);
@@ -82,33 +100,62 @@ describe('POST /webhooks/event', () => {
   it('stores concurrent deliveries of one webhook-id exactly once', async () => {
     const headers = { 'webhook-id': 'msg_race_1' };
     const answers = await Promise.all(
-      Array.from({ length: 5 }, () => postEvent(t.url, { ...EXAMPLE_CREATE, payload: { id: 'race-1' } }, headers)),
+      Array.from({ length: 5 }, () =>
+        postEvent(t.url, { ...EXAMPLE_CREATE, payload: { id: 'race-1' } }, headers),
+      ),
     );
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
     expect(new Set(answers.map((a) => a.json.id)).size).toBe(1);
   });
 
   it.each([
-    { name: 'a non-JSON content type', contentType: 'text/plain', body: '{}', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-    { name: 'a missing content type', contentType: '', body: '{}', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-    { name: 'malformed JSON', contentType: 'application/json', body: '{"action": ', status: 400, code: 'MALFORMED_JSON' },
-    { name: 'a top-level array', contentType: 'application/json', body: '[1,2]', status: 400, code: 'MALFORMED_JSON' },
+    {
+      name: 'a non-JSON content type',
+      contentType: 'text/plain',
+      body: '{}',
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+    {
+      name: 'a missing content type',
+      contentType: '',
+      body: '{}',
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+    {
+      name: 'malformed JSON',
+      contentType: 'application/json',
+      body: '{"action": ',
+      status: 400,
+      code: 'MALFORMED_JSON',
+    },
+    {
+      name: 'a top-level array',
+      contentType: 'application/json',
+      body: '[1,2]',
+      status: 400,
+      code: 'MALFORMED_JSON',
+    },
     { name: 'an empty body', contentType: 'application/json', body: '', status: 400, code: 'MALFORMED_JSON' },
-  ])('refuses $name with $status $code and records the refusal', async ({ contentType, body, status, code }) => {
-    const before = await storedCount();
-    const response = await fetch(`${t.url}/webhooks/event`, {
-      method: 'POST',
-      headers: contentType ? { 'content-type': contentType } : {},
-      body: body === '' ? undefined : new Blob([body]),
-    });
-    expect(response.status).toBe(status);
-    const json = (await response.json()) as { error: { code: string; message: string; issues: unknown[] } };
-    expect(json.error.code).toBe(code);
-    expect(json.error.message).not.toBe('');
-    expect(Array.isArray(json.error.issues)).toBe(true);
-    expect(await storedCount()).toBe(before);
-    expect(await latestRejection()).toMatchObject({ status, code, raw: body });
-  });
+  ])(
+    'refuses $name with $status $code and records the refusal',
+    async ({ contentType, body, status, code }) => {
+      const before = await storedCount();
+      const response = await fetch(`${t.url}/webhooks/event`, {
+        method: 'POST',
+        headers: contentType ? { 'content-type': contentType } : {},
+        body: body === '' ? undefined : new Blob([body]),
+      });
+      expect(response.status).toBe(status);
+      const json = (await response.json()) as { error: { code: string; message: string; issues: unknown[] } };
+      expect(json.error.code).toBe(code);
+      expect(json.error.message).not.toBe('');
+      expect(Array.isArray(json.error.issues)).toBe(true);
+      expect(await storedCount()).toBe(before);
+      expect(await latestRejection()).toMatchObject({ status, code, raw: body });
+    },
+  );
 
   it('refuses a body over MAX_BODY_BYTES with 413', async () => {
     const big = { ...EXAMPLE_CREATE, payload: { id: 'big', blob: 'x'.repeat(4096) } };
@@ -132,7 +179,8 @@ describe('POST /webhooks/event', () => {
     const before = await storedCount();
     const response = await postEvent(t.url, body);
     expect(response.status).toBe(422);
-    const error = (response.json as { error: { code: string; issues: { path: string; message: string }[] } }).error;
+    const error = (response.json as { error: { code: string; issues: { path: string; message: string }[] } })
+      .error;
     expect(error.code).toBe('INVALID_EVENT');
     expect(error.issues.map((i) => i.path)).toContain(path);
     expect(await storedCount()).toBe(before);

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, connected, EXAMPLE_CREATE, postEvent, startTestServer, waitFor, wsClient, type TestServer } from './helpers/server.js';
+import {
+  collect,
+  connected,
+  EXAMPLE_CREATE,
+  postEvent,
+  startTestServer,
+  waitFor,
+  wsClient,
+  type TestServer,
+} from './helpers/server.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -8,14 +17,23 @@ beforeAll(async () => {
 afterAll(() => t.dispose());
 
 interface Added {
-  eventAdded: { id: string; entityType: string; entityId: string; payload: Record<string, unknown>; warnings: string[] };
+  eventAdded: {
+    id: string;
+    entityType: string;
+    entityId: string;
+    payload: Record<string, unknown>;
+    warnings: string[];
+  };
 }
 
 describe('Subscription.eventAdded over graphql-ws', () => {
   it('delivers a posted event to a subscriber, and only events matching its filter', async () => {
     const client = wsClient(t.wsUrl);
     await connected(client);
-    const everything = collect<Added>(client, 'subscription { eventAdded { id entityType entityId payload warnings } }');
+    const everything = collect<Added>(
+      client,
+      'subscription { eventAdded { id entityType entityId payload warnings } }',
+    );
     const tasksOnly = collect<Added>(
       client,
       'subscription($f: EventFilter) { eventAdded(filter: $f) { id entityType } }',
@@ -24,7 +42,11 @@ describe('Subscription.eventAdded over graphql-ws', () => {
     await waitFor(() => t.server.subscriberCount('eventAdded') === 2);
 
     const component = await postEvent(t.url, EXAMPLE_CREATE);
-    const task = await postEvent(t.url, { ...EXAMPLE_CREATE, entity_type: 'task', payload: { id: 'live-task' } });
+    const task = await postEvent(t.url, {
+      ...EXAMPLE_CREATE,
+      entity_type: 'task',
+      payload: { id: 'live-task' },
+    });
     expect((await everything.next()).eventAdded).toMatchObject({
       id: component.json.id,
       entityType: 'component',
@@ -48,7 +70,9 @@ describe('Subscription.eventAdded over graphql-ws', () => {
     await waitFor(() => t.server.subscriberCount('eventAdded') === 1);
     const headers = { 'webhook-id': 'msg_live_dup' };
     const first = await postEvent(t.url, { ...EXAMPLE_CREATE, payload: { id: 'live-dup' } }, headers);
-    expect((await postEvent(t.url, { ...EXAMPLE_CREATE, payload: { id: 'live-dup' } }, headers)).status).toBe(200);
+    expect((await postEvent(t.url, { ...EXAMPLE_CREATE, payload: { id: 'live-dup' } }, headers)).status).toBe(
+      200,
+    );
     expect((await postEvent(t.url, { nope: true })).status).toBe(422);
     const marker = await postEvent(t.url, { ...EXAMPLE_CREATE, payload: { id: 'live-marker' } });
     expect((await sub.next()).eventAdded.id).toBe(first.json.id);

@@ -27,7 +27,9 @@ describe('Apollo Sandbox with NODE_ENV=production', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ __schema { subscriptionType { fields { name } } } }' }),
     });
-    const json = (await response.json()) as { data: { __schema: { subscriptionType: { fields: { name: string }[] } } } };
+    const json = (await response.json()) as {
+      data: { __schema: { subscriptionType: { fields: { name: string }[] } } };
+    };
     expect(json.data.__schema.subscriptionType.fields.map((f) => f.name)).toContain('eventAdded');
   });
 
@@ -46,7 +48,8 @@ describe('configuration', () => {
       attempt();
     } catch (error) {
       const message = (error as Error).message;
-      for (const name of ['PORT', 'EVENT_RETENTION', 'MAX_BODY_BYTES', 'LOG_LEVEL']) expect(message).toContain(name);
+      for (const name of ['PORT', 'EVENT_RETENTION', 'MAX_BODY_BYTES', 'LOG_LEVEL'])
+        expect(message).toContain(name);
     }
   });
 

@@ -24,9 +24,14 @@ export async function dashboardRoutes(app: FastifyInstance, options: { webRoot: 
     wildcard: false,
     // Hashed asset names never change content; index.html must always be revalidated.
     setHeaders(res, filePath) {
-      res.header('cache-control', filePath.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      res.header(
+        'cache-control',
+        filePath.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
     },
   });
   // Client-side routes such as /dashboard/entities/abc get the page; the router reads the path.
-  app.get('/dashboard/*', async (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
+  app.get('/dashboard/*', async (_request, reply) =>
+    reply.header('cache-control', 'no-cache').sendFile('index.html'),
+  );
 }

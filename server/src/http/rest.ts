@@ -33,7 +33,11 @@ export function eventToJson(event: StoredEvent, analysis?: EventAnalysis) {
     raw: event.raw.toString('utf8'),
     ...(analysis
       ? {
-          changes: analysis.changes.map((c) => ({ field: c.field, before: c.before ?? null, after: c.after ?? null })),
+          changes: analysis.changes.map((c) => ({
+            field: c.field,
+            before: c.before ?? null,
+            after: c.after ?? null,
+          })),
           warnings: analysis.warnings,
         }
       : {}),
@@ -84,7 +88,13 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
         path: issue.path.join('.') || String((issue as { keys?: string[] }).keys?.join(', ') ?? ''),
         message: issue.message,
       }));
-      return sendError(reply, 400, 'BAD_USER_INPUT', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+      return sendError(
+        reply,
+        400,
+        'BAD_USER_INPUT',
+        issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+        issues,
+      );
     }
     const q = parsed.data;
     const query: EventQuery = {
@@ -113,7 +123,8 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
 
   app.get<{ Params: { id: string } }>('/entities/:id', async (request, reply) => {
     const folded = await entities.fold(request.params.id, cutoffMs());
-    if (!folded) return sendError(reply, 404, 'NOT_FOUND', `no retained event for entity "${request.params.id}"`);
+    if (!folded)
+      return sendError(reply, 404, 'NOT_FOUND', `no retained event for entity "${request.params.id}"`);
     return {
       entityId: folded.fold.entityId,
       events: folded.fold.order.flatMap(({ id }) => {
@@ -125,7 +136,8 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
 
   app.get<{ Params: { id: string } }>('/aggregates/:id', async (request, reply) => {
     const folded = await entities.fold(request.params.id, cutoffMs());
-    if (!folded) return sendError(reply, 404, 'NOT_FOUND', `no retained event for entity "${request.params.id}"`);
+    if (!folded)
+      return sendError(reply, 404, 'NOT_FOUND', `no retained event for entity "${request.params.id}"`);
     return aggregateToJson(folded);
   });
 }

@@ -53,9 +53,15 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return sendError(reply, 503, 'STORE_UNAVAILABLE', 'the event could not be stored; retry later');
     }
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'webhook failed');
-    return sendError(reply, status, status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', status === 500 ? 'internal error' : error.message);
+    return sendError(
+      reply,
+      status,
+      status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST',
+      status === 500 ? 'internal error' : error.message,
+    );
   });
 
   app.post(WEBHOOK_PATH, async (request: FastifyRequest, reply) => {
@@ -72,8 +78,18 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       outcome = await ingest.accept(delivery);
     }
     if (outcome.kind === 'refused') {
-      request.log.info({ reason: outcome.error.code, rejectionId: outcome.rejectionId }, 'webhook refused: %s', outcome.error.message);
-      return sendError(reply, outcome.status, outcome.error.code, outcome.error.message, outcome.error.issues);
+      request.log.info(
+        { reason: outcome.error.code, rejectionId: outcome.rejectionId },
+        'webhook refused: %s',
+        outcome.error.message,
+      );
+      return sendError(
+        reply,
+        outcome.status,
+        outcome.error.code,
+        outcome.error.message,
+        outcome.error.issues,
+      );
     }
     const location = `/events/${encodeURIComponent(outcome.event.id)}`;
     return reply

@@ -34,7 +34,10 @@ export const DEFAULT_MAX_QUEUE = 10_000;
 export function createLive<Topics extends object>(): Live<Topics> {
   const topics = new Map<keyof Topics, Set<Subscriber<unknown>>>();
 
-  function subscribe<K extends keyof Topics>(topic: K, options?: { maxQueue?: number }): Subscription<Topics[K]> {
+  function subscribe<K extends keyof Topics>(
+    topic: K,
+    options?: { maxQueue?: number },
+  ): Subscription<Topics[K]> {
     const maxQueue = options?.maxQueue ?? DEFAULT_MAX_QUEUE;
     const queue: Topics[K][] = [];
     let waiting: ((result: IteratorResult<Topics[K]>) => void) | null = null;
@@ -122,7 +125,10 @@ export function createLive<Topics extends object>(): Live<Topics> {
 
 /** A view of a subscription that skips messages failing `keep`; closing it closes the subscription at once
  * (an async generator would wait for the next message before honouring `return`). */
-export function filterSubscription<T>(source: Subscription<T>, keep: (message: T) => boolean): Subscription<T> {
+export function filterSubscription<T>(
+  source: Subscription<T>,
+  keep: (message: T) => boolean,
+): Subscription<T> {
   const filtered: Subscription<T> = {
     async next() {
       for (;;) {

@@ -4,7 +4,6 @@ import { openDatabase } from './open.js';
 import type {
   EventQuery,
   InsertResult,
-  Keyset,
   Page,
   PurgeStep,
   Store,
@@ -46,7 +45,12 @@ interface EntityRow {
 }
 
 type Pending =
-  | { kind: 'event'; event: StoredEvent; resolve: (result: InsertResult) => void; reject: (error: unknown) => void }
+  | {
+      kind: 'event';
+      event: StoredEvent;
+      resolve: (result: InsertResult) => void;
+      reject: (error: unknown) => void;
+    }
   | { kind: 'rejection'; rejection: StoredRejection; resolve: () => void; reject: (error: unknown) => void };
 
 function toEvent(row: EventRow): StoredEvent {
@@ -259,8 +263,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     },
     async getEvent(id, cutoffMs) {
       const row = prepare('SELECT * FROM events WHERE id = ? AND received_at >= ?').get(id, cutoffMs) as
-        | EventRow
-        | undefined;
+        EventRow | undefined;
       return row ? toEvent(row) : null;
     },
     async listEvents(query, first, after, cutoffMs) {
@@ -274,7 +277,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     },
     async countEvents(query, cutoffMs) {
       const where = eventWhere(query, cutoffMs);
-      return (prepare(`SELECT count(*) AS n FROM events WHERE ${where.sql}`).get(where.params) as { n: number }).n;
+      return (
+        prepare(`SELECT count(*) AS n FROM events WHERE ${where.sql}`).get(where.params) as { n: number }
+      ).n;
     },
     async entityEvents(entityId, cutoffMs) {
       const rows = prepare(
@@ -289,9 +294,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       return row;
     },
     async getEntity(id, cutoffMs) {
-      const row = prepare('SELECT * FROM entities WHERE id = ? AND last_received_at >= ?').get(id, cutoffMs) as
-        | EntityRow
-        | undefined;
+      const row = prepare('SELECT * FROM entities WHERE id = ? AND last_received_at >= ?').get(
+        id,
+        cutoffMs,
+      ) as EntityRow | undefined;
       return row ? toEntity(row) : null;
     },
     async listEntities(entityType, first, after, cutoffMs) {
@@ -330,8 +336,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       return page(rows, first, toRejection);
     },
     async countRejections(cutoffMs) {
-      return (prepare('SELECT count(*) AS n FROM rejections WHERE received_at >= ?').get(cutoffMs) as { n: number })
-        .n;
+      return (
+        prepare('SELECT count(*) AS n FROM rejections WHERE received_at >= ?').get(cutoffMs) as { n: number }
+      ).n;
     },
     async stats(cutoffMs): Promise<StoreStats> {
       const byEntityType = prepare(

@@ -96,7 +96,12 @@ export interface Store {
   /** Resolves once committed; keeps at most `maxRejections`, dropping the oldest. */
   insertRejection(rejection: StoredRejection): Promise<void>;
   getEvent(id: string, cutoffMs: number): Promise<StoredEvent | null>;
-  listEvents(query: EventQuery, first: number, after: Keyset | null, cutoffMs: number): Promise<Page<StoredEvent>>;
+  listEvents(
+    query: EventQuery,
+    first: number,
+    after: Keyset | null,
+    cutoffMs: number,
+  ): Promise<Page<StoredEvent>>;
   countEvents(query: EventQuery, cutoffMs: number): Promise<number>;
   /** Every retained event of an entity, in arrival order. */
   entityEvents(entityId: string, cutoffMs: number): Promise<StoredEvent[]>;

@@ -44,7 +44,13 @@ export interface TestServerOptions {
 /** Starts a real server (in this process) on port 0 with a temporary SQLite file. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hookscope-test-'));
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    ...options.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+  });
   const clock = options.clock ?? null;
   const server = await startServer(config, { ...(clock ? { clock } : {}), webRoot: options.webRoot });
   const url = server.url;
@@ -88,10 +94,15 @@ export async function postEvent(
   const response = await fetch(`${base}/webhooks/event`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+    body:
+      typeof body === 'string' ? body : body instanceof Uint8Array ? new Blob([body]) : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
+  return {
+    status: response.status,
+    json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    headers: response.headers,
+  };
 }
 
 /** Runs a GraphQL operation over HTTP; fails the test on transport errors, returns data and errors. */
@@ -105,12 +116,21 @@ export async function graphql<T = Record<string, unknown>>(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as { data: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  return (await response.json()) as {
+    data: T;
+    errors?: { message: string; extensions?: Record<string, unknown> }[];
+  };
 }
 
 /** A graphql-ws client over a real WebSocket. */
 export function wsClient(wsUrl: string, connectionParams?: Record<string, unknown>): Client {
-  return createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams });
+  return createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams,
+  });
 }
 
 /** Subscribes and collects results; `next()` awaits the next one (rejects after `timeoutMs`). */
@@ -147,7 +167,10 @@ export function collect<T = Record<string, unknown>>(
       const ready = received.shift();
       if (ready !== undefined) return Promise.resolve(ready);
       return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no subscription result within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no subscription result within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         waiters.push((value) => {
           clearTimeout(timer);
           resolve(value);

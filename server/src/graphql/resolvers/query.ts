@@ -11,7 +11,10 @@ export const Query: QueryResolvers = {
     const cutoffMs = ctx.retention.cutoffMs();
     const page = await ctx.store.listEvents(query, first, after, cutoffMs);
     return {
-      edges: page.rows.map((node) => ({ cursor: encodeCursor({ atMs: node.receivedAtMs, id: node.id }), node })),
+      edges: page.rows.map((node) => ({
+        cursor: encodeCursor({ atMs: node.receivedAtMs, id: node.id }),
+        node,
+      })),
       hasNextPage: page.hasNextPage,
       totalCount: () => ctx.store.countEvents(query, cutoffMs),
     };
@@ -29,10 +32,17 @@ export const Query: QueryResolvers = {
       const folded = await ctx.entities.fold(row.id, cutoffMs);
       // The entity row can outlive its last event by up to one purge step; such rows are simply skipped.
       if (folded) {
-        edges.push({ cursor: encodeCursor({ atMs: row.lastReceivedAtMs, id: row.id }), node: { row, ...folded } });
+        edges.push({
+          cursor: encodeCursor({ atMs: row.lastReceivedAtMs, id: row.id }),
+          node: { row, ...folded },
+        });
       }
     }
-    return { edges, hasNextPage: page.hasNextPage, totalCount: () => ctx.store.countEntities(entityType, cutoffMs) };
+    return {
+      edges,
+      hasNextPage: page.hasNextPage,
+      totalCount: () => ctx.store.countEntities(entityType, cutoffMs),
+    };
   },
   stats: (_parent, _args, ctx) => ctx.store.stats(ctx.retention.cutoffMs()),
   async rejections(_parent, args, ctx) {
@@ -41,7 +51,10 @@ export const Query: QueryResolvers = {
     const cutoffMs = ctx.retention.cutoffMs();
     const page = await ctx.store.listRejections(first, after, cutoffMs);
     return {
-      edges: page.rows.map((node) => ({ cursor: encodeCursor({ atMs: node.receivedAtMs, id: node.id }), node })),
+      edges: page.rows.map((node) => ({
+        cursor: encodeCursor({ atMs: node.receivedAtMs, id: node.id }),
+        node,
+      })),
       hasNextPage: page.hasNextPage,
       totalCount: () => ctx.store.countRejections(cutoffMs),
     };
