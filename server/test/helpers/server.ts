@@ -94,8 +94,7 @@ export async function postEvent(
   const response = await fetch(`${base}/webhooks/event`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body:
-      typeof body === 'string' ? body : body instanceof Uint8Array ? new Blob([body]) : JSON.stringify(body),
+    body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
   return {
