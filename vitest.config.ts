@@ -27,6 +27,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['web/e2e/**/*.test.ts'],
           environment: 'node',
+          // Builds dist/web once, so the browser tests run against the production bundle.
+          globalSetup: ['web/e2e/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -11,7 +11,7 @@ export function WarningBadge({ warnings }: { warnings: readonly string[] }): Rea
   if (warnings.length === 0) return null;
   return (
     <span className="badge warn" title={warnings.join('\n')} data-testid="warning-badge">
-      ⚠ {warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`}
+      {warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`}
     </span>
   );
 }
@@ -22,7 +22,7 @@ export function WarningList({ warnings }: { warnings: readonly string[] }): Reac
   return (
     <ul className="warnings" aria-label="Warnings">
       {warnings.map((warning, index) => (
-        <li key={index}>⚠ {warning}</li>
+        <li key={index}>{warning}</li>
       ))}
     </ul>
   );

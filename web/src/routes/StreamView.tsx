@@ -239,17 +239,19 @@ export function StreamView(): ReactNode {
     const onKey = (event: KeyboardEvent): void => {
       if (isTypingTarget(event.target) || event.metaKey || event.ctrlKey || event.altKey) return;
       const index = selectedId === null ? -1 : rows.findIndex((row) => row.event.id === selectedId);
-      let next = index;
-      if (event.key === 'j' || event.key === 'ArrowDown') next = Math.min(rows.length - 1, index + 1);
-      else if (event.key === 'k' || event.key === 'ArrowUp') next = Math.max(0, index - 1);
-      else if (event.key === 'Enter' && selectedId !== null) {
+      if (event.key === 'Enter' && selectedId !== null) {
         event.preventDefault();
         open(selectedId);
         return;
-      } else if (event.key === 'Escape') {
+      }
+      if (event.key === 'Escape') {
         setSelectedId(null);
         return;
-      } else return;
+      }
+      const down = event.key === 'j' || event.key === 'ArrowDown';
+      const up = event.key === 'k' || event.key === 'ArrowUp';
+      if (!down && !up) return;
+      const next = down ? Math.min(rows.length - 1, index + 1) : Math.max(0, index - 1);
       event.preventDefault();
       const row = rows[next];
       if (row === undefined) return;
@@ -272,11 +274,11 @@ export function StreamView(): ReactNode {
       <div className="stream-bar">
         {state.paused ? (
           <button type="button" className="primary" onClick={() => controller?.resume()}>
-            ▶ Resume
+            Resume
           </button>
         ) : (
           <button type="button" onClick={() => controller?.pause()}>
-            ⏸ Pause
+            Pause
           </button>
         )}
         {state.paused && (

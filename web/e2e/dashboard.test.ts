@@ -1,0 +1,237 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  launchBrowser,
+  postEvent,
+  screenshot,
+  startServerProcess,
+  type ServerProcess,
+  type WebhookBody,
+} from './helpers.js';
+
+let browser: Browser;
+let server: ServerProcess;
+let page: Page;
+let port: number;
+let dataDir: string;
+const dialogs: string[] = [];
+const pageErrors: string[] = [];
+
+const iso = (offsetMs = 0): string => new Date(Date.now() + offsetMs).toISOString();
+const row = (id: string): string => `[data-testid="stream-row"][data-event-id="${id}"]`;
+const status = (page: Page): Promise<string | null> =>
+  page.locator('[data-testid="connection-status"]').textContent();
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'hookscope-e2e-'));
+  port = await freePort();
+  server = await startServerProcess({ port, dataDir });
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('dashboard in a real browser', () => {
+  it('shows an event POSTed over HTTP in the open stream without a reload', async () => {
+    await page.goto(`${server.url}/`);
+    expect(new URL(page.url()).pathname).toBe('/dashboard/');
+    await page.waitForSelector('[data-testid="connection-status"]:has-text("live")');
+    await page.getByRole('button', { name: /Generate 20 mock events/ }).click();
+    await expect.poll(() => page.locator('[data-testid="stream-row"]').count()).toBeGreaterThanOrEqual(20);
+
+    const id = await postEvent(server.url, {
+      action: 'create',
+      entity_type: 'component',
+      time: iso(),
+      payload: { id: 'e2e-live-1', name: 'posted by the e2e test', file_type: 'png' },
+    });
+    await page.waitForSelector(row(id));
+    // Newest first: the posted event is the top row.
+    expect(await page.locator('[data-testid="stream-row"]').first().getAttribute('data-event-id')).toBe(id);
+    await screenshot(page, 'stream', { docs: true });
+  });
+
+  it('filters by entity type, in the URL, live included', async () => {
+    const taskId = await postEvent(server.url, {
+      action: 'create',
+      entity_type: 'e2e_task',
+      time: iso(),
+      payload: { id: 'e2e-task-1', name: 'a task' },
+    });
+    await page.waitForSelector(row(taskId));
+    await page.getByLabel('Entity type').fill('e2e_note');
+    await page.waitForURL(/\?type=e2e_note$/);
+    await page.waitForSelector(row(taskId), { state: 'detached' });
+    const noteId = await postEvent(server.url, {
+      action: 'create',
+      entity_type: 'e2e_note',
+      time: iso(),
+      payload: { id: 'e2e-note-1', text: 'a note' },
+    });
+    await postEvent(server.url, {
+      action: 'update',
+      entity_type: 'e2e_task',
+      id: 'e2e-task-1',
+      time: iso(),
+      modified_fields: ['name'],
+      payload: { name: 'renamed task' },
+    });
+    await page.waitForSelector(row(noteId));
+    await expect
+      .poll(() => page.locator('[data-testid="stream-row"] [data-testid="entity-type"]').allTextContents())
+      .toEqual(['e2e_note']);
+    await screenshot(page, 'stream-filtered');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.waitForSelector(row(taskId));
+  });
+
+  it('opens an entity with its folded state and timeline, and travels back in time', async () => {
+    const entityId = 'e2e-entity-42';
+    const created: WebhookBody = {
+      action: 'create',
+      entity_type: 'task',
+      time: '2024-05-01T10:00:00Z',
+      payload: { id: entityId, name: 'first name', status: 'todo' },
+    };
+    await postEvent(server.url, created);
+    await postEvent(server.url, {
+      action: 'update',
+      entity_type: 'task',
+      id: entityId,
+      time: '2024-05-01T11:00:00Z',
+      modified_fields: ['name', 'assignee_id'],
+      payload: { name: 'second name', assignee_id: 'user-7' },
+    });
+    await page.goto(`${server.url}/dashboard/`);
+    await page.locator(`a[href="/dashboard/entities/${entityId}"]`).first().click();
+    await page.waitForURL(`**/dashboard/entities/${entityId}`);
+    const state = page.getByTestId('entity-state');
+    await state.getByText('"second name"').waitFor();
+    await state.getByText('"user-7"').waitFor();
+    await expect.poll(() => page.getByTestId('timeline-item').count()).toBe(2);
+    // The update's diff: name changed, assignee_id added.
+    const update = page.getByTestId('timeline-item').nth(1);
+    await update.locator('tr[data-change="changed"]', { hasText: 'name' }).waitFor();
+    await update.locator('tr[data-change="added"]', { hasText: 'assignee_id' }).waitFor();
+    await screenshot(page, 'entity', { docs: true });
+
+    await page
+      .getByTestId('timeline-item')
+      .first()
+      .getByRole('button', { name: 'State at this point' })
+      .click();
+    await page.getByTestId('time-travel-note').waitFor();
+    await state.getByText('"first name"').waitFor();
+    expect(await state.getByText('"second name"').count()).toBe(0);
+    expect(await state.getByText('"user-7"').count()).toBe(0);
+    await screenshot(page, 'entity-time-travel');
+
+    // A new event for the entity shows up live.
+    await postEvent(server.url, {
+      action: 'delete',
+      entity_type: 'task',
+      id: entityId,
+      time: '2024-05-01T12:00:00Z',
+      payload: {},
+    });
+    await expect.poll(() => page.getByTestId('timeline-item').count()).toBe(3);
+    await page.getByTestId('deleted-badge').waitFor();
+  });
+
+  it('renders an XSS payload as literal text and opens no dialog', async () => {
+    const hostile = '<script>alert("xss")</script></script><img src=x onerror=alert(1)>';
+    const id = await postEvent(server.url, {
+      action: 'create',
+      entity_type: 'note',
+      time: iso(),
+      payload: { id: 'e2e-xss', name: hostile, '<b onmouseover=alert(2)>key</b>': 'javascript:alert(3)' },
+    });
+    await page.goto(`${server.url}/dashboard/`);
+    await page.waitForSelector(row(id));
+    await page.locator(row(id)).click();
+    await page.waitForURL(`**/dashboard/events/${id}`);
+    await page.getByTestId('raw-body').waitFor();
+    expect(await page.getByTestId('raw-body').textContent()).toContain(hostile.replaceAll('"', '\\"'));
+    await page.getByText(JSON.stringify(hostile)).first().waitFor();
+    // Nothing from the payload became markup: no image, no bold, no script besides the bundle's own.
+    expect(await page.locator('#root img, #root b, #root script').count()).toBe(0);
+    expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
+    expect(await page.getByTestId('curl').textContent()).toContain(`${server.url}/webhooks/event`);
+    await screenshot(page, 'event-xss');
+    expect(dialogs).toEqual([]);
+  });
+
+  it('lists refused deliveries', async () => {
+    const response = await fetch(`${server.url}/webhooks/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'rename', entity_type: 'task', time: iso(), payload: { id: 'x' } }),
+    });
+    expect(response.status).toBe(422);
+    await page.goto(`${server.url}/dashboard/rejections`);
+    await page.getByTestId('rejection').first().getByText('action', { exact: true }).waitFor();
+    await screenshot(page, 'rejections');
+  });
+
+  it('shows "reconnecting" when the server dies and then the events posted while it was down', async () => {
+    await page.goto(`${server.url}/dashboard/`);
+    await page.waitForSelector('[data-testid="connection-status"]:has-text("live")');
+    // Hold every new WebSocket until released, so the events below are provably posted while the page is disconnected.
+    let released = false;
+    const held: WebSocketRoute[] = [];
+    await page.routeWebSocket(/\/graphql$/, (ws) => {
+      if (released) ws.connectToServer();
+      else held.push(ws);
+    });
+
+    await server.stop('SIGKILL');
+    await expect.poll(() => status(page)).toBe('reconnecting');
+    await screenshot(page, 'reconnecting');
+    server = await startServerProcess({ port, dataDir });
+    const missed = [
+      await postEvent(server.url, {
+        action: 'create',
+        entity_type: 'component',
+        time: iso(),
+        payload: { id: 'e2e-missed-1', name: 'posted while the page was disconnected' },
+      }),
+      await postEvent(server.url, {
+        action: 'create',
+        entity_type: 'component',
+        time: iso(),
+        payload: { id: 'e2e-missed-2', name: 'also missed' },
+      }),
+    ];
+    expect(await status(page)).toBe('reconnecting');
+    expect(await page.locator(row(missed[0] ?? '')).count()).toBe(0);
+
+    released = true;
+    // Closing the held sockets makes the client retry, now through to the restarted server.
+    await Promise.all(held.map((ws) => ws.close({ code: 1001, reason: 'released by the test' })));
+    await expect.poll(() => status(page), { timeout: 30_000 }).toBe('live');
+    for (const id of missed) await page.waitForSelector(row(id));
+    // And live delivery works again.
+    const after = await postEvent(server.url, {
+      action: 'create',
+      entity_type: 'component',
+      time: iso(),
+      payload: { id: 'e2e-after-restart', name: 'live again' },
+    });
+    await page.waitForSelector(row(after));
+    expect(pageErrors).toEqual([]);
+  });
+});
