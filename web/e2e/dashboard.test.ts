@@ -65,6 +65,34 @@ describe('dashboard in a real browser', () => {
     await screenshot(page, 'stream', { docs: true });
   });
 
+  it('runs under a strict Content-Security-Policy (own scripts only, no inline code)', async () => {
+    // A document fulfilled by the test counts as "public" to Chromium's local-network checks, which would then
+    // block its WebSocket to 127.0.0.1; that check is not what this test is about.
+    const strictBrowser = await launchBrowser(['--disable-features=LocalNetworkAccessChecks']);
+    const strict = await strictBrowser.newPage({ viewport: { width: 1280, height: 800 } });
+    const violations: string[] = [];
+    strict.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) violations.push(message.text());
+    });
+    // The policy the hardened server is going to send; added here so this test does not wait for it.
+    const policy =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+      "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+    await strict.route('**/dashboard/**', async (route) => {
+      if (route.request().resourceType() !== 'document') return route.continue();
+      const response = await route.fetch();
+      await route.fulfill({
+        response,
+        headers: { ...response.headers(), 'content-security-policy': policy },
+      });
+    });
+    await strict.goto(`${server.url}/dashboard/`);
+    await strict.waitForSelector('[data-testid="connection-status"]:has-text("live")');
+    await strict.waitForSelector('[data-testid="stream-row"]');
+    await strictBrowser.close();
+    expect(violations).toEqual([]);
+  });
+
   it('filters by entity type, in the URL, live included', async () => {
     const taskId = await postEvent(server.url, {
       action: 'create',

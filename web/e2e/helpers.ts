@@ -102,11 +102,11 @@ export async function postEvent(baseUrl: string, body: WebhookBody | string): Pr
   return answer.id;
 }
 
-/** Launches Debian's Chromium headless through playwright-core. */
-export function launchBrowser(): Promise<Browser> {
+/** Launches Debian's Chromium headless through playwright-core (`extraArgs` for the odd test that needs a flag). */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extraArgs],
   });
 }
 
