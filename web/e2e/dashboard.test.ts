@@ -63,6 +63,9 @@ describe('dashboard in a real browser', () => {
     // Newest first: the posted event is the top row.
     expect(await page.locator('[data-testid="stream-row"]').first().getAttribute('data-event-id')).toBe(id);
     await screenshot(page, 'stream', { docs: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'stream-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('runs under a strict Content-Security-Policy (own scripts only, no inline code)', async () => {
@@ -213,6 +216,35 @@ describe('dashboard in a real browser', () => {
     await page.goto(`${server.url}/dashboard/rejections`);
     await page.getByTestId('rejection').first().getByText('action', { exact: true }).waitFor();
     await screenshot(page, 'rejections');
+  });
+
+  it('keeps up with 100 events per second and renders only the visible rows', async () => {
+    await page.goto(`${server.url}/dashboard/?type=e2e_burst`);
+    await page.waitForSelector('[data-testid="connection-status"]:has-text("live")');
+    await page.waitForSelector('[data-testid="row-count"]:has-text("0 shown")');
+    const total = 300;
+    const startedMs = Date.now();
+    const posts: Array<Promise<string>> = [];
+    for (let n = 0; n < total; n++) {
+      // Paced at 100 per second, as a busy sender would.
+      const dueMs = startedMs + n * 10;
+      if (dueMs > Date.now()) await new Promise((resolve) => setTimeout(resolve, dueMs - Date.now()));
+      posts.push(
+        postEvent(server.url, {
+          action: 'create',
+          entity_type: 'e2e_burst',
+          time: iso(),
+          payload: { id: `burst-${n}`, n },
+        }),
+      );
+    }
+    await Promise.all(posts);
+    await page.waitForSelector(`[data-testid="row-count"]:has-text("${total} shown")`, { timeout: 10_000 });
+    // Virtualized: a few dozen row elements for hundreds of events.
+    expect(await page.locator('[data-testid="stream-row"]').count()).toBeLessThan(60);
+    // Still responsive: the keyboard moves the selection at once.
+    await page.keyboard.press('j');
+    await page.waitForSelector('[data-testid="stream-row"][aria-selected="true"]');
   });
 
   it('shows "reconnecting" when the server dies and then the events posted while it was down', async () => {
