@@ -144,6 +144,7 @@ EOF
   # docker-compose builds through the Engine API (which podman implements), not the docker CLI/BuildKit
   export COMPOSE_DOCKER_CLI_BUILD=0 DOCKER_BUILDKIT=0
   note "$(podman info --format '{{.Store.GraphDriverName}} storage in {{.Store.GraphRoot}}, runtime {{.Host.OCIRuntime.Name}}')"
+  buildah rm --all >/dev/null 2>&1 || true   # working containers of an interrupted build
 
   # -------------------------------------------------------------------------------------------------
   step "offline base image $NODE_IMAGE"
@@ -271,7 +272,7 @@ if command -v docker-compose >/dev/null; then
   (cd "$STAGE" && docker-compose -f docker-compose.yml config -q) || fail "docker-compose config -q rejects docker-compose.yml"
   note "docker-compose $(docker-compose version --short) -f docker-compose.yml config -q: ok"
 fi
-compose config -q || fail "${COMPOSE[*]} config -q failed"
+[ "$ENGINE" = podman ] || compose config -q || fail "${COMPOSE[*]} config -q failed"
 compose down -v --remove-orphans >/dev/null 2>&1 || true   # leftovers of an interrupted run
 
 # -----------------------------------------------------------------------------------------------------
@@ -282,7 +283,9 @@ status=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] || { tail -60 "$WORK/build.log"; fail "image build failed (full log: $WORK/build.log)"; }
 SIZE_BYTES=$($ENGINE image inspect "$IMAGE" --format '{{.Size}}') || fail "image $IMAGE not found after the build"
-note "image $IMAGE: $(awk -v b="$SIZE_BYTES" 'BEGIN { printf "%.0f MB", b / 1e6 }')"
+BASE_BYTES=$($ENGINE image inspect "$NODE_IMAGE" --format '{{.Size}}' 2>/dev/null || echo 0)
+size_line() { awk -v b="$SIZE_BYTES" -v n="$BASE_BYTES" 'BEGIN { printf "%.0f MB", b / 1e6; if (n > 0) printf " (node:24-bookworm-slim %.0f MB + hookscope %.0f MB)", n / 1e6, (b - n) / 1e6 }'; }
+note "image $IMAGE: $(size_line)"
 
 container_id() { compose ps -q "$SERVICE" | head -n1; }
 health() { $ENGINE inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$1" 2>/dev/null || echo gone; }
@@ -390,7 +393,10 @@ note "$n events, $((n - 2)) of them mock"
 # -----------------------------------------------------------------------------------------------------
 if [ -n "${KEEP_UP:-}" ]; then
   step "KEEP_UP set: leaving $COMPOSE_PROJECT_NAME running at $BASE"
-  [ "$ENGINE" = podman ] && note "export CONTAINERS_STORAGE_CONF=$CONTAINERS_STORAGE_CONF CONTAINERS_CONF=$CONTAINERS_CONF DOCKER_HOST=$DOCKER_HOST"
+  if [ "$ENGINE" = podman ]; then
+    note "to use it: cd $STAGE && export COMPOSE_PROJECT_NAME=$COMPOSE_PROJECT_NAME CONTAINERS_STORAGE_CONF=$CONTAINERS_STORAGE_CONF CONTAINERS_CONF=$CONTAINERS_CONF DOCKER_HOST=$DOCKER_HOST"
+    note "when done: docker-compose down -v && kill $SVC_PID   (the podman API service)"
+  fi
 else
   step "docker compose down -v removes containers and the volume"
   indent compose down -v || fail "compose down -v failed"
@@ -402,5 +408,5 @@ fi
 
 step "summary"
 note "engine: $ENGINE, compose: ${COMPOSE[*]}"
-note "image $IMAGE: $(awk -v b="$SIZE_BYTES" 'BEGIN { printf "%.0f MB (%d bytes)", b / 1e6, b }')"
+note "image $IMAGE: $(size_line)"
 STEP_NAME=
