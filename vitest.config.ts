@@ -1,10 +1,17 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+// Node loads graphql's CommonJS build (its "main") for every dependency (Apollo, graphql-ws,
+// @graphql-tools), while Vite would give our sources the .mjs build: two copies, and graphql's
+// instanceof checks then fail across them. Tests must see the one copy production sees.
+const graphqlMain = createRequire(import.meta.url).resolve('graphql');
 
 /** One test command for everything: server integration tests, web component tests, browser end-to-end tests. */
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: [{ find: /^graphql$/, replacement: graphqlMain }] },
         test: {
           name: 'server',
           include: ['server/test/**/*.test.ts', 'scripts/**/*.test.ts'],

@@ -33,6 +33,26 @@ function integer(min: number, max: number) {
   return z.coerce.number().int(`must be an integer`).min(min).max(max);
 }
 
+function boolean() {
+  return z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
+    .transform((text) => ['true', '1', 'yes', 'on'].includes(text));
+}
+
+/** A comma-separated list, blanks dropped. */
+function list() {
+  return z.string().transform((text) =>
+    text
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  );
+}
+
+const ORIGIN = /^https?:\/\/[^/\s?#]+$/;
+// `user:scrypt.N.r.p.salt.hash` (see scripts/hash-password.ts): dots, not `$`, because compose interpolates `$`.
+const USER_ENTRY = /^[^:,\s]+:scrypt\.\d+\.\d+\.\d+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(0, 65_535).default(8000),
@@ -44,6 +64,29 @@ const envSchema = z.object({
   MOCK_EVENTS_PER_MINUTE: integer(0, 60_000).default(0),
   MAX_REJECTIONS: integer(10, 1_000_000).default(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Hardening (docs/security.md): every door has a limit; the optional checks are off unless set.
+  WEBHOOK_SECRET: z.string().min(1).optional(),
+  WEBHOOK_SIGNATURE: z.enum(['standard', 'github']).default('standard'),
+  AUTH_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  AUTH_USERS: list()
+    .pipe(z.array(z.string().regex(USER_ENTRY, 'each entry must be user:scrypt.N.r.p.salt.hash')).min(1))
+    .optional(),
+  ALLOWED_ORIGINS: list()
+    .pipe(z.array(z.string().regex(ORIGIN, 'each entry must be an origin like https://example.com')))
+    .default([]),
+  GRAPHQL_INTROSPECTION: boolean().prefault('true'),
+  GRAPHQL_MAX_DEPTH: integer(2, 100).default(12),
+  GRAPHQL_MAX_ALIASES: integer(0, 1_000).default(30),
+  GRAPHQL_MAX_TOKENS: integer(100, 1_000_000).default(5_000),
+  GRAPHQL_MAX_COST: integer(100, 100_000_000).default(50_000),
+  WS_MAX_PAYLOAD_BYTES: integer(1_024, 16 * 1_048_576).default(65_536),
+  WS_MAX_SUBSCRIPTIONS: integer(1, 1_000).default(20),
+  WS_INIT_TIMEOUT: duration(100, 60_000).prefault('5s'),
+  WS_MAX_BUFFERED_BYTES: integer(65_536, 1_073_741_824).default(8 * 1_048_576),
+  HTTP_HEADERS_TIMEOUT: duration(100, 300_000).prefault('10s'),
+  HTTP_REQUEST_TIMEOUT: duration(100, 3_600_000).prefault('30s'),
+  MAX_STORED_EVENTS: integer(0, 1_000_000_000).default(1_000_000),
+  MAX_DATABASE_BYTES: integer(0, Number.MAX_SAFE_INTEGER).default(0),
 });
 
 /** Every setting of the service, validated once at start and frozen. */
@@ -61,6 +104,42 @@ export interface Config {
   /** Refused deliveries kept at most (oldest dropped first). */
   maxRejections: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Verification of webhook signatures; null when WEBHOOK_SECRET is unset (every delivery accepted). */
+  webhookSignature: WebhookSignatureConfig | null;
+  /** Who may read (dashboard, GraphQL, REST); null when neither AUTH_TOKEN nor AUTH_USERS is set. */
+  auth: AuthConfig | null;
+  /** Browser origins allowed to open a WebSocket besides the server's own and localhost. */
+  allowedOrigins: readonly string[];
+  graphqlIntrospection: boolean;
+  graphqlMaxDepth: number;
+  graphqlMaxAliases: number;
+  graphqlMaxTokens: number;
+  graphqlMaxCost: number;
+  wsMaxPayloadBytes: number;
+  wsMaxSubscriptions: number;
+  wsInitTimeoutMs: number;
+  wsMaxBufferedBytes: number;
+  httpHeadersTimeoutMs: number;
+  httpRequestTimeoutMs: number;
+  /** Events kept at most, oldest evicted first; 0 = no cap. */
+  maxStoredEvents: number;
+  /** Size cap of the database file (writes beyond it answer 503); 0 = only the disk limits it. */
+  maxDatabaseBytes: number;
+}
+
+/** How deliveries are signed: Standard Webhooks (`whsec_` base64 key) or GitHub (`X-Hub-Signature-256`). */
+export type WebhookSignatureConfig = { scheme: 'standard'; key: Buffer } | { scheme: 'github'; key: Buffer };
+
+/** Reader credentials: one bearer token, or users with scrypt-hashed passwords (basic auth). */
+export type AuthConfig = { kind: 'token'; token: string } | { kind: 'users'; users: readonly string[] };
+
+/** Decodes a Standard Webhooks secret (`whsec_` + base64, the prefix optional); null when malformed. */
+export function decodeStandardSecret(secret: string): Buffer | null {
+  const base64 = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return null;
+  const key = Buffer.from(base64, 'base64');
+  // The specification asks for 24 to 64 random bytes; fewer is a typo or a password, not a key.
+  return key.length >= 16 ? key : null;
 }
 
 /** Thrown when the environment holds a bad value; its message names every bad variable. */
@@ -77,6 +156,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  let webhookSignature: WebhookSignatureConfig | null = null;
+  if (e.WEBHOOK_SECRET !== undefined) {
+    if (e.WEBHOOK_SIGNATURE === 'standard') {
+      const key = decodeStandardSecret(e.WEBHOOK_SECRET);
+      if (!key) {
+        throw new ConfigError(
+          'invalid configuration:\n  WEBHOOK_SECRET: must be whsec_ followed by base64 of at least 16 bytes (Standard Webhooks); set WEBHOOK_SIGNATURE=github for a GitHub secret',
+        );
+      }
+      webhookSignature = { scheme: 'standard', key };
+    } else {
+      webhookSignature = { scheme: 'github', key: Buffer.from(e.WEBHOOK_SECRET, 'utf8') };
+    }
+  }
+  if (e.AUTH_TOKEN !== undefined && e.AUTH_USERS !== undefined) {
+    throw new ConfigError('invalid configuration:\n  AUTH_TOKEN, AUTH_USERS: set one of them, not both');
+  }
+  const auth: AuthConfig | null =
+    e.AUTH_TOKEN !== undefined
+      ? { kind: 'token', token: e.AUTH_TOKEN }
+      : e.AUTH_USERS !== undefined
+        ? { kind: 'users', users: Object.freeze(e.AUTH_USERS) }
+        : null;
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -89,6 +191,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
     mockEventsPerMinute: e.MOCK_EVENTS_PER_MINUTE,
     maxRejections: e.MAX_REJECTIONS,
     logLevel: e.LOG_LEVEL,
+    webhookSignature,
+    auth,
+    allowedOrigins: Object.freeze(e.ALLOWED_ORIGINS),
+    graphqlIntrospection: e.GRAPHQL_INTROSPECTION,
+    graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
+    graphqlMaxAliases: e.GRAPHQL_MAX_ALIASES,
+    graphqlMaxTokens: e.GRAPHQL_MAX_TOKENS,
+    graphqlMaxCost: e.GRAPHQL_MAX_COST,
+    wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+    wsMaxSubscriptions: e.WS_MAX_SUBSCRIPTIONS,
+    wsInitTimeoutMs: e.WS_INIT_TIMEOUT.ms,
+    wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT.ms,
+    httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT.ms,
+    maxStoredEvents: e.MAX_STORED_EVENTS,
+    maxDatabaseBytes: e.MAX_DATABASE_BYTES,
   });
 }
 

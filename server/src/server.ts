@@ -63,6 +63,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     retention,
     mock,
     webRoot: options.webRoot,
+    clock,
   });
 
   await app.fastify.listen({ port: config.port, host: config.host });

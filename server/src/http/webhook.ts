@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Ingest, IntakeOutcome, RequestHeaders } from '../ingest.js';
 import { StoreUnavailableError } from '../ingest.js';
 import { msToDateTime } from '../datetime.js';
+import type { WebhookSignatureConfig } from '../config.js';
+import { verifySignature } from '../signature.js';
 import { sendError } from './reply.js';
 
 /** The webhook intake path. */
@@ -16,6 +18,10 @@ const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf
 export interface WebhookRouteOptions {
   ingest: Ingest;
   maxBodyBytes: number;
+  /** Signature verification; null accepts unsigned deliveries. */
+  signature?: WebhookSignatureConfig | null;
+  /** The injected clock's now (epoch ms), for the signature's timestamp window. */
+  now?: () => number;
 }
 
 function describeOutcome(outcome: IntakeOutcome & { kind: 'stored' | 'duplicate' }) {
@@ -32,7 +38,7 @@ function describeOutcome(outcome: IntakeOutcome & { kind: 'stored' | 'duplicate'
 
 /** Registers `POST /webhooks/event`: raw bytes in, 201 only once the event is committed. */
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
-  const { ingest, maxBodyBytes } = options;
+  const { ingest, maxBodyBytes, signature = null, now = Date.now } = options;
   // Every content type reaches the handler as raw bytes, so that a refusal (415) can still keep the body
   // as evidence and validation runs on the exact bytes that get stored.
   app.removeAllContentTypeParsers();
@@ -69,7 +75,17 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     const delivery = { raw, headers: request.headers as RequestHeaders };
     const contentType = request.headers['content-type'] ?? '';
     let outcome: IntakeOutcome;
-    if (!JSON_TYPE.test(contentType)) {
+    // The signature is checked first, on the exact bytes received: nothing unsigned reaches a parser.
+    const check = signature
+      ? verifySignature(signature, delivery.headers, raw, now())
+      : { ok: true as const };
+    if (!check.ok) {
+      outcome = await ingest.refuse(delivery, 401, {
+        code: check.code,
+        message: check.message,
+        issues: [{ path: `headers.${check.header}`, message: check.message }],
+      });
+    } else if (!JSON_TYPE.test(contentType)) {
       const message = contentType
         ? `content type "${contentType}" is not accepted: send application/json (UTF-8)`
         : 'content type is missing: send application/json (UTF-8)';
