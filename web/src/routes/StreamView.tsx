@@ -11,7 +11,7 @@ import {
 } from 'react';
 import { ActionBadge, WarningBadge } from '../components/Badges.js';
 import type { EventAction, EventFilter } from '../gql/graphql.js';
-import { formatInstant, formatTime, isTypingTarget } from '../lib/format.js';
+import { formatInstant, formatShort, isTypingTarget } from '../lib/format.js';
 import { hrefFor, Link, navigate, useLocation } from '../lib/router.js';
 import { useConnection, useServices } from '../lib/services.js';
 import { summarizePayload, type StreamRow } from '../stream/buffer.js';
@@ -161,19 +161,25 @@ function FilterBar(props: { filters: StreamFilters; entityTypes: readonly string
 }
 
 /** One event in the stream. */
-function StreamRowView(props: { row: StreamRow; selected: boolean; onOpen: () => void }): ReactNode {
+function StreamRowView(props: {
+  row: StreamRow;
+  selected: boolean;
+  nowMs: number;
+  onOpen: () => void;
+}): ReactNode {
+  const { nowMs } = props;
   const { event } = props.row;
   return (
     <div
       className={props.selected ? 'row selected' : 'row'}
-      role="row"
+      role="option"
       aria-selected={props.selected}
       data-testid="stream-row"
       data-event-id={event.id}
       onClick={props.onOpen}
     >
       <span className="cell time" title={`received ${formatInstant(event.receivedAt)} · time ${event.time}`}>
-        {formatTime(event.receivedAt)}
+        {formatShort(event.receivedAt, nowMs)}
       </span>
       <span className="cell action">
         <ActionBadge action={event.action} />
@@ -222,6 +228,8 @@ export function StreamView(): ReactNode {
     if (shift > 0) element.scrollTop += shift * ROW_HEIGHT_PX;
   }, [rows]);
 
+  // Rows show the date only when it is not today; "today" is read once per render, not per row.
+  const nowMs = Date.now();
   const items = virtualizer.getVirtualItems();
   const lastVisible = items[items.length - 1]?.index ?? -1;
   useEffect(() => {
@@ -296,7 +304,7 @@ export function StreamView(): ReactNode {
         )}
         <span className="muted keys">j/k or ↑/↓ to move · Enter to open · Esc to go back</span>
       </div>
-      <div className="row head" role="row" aria-hidden="true">
+      <div className="row head" aria-hidden="true">
         <span className="cell time">Received</span>
         <span className="cell action">Action</span>
         <span className="cell type">Entity type</span>
@@ -309,7 +317,8 @@ export function StreamView(): ReactNode {
         ref={scrollRef}
         onScroll={onScroll}
         data-testid="stream-list"
-        role="grid"
+        role="listbox"
+        aria-label="Events, newest first"
       >
         {!state.loading && rows.length === 0 && (
           <p className="empty">
@@ -330,6 +339,7 @@ export function StreamView(): ReactNode {
                 <StreamRowView
                   row={row}
                   selected={row.event.id === selectedId}
+                  nowMs={nowMs}
                   onOpen={() => open(row.event.id)}
                 />
               </div>
