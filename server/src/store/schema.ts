@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * Stored webhook events. Times are epoch milliseconds. `raw` holds the exact request body: re-serialized
@@ -66,4 +66,20 @@ export const rejections = sqliteTable(
     rawBytes: integer('raw_bytes').notNull(),
   },
   (t) => [index('rejections_received_at_id_idx').on(t.receivedAt, t.id)],
+);
+
+/**
+ * Exact event counts per (entity type, action), kept by triggers on `events` in the same transaction as
+ * every insert and delete (migration 0002), so `totalCount` and `stats` never scan the events table.
+ * Expired rows not yet purged are still counted here: readers subtract them with a range count over
+ * `events_received_at_id_idx`, which only covers rows older than the cut-off.
+ */
+export const eventCounts = sqliteTable(
+  'event_counts',
+  {
+    entityType: text('entity_type').notNull(),
+    action: text('action', { enum: ['create', 'update', 'delete'] }).notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.entityType, t.action] })],
 );

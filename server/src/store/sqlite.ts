@@ -96,7 +96,7 @@ interface Where {
   params: Record<string, string | number>;
 }
 
-function eventWhere(query: EventQuery, cutoffMs: number): Where {
+function eventWhere(query: EventQuery, cutoffMs: number, useSearchIndex = true): Where {
   const clauses = ['received_at >= @cutoff'];
   const params: Record<string, string | number> = { cutoff: cutoffMs };
   if (query.action) {
@@ -120,10 +120,41 @@ function eventWhere(query: EventQuery, cutoffMs: number): Where {
     params.until = query.untilMs;
   }
   if (query.search) {
+    const fts = useSearchIndex ? ftsQuery(query.search) : null;
+    if (fts !== null) {
+      // Candidates from the trigram index; the LIKE below keeps exactly what a scan would.
+      clauses.push('rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH @fts)');
+      params.fts = fts;
+    }
     clauses.push("CAST(raw AS TEXT) LIKE @search ESCAPE '\\'");
     params.search = likePattern(query.search);
   }
   return { sql: clauses.join(' AND '), params };
+}
+
+/** Trigrams of a term longer than this many characters are sampled (every third, plus the last). */
+const TRIGRAM = 3;
+
+/**
+ * The FTS5 query giving a superset of the events whose raw body contains `search`: an AND of its
+ * trigrams (the index has no positions, so no phrase query). Null when the term is shorter than a trigram
+ * and the index cannot help. Non-overlapping trigrams already cover every character of the term.
+ */
+export function ftsQuery(search: string): string | null {
+  const chars = Array.from(search);
+  if (chars.length < TRIGRAM) return null;
+  const starts = new Set<number>();
+  for (let i = 0; i + TRIGRAM <= chars.length; i += TRIGRAM) starts.add(i);
+  starts.add(chars.length - TRIGRAM);
+  return [...starts]
+    .map(
+      (i) =>
+        `"${chars
+          .slice(i, i + TRIGRAM)
+          .join('')
+          .replace(/"/g, '""')}"`,
+    )
+    .join(' AND ');
 }
 
 /** Options of the SQLite store. */
@@ -245,6 +276,51 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     }
   };
 
+  /**
+   * Retained events per (entity type, action): the trigger-kept totals minus the rows past the cut-off
+   * that the purge has not deleted yet (a range over the received_at index that only spans those rows).
+   */
+  const retainedCounts = (cutoffMs: number): { entityType: string; action: Action; count: number }[] => {
+    const totals = prepare(
+      'SELECT entity_type AS entityType, action, count FROM event_counts WHERE count > 0',
+    ).all() as {
+      entityType: string;
+      action: Action;
+      count: number;
+    }[];
+    const expired = prepare(
+      'SELECT entity_type AS entityType, action, count(*) AS count FROM events WHERE received_at < ? GROUP BY entity_type, action',
+    ).all(cutoffMs) as { entityType: string; action: Action; count: number }[];
+    const expiredBy = new Map(expired.map((row) => [`${row.entityType}\u0000${row.action}`, row.count]));
+    return totals
+      .map((row) => ({
+        ...row,
+        count: row.count - (expiredBy.get(`${row.entityType}\u0000${row.action}`) ?? 0),
+      }))
+      .filter((row) => row.count > 0);
+  };
+
+  const countFromCounters = (query: EventQuery, cutoffMs: number): number => {
+    let total = 0;
+    for (const row of retainedCounts(cutoffMs)) {
+      if (query.action && row.action !== query.action) continue;
+      if (query.entityType && row.entityType !== query.entityType) continue;
+      total += row.count;
+    }
+    return total;
+  };
+
+  /** Candidates beyond which a search walks the newest rows instead of sorting its candidates. */
+  const SEARCH_CANDIDATES_MAX = 5_000;
+  const frequentTerm = (search: string): boolean => {
+    const fts = ftsQuery(search);
+    if (fts === null) return true;
+    const row = prepare(
+      'SELECT count(*) AS n FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?)',
+    ).get(fts, SEARCH_CANDIDATES_MAX + 1) as { n: number };
+    return row.n > SEARCH_CANDIDATES_MAX;
+  };
+
   const page = <R, T>(rows: R[], first: number, map: (row: R) => T): Page<T> => ({
     rows: rows.slice(0, first).map(map),
     hasNextPage: rows.length > first,
@@ -267,7 +343,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       return row ? toEvent(row) : null;
     },
     async listEvents(query, first, after, cutoffMs) {
-      const where = eventWhere(query, cutoffMs);
+      // A frequent term is found sooner by walking the newest rows than by sorting all its candidates.
+      const where = eventWhere(query, cutoffMs, query.search ? !frequentTerm(query.search) : true);
       const keyset = after ? ' AND (received_at, id) < (@afterAt, @afterId)' : '';
       const params = after ? { ...where.params, afterAt: after.atMs, afterId: after.id } : where.params;
       const rows = prepare(
@@ -276,6 +353,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       return page(rows, first, toEvent);
     },
     async countEvents(query, cutoffMs) {
+      if (!query.entityId && query.sinceMs == null && query.untilMs == null && !query.search) {
+        return countFromCounters(query, cutoffMs);
+      }
       const where = eventWhere(query, cutoffMs);
       return (
         prepare(`SELECT count(*) AS n FROM events WHERE ${where.sql}`).get(where.params) as { n: number }
@@ -341,23 +421,36 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       ).n;
     },
     async stats(cutoffMs): Promise<StoreStats> {
-      const byEntityType = prepare(
-        'SELECT entity_type AS entityType, count(*) AS count FROM events WHERE received_at >= ? GROUP BY entity_type ORDER BY count DESC, entity_type',
-      ).all(cutoffMs) as { entityType: string; count: number }[];
-      const byAction = prepare(
-        'SELECT action, count(*) AS count FROM events WHERE received_at >= ? GROUP BY action ORDER BY action',
-      ).all(cutoffMs) as { action: Action; count: number }[];
-      const range = prepare(
-        'SELECT min(received_at) AS oldest, max(received_at) AS newest, count(*) AS n FROM events WHERE received_at >= ?',
-      ).get(cutoffMs) as { oldest: number | null; newest: number | null; n: number };
+      const pairs = retainedCounts(cutoffMs);
+      const byType = new Map<string, number>();
+      const byActionMap = new Map<Action, number>();
+      let total = 0;
+      for (const { entityType, action, count } of pairs) {
+        byType.set(entityType, (byType.get(entityType) ?? 0) + count);
+        byActionMap.set(action, (byActionMap.get(action) ?? 0) + count);
+        total += count;
+      }
+      const byEntityType = [...byType]
+        .map(([entityType, count]) => ({ entityType, count }))
+        .sort((a, b) => b.count - a.count || (a.entityType < b.entityType ? -1 : 1));
+      const byAction = [...byActionMap]
+        .map(([action, count]) => ({ action, count }))
+        .sort((a, b) => (a.action < b.action ? -1 : 1));
+      // Two seeks at the ends of the (received_at, id) index.
+      const oldest = prepare('SELECT min(received_at) AS at FROM events WHERE received_at >= ?').get(
+        cutoffMs,
+      ) as {
+        at: number | null;
+      };
+      const newest = prepare('SELECT max(received_at) AS at FROM events').get() as { at: number | null };
       return {
-        totalEvents: range.n,
+        totalEvents: total,
         totalEntities: await this.countEntities(null, cutoffMs),
         totalRejections: await this.countRejections(cutoffMs),
         byEntityType,
         byAction,
-        oldestReceivedAtMs: range.oldest,
-        newestReceivedAtMs: range.newest,
+        oldestReceivedAtMs: oldest.at,
+        newestReceivedAtMs: total === 0 ? null : newest.at,
       };
     },
     async purgeStep(cutoffMs, batchSize): Promise<PurgeStep> {
