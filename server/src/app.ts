@@ -4,19 +4,29 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { EntityReader } from './entities.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { ErrorCode } from './graphql/errors.js';
+import {
+  costError,
+  limitRules,
+  operationCost,
+  prepareOperation,
+  type GraphQLLimits,
+} from './graphql/limits.js';
 import { createSchema } from './graphql/schema.js';
+import { createAuthenticator, registerAuth } from './http/auth.js';
 import { createSharedSubscriptions, type SharedSubscriptions } from './graphql/shared-subscriptions.js';
 import { dashboardRoutes } from './http/dashboard.js';
 import { restRoutes } from './http/rest.js';
 import { webhookRoutes } from './http/webhook.js';
+import { guardSlowConsumer, originAllowed } from './http/websocket.js';
 import type { Ingest } from './ingest.js';
 import type { LiveSubscriber } from './live/index.js';
 import type { LiveTopics } from './live/topics.js';
@@ -40,6 +50,8 @@ export interface AppDeps {
   mock: MockFeed;
   /** Where the built dashboard is; defaults to dist/web. */
   webRoot?: string;
+  /** The injected clock (webhook signature timestamps); defaults to the wall clock. */
+  clock?: Clock;
 }
 
 /** The HTTP app plus what closing it must also close. */
@@ -73,8 +85,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     loggerInstance: logger as FastifyBaseLogger,
     // One line per request would drown the log at webhook rates; refusals and errors are logged by the routes.
     logController: new LogController({ disableRequestLogging: true }),
-    // Behind a proxy or not, a slow client must not hold a socket forever.
-    requestTimeout: 30_000,
+    // Behind a proxy or not, a slow client must not hold a socket forever: headers and the whole request
+    // each have a deadline, checked often enough that a short deadline is honoured (Node's default check
+    // interval is 30 s).
+    requestTimeout: config.httpRequestTimeoutMs,
+    http: {
+      headersTimeout: config.httpHeadersTimeoutMs,
+      requestTimeout: config.httpRequestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, config.httpHeadersTimeoutMs / 4)),
+    },
     return503OnClosing: true,
   });
 
@@ -90,7 +109,28 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const schema = createSchema();
   const formatError = maskError(logger);
 
-  const wsServer = new WebSocketServer({ server: fastify.server, path: GRAPHQL_PATH });
+  const limits: GraphQLLimits = {
+    introspection: config.graphqlIntrospection,
+    maxDepth: config.graphqlMaxDepth,
+    maxAliases: config.graphqlMaxAliases,
+    maxTokens: config.graphqlMaxTokens,
+    maxCost: config.graphqlMaxCost,
+  };
+  const auth = config.auth ? createAuthenticator(config.auth) : null;
+
+  const wsServer = new WebSocketServer({
+    server: fastify.server,
+    path: GRAPHQL_PATH,
+    // A frame larger than this closes the socket (1009) before it is buffered whole.
+    maxPayload: config.wsMaxPayloadBytes,
+    // Cross-site WebSocket hijacking: a page elsewhere must not ride on this browser's cookies.
+    verifyClient: ({ req }: { req: IncomingMessage }) => originAllowed(req, config.allowedOrigins),
+  });
+  wsServer.on('connection', (socket) => {
+    guardSlowConsumer(socket, config.wsMaxBufferedBytes, (bufferedBytes) =>
+      logger.warn({ bufferedBytes }, 'WebSocket client stopped reading; disconnected'),
+    );
+  });
   // Subscribers of the same operation share one execution and one serialized result per event.
   const subscriptions = createSharedSubscriptions({ context });
   const wsCleanup = useServer<Record<string, unknown>, { request: IncomingMessage }>(
@@ -98,6 +138,32 @@ export async function createApp(deps: AppDeps): Promise<App> {
       schema,
       context: (ctx, id, payload) => subscriptions.context(ctx.extra.socket, id, payload),
       subscribe: (args) => subscriptions.subscribe(args),
+      connectionInitWaitTimeout: config.wsInitTimeoutMs,
+      // Browsers cannot put headers on a WebSocket: the token comes in connectionParams, or the session
+      // cookie (or basic-auth header of a non-browser client) with the upgrade request.
+      onConnect: (ctx) =>
+        !auth ||
+        auth.check(ctx.extra.request.headers) !== null ||
+        auth.checkToken(ctx.connectionParams?.authToken) !== null,
+      // graphql-ws runs none of Apollo's validation: the same limits are applied here, per operation.
+      onSubscribe: (ctx, _id, payload) => {
+        if (Object.keys(ctx.subscriptions).length > config.wsMaxSubscriptions) {
+          return [
+            new GraphQLError(
+              `at most ${config.wsMaxSubscriptions} operations per connection (WS_MAX_SUBSCRIPTIONS)`,
+              { extensions: { code: 'QUERY_LIMIT_EXCEEDED' } },
+            ),
+          ];
+        }
+        const prepared = prepareOperation(schema, limits, payload);
+        if ('errors' in prepared) return prepared.errors;
+        return {
+          schema,
+          document: prepared.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+        };
+      },
       onError: (_ctx, _id, _payload, errors) => {
         for (const error of errors) logger.warn({ err: error }, 'graphql-ws operation failed');
       },
@@ -116,11 +182,32 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    // Sandbox is the way people ask questions here, in production too: keep it and introspection on.
-    introspection: true,
+    // Sandbox is the way people ask questions here, in production too: introspection stays on unless
+    // GRAPHQL_INTROSPECTION=false.
+    introspection: config.graphqlIntrospection,
     csrfPrevention: true,
     formatError,
+    parseOptions: { maxTokens: config.graphqlMaxTokens },
+    validationRules: limitRules(limits),
     plugins: [
+      {
+        // The cost depends on variables (`first: $n`), which validation rules do not see.
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ document, request }) {
+              const error = costError(
+                operationCost(schema, document, request.operationName, request.variables),
+                limits.maxCost,
+              );
+              // 400, not Apollo's default 500: the client asked for too much.
+              if (error)
+                throw new GraphQLError(error.message, {
+                  extensions: { ...error.extensions, http: { status: 400 } },
+                });
+            },
+          };
+        },
+      },
       ApolloServerPluginLandingPageLocalDefault({
         embed: { initialState: { pollForSchemaUpdates: false } },
         includeCookies: false,
@@ -131,7 +218,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   await apollo.start();
 
-  await fastify.register(webhookRoutes, { ingest: deps.ingest, maxBodyBytes: config.maxBodyBytes });
+  if (auth && config.auth) registerAuth(fastify, auth, config.auth);
+  fastify.addHook('onSend', async (_request, reply) => {
+    // Cheap everywhere; the dashboard adds its Content-Security-Policy (Sandbox needs its CDN scripts).
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+  });
+  await fastify.register(webhookRoutes, {
+    ingest: deps.ingest,
+    maxBodyBytes: config.maxBodyBytes,
+    signature: config.webhookSignature,
+    now: deps.clock ? () => (deps.clock as Clock).now() : Date.now,
+  });
   await fastify.register(restRoutes, {
     store: deps.store,
     entities: deps.entities,
