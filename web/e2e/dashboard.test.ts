@@ -248,15 +248,21 @@ describe('dashboard in a real browser', () => {
   });
 
   it('shows "reconnecting" when the server dies and then the events posted while it was down', async () => {
+    // Every WebSocket goes through this route, so the test can hold reconnections and prove that the events
+    // below are posted while the page is disconnected. It is installed before the page loads because
+    // graphql-ws keeps the WebSocket constructor it found when the client was created.
+    const live = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    live.on('pageerror', (error) => pageErrors.push(error.message));
+    let holding = false;
+    const held: WebSocketRoute[] = [];
+    await live.routeWebSocket(/\/graphql$/, (ws) => {
+      if (holding) held.push(ws);
+      else ws.connectToServer();
+    });
+    page = live;
     await page.goto(`${server.url}/dashboard/`);
     await page.waitForSelector('[data-testid="connection-status"]:has-text("live")');
-    // Hold every new WebSocket until released, so the events below are provably posted while the page is disconnected.
-    let released = false;
-    const held: WebSocketRoute[] = [];
-    await page.routeWebSocket(/\/graphql$/, (ws) => {
-      if (released) ws.connectToServer();
-      else held.push(ws);
-    });
+    holding = true;
 
     await server.stop('SIGKILL');
     await expect.poll(() => status(page)).toBe('reconnecting');
@@ -279,7 +285,10 @@ describe('dashboard in a real browser', () => {
     expect(await status(page)).toBe('reconnecting');
     expect(await page.locator(row(missed[0] ?? '')).count()).toBe(0);
 
-    released = true;
+    // The page did try to reconnect, and was held.
+    await expect.poll(() => held.length, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await status(page)).toBe('reconnecting');
+    holding = false;
     // Closing the held sockets makes the client retry, now through to the restarted server.
     await Promise.all(held.map((ws) => ws.close({ code: 1001, reason: 'released by the test' })));
     await expect.poll(() => status(page), { timeout: 30_000 }).toBe('live');

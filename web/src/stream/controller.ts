@@ -64,10 +64,26 @@ const SCROLLED_BACK_FACTOR = 10;
 /** How many missed events a catch-up fetches before it gives up and reloads the first page. */
 const CATCH_UP_LIMIT = 500;
 
-/** The browser's frame scheduler. */
+/** Longest wait for a frame: hidden tabs get no animation frames, and the inbox must not grow meanwhile. */
+const FRAME_FALLBACK_MS = 500;
+
+/** The browser's frame scheduler: the next animation frame, or a timer when the tab is hidden and gets none. */
 export const animationFrameScheduler: FrameScheduler = (callback) => {
-  const handle = requestAnimationFrame(callback);
-  return () => cancelAnimationFrame(handle);
+  let done = false;
+  const run = (): void => {
+    if (done) return;
+    done = true;
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+    callback();
+  };
+  const frame = requestAnimationFrame(run);
+  const timer = setTimeout(run, FRAME_FALLBACK_MS);
+  return () => {
+    done = true;
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+  };
 };
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
