@@ -39,8 +39,16 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookscope' } });
-  const store = createSqliteStore({ dataDir: config.dataDir, maxRejections: config.maxRejections });
   const live = createLive<LiveTopics>();
+  const store = createSqliteStore({
+    dataDir: config.dataDir,
+    maxRejections: config.maxRejections,
+    maxStoredEvents: config.maxStoredEvents,
+    maxDatabaseBytes: config.maxDatabaseBytes,
+    // Evictions reach readers the way purges do, so views drop what is gone.
+    onEvicted: ({ eventCount, beforeMs }) =>
+      live.publish('eventsPurged', { eventCount, rejectionCount: 0, beforeMs }),
+  });
   const ingest = createIngest({ store, live, clock, newId: createIdGenerator(clock) });
   const entities = createEntityReader(store);
   const retention = createRetention({

@@ -161,11 +161,33 @@ export function ftsQuery(search: string): string | null {
 export interface SqliteStoreOptions {
   dataDir: string;
   maxRejections: number;
+  /** Events kept at most: each commit that passes it evicts the oldest; 0 = no cap. */
+  maxStoredEvents?: number;
+  /** Size cap of the database file; a write beyond it fails (the caller answers 503); 0 = none. */
+  maxDatabaseBytes?: number;
+  /** Told after a commit that evicted events for the cap (so that readers can be told, like a purge). */
+  onEvicted?: (eviction: Eviction) => void;
+}
+
+/** Events removed by the MAX_STORED_EVENTS cap in one commit. */
+export interface Eviction {
+  eventCount: number;
+  /** Every event received before this instant (epoch ms) is gone (some at this instant may be too). */
+  beforeMs: number;
 }
 
 /** Opens the SQLite store in `dataDir` (see {@link Store}). */
 export function createSqliteStore(options: SqliteStoreOptions): Store & { readonly db: Database.Database } {
   const db = openDatabase(options.dataDir);
+  const maxStoredEvents = options.maxStoredEvents ?? 0;
+  if (options.maxDatabaseBytes) {
+    // max_page_count is per connection, so it is set on every open; SQLite then answers SQLITE_FULL
+    // exactly as on a full disk, which is the path the webhook turns into a 503.
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxDatabaseBytes / pageSize))}`);
+  }
+  // Counted once at open, then kept in step by inserts and purges: no COUNT(*) per commit.
+  let storedEvents = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
   // Statements are prepared once per distinct SQL text: filters combine into a few dozen shapes at most.
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
@@ -196,8 +218,27 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
        (SELECT id FROM rejections ORDER BY received_at DESC, id DESC LIMIT -1 OFFSET ?)`,
   );
 
+  const oldestEventsStatement = db.prepare(
+    // OFFSET walks the (received_at, id) index for the few rows one commit evicts; it never paginates.
+    'SELECT received_at, id FROM events ORDER BY received_at, id LIMIT 1 OFFSET ?',
+  );
+  const evictEventsStatement = db.prepare('DELETE FROM events WHERE (received_at, id) <= (?, ?)');
+  const evictEntitiesStatement = db.prepare('DELETE FROM entities WHERE last_received_at < ?');
+
+  /** Evicts the oldest events beyond the cap, inside the commit's transaction. */
+  const evict = (count: number): Eviction | null => {
+    const excess = count - maxStoredEvents;
+    if (maxStoredEvents === 0 || excess <= 0) return null;
+    const last = oldestEventsStatement.get(excess - 1) as { received_at: number; id: string } | undefined;
+    if (!last) return null;
+    const removed = evictEventsStatement.run(last.received_at, last.id).changes;
+    evictEntitiesStatement.run(last.received_at);
+    return { eventCount: removed, beforeMs: last.received_at };
+  };
+
   const commitBatch = db.transaction((batch: Pending[]) => {
     const results: (InsertResult | undefined)[] = [];
+    let inserted = 0;
     const inBatch = new Map<string, StoredEvent>();
     for (const item of batch) {
       if (item.kind === 'rejection') {
@@ -241,10 +282,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
         raw: e.raw,
       });
       upsertEntityStatement.run(e.entityId, e.entityType, e.receivedAtMs);
+      inserted += 1;
       results.push({ event: e, duplicate: false });
     }
     if (batch.some((item) => item.kind === 'rejection')) trimRejectionsStatement.run(options.maxRejections);
-    return results;
+    const eviction = evict(storedEvents + inserted);
+    return { results, count: storedEvents + inserted - (eviction?.eventCount ?? 0), eviction };
   });
 
   let pending: Pending[] = [];
@@ -255,13 +298,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     pending = [];
     if (batch.length === 0) return;
     let results: (InsertResult | undefined)[];
+    let eviction: Eviction | null;
     try {
-      results = commitBatch(batch);
+      const committed = commitBatch(batch);
+      results = committed.results;
+      eviction = committed.eviction;
+      storedEvents = committed.count;
     } catch (error) {
       // The transaction rolled back: nothing of the batch is stored, so nobody is acknowledged.
       for (const item of batch) item.reject(error);
       return;
     }
+    if (eviction) options.onEvicted?.(eviction);
     batch.forEach((item, i) => {
       if (item.kind === 'event') item.resolve(results[i] as InsertResult);
       else item.resolve();
@@ -467,7 +515,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
         ).run(cutoffMs, batchSize).changes;
         return { events, rejections };
       });
-      return step();
+      const removed = step();
+      storedEvents -= removed.events;
+      return removed;
     },
     async releaseSpace(maxPages) {
       const before = (db.pragma('freelist_count', { simple: true }) as number) ?? 0;
