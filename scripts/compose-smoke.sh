@@ -14,7 +14,7 @@
 # The smoke runs on a copy of the working tree (tracked + untracked, not ignored files) with
 # `example.env` copied to `.env`, exactly the newcomer's path; a developer's own `.env` is not used.
 # Host port: 8000 as in docker-compose.yml. Only when 8000 is taken on this machine, the copy's
-# `"8000:8000"` is rewritten to a free host port (printed); the container port stays 8000.
+# `8000:8000` is rewritten to a free host port (printed); the container port stays 8000.
 #
 # Usage: bash scripts/compose-smoke.sh
 # Env:   HOOKSCOPE_SMOKE_DIR  work dir (default /var/tmp/hookscope-compose)
@@ -257,8 +257,8 @@ if [ -z "$HOST_PORT" ]; then
     }).listen(8000, "0.0.0.0", () => { console.log(8000); s.close(); });')
 fi
 if [ "$HOST_PORT" != 8000 ]; then
-  grep -q '"8000:8000"' "$STAGE/docker-compose.yml" || fail 'docker-compose.yml no longer publishes "8000:8000"'
-  sed -i "s/\"8000:8000\"/\"$HOST_PORT:8000\"/" "$STAGE/docker-compose.yml"
+  grep -Eq "^ +- ['\"]8000:8000['\"]" "$STAGE/docker-compose.yml" || fail 'docker-compose.yml no longer publishes "8000:8000"'
+  sed -i -E "s/^( +- ['\"])8000:8000(['\"])/\1$HOST_PORT:8000\2/" "$STAGE/docker-compose.yml"
   note "host port 8000 is taken here: this run publishes $HOST_PORT:8000 (in its copy of docker-compose.yml only)"
 fi
 BASE=http://127.0.0.1:$HOST_PORT
