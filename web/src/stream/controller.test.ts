@@ -139,6 +139,40 @@ describe('stream controller', () => {
     expect(ids(controller.getState().rows)).toEqual(['evt_000004', 'evt_000003', 'evt_000002', 'evt_000001']);
   });
 
+  it('queries once more after subscribing, for events stored before the subscription was live', async () => {
+    const source = new FakeStreamSource();
+    source.events.push(makeEvent(1));
+    const frames = manualFrames();
+    const controller = createStreamController({
+      source,
+      filter: null,
+      schedule: frames.schedule,
+      settleMs: 20,
+    });
+    controller.start();
+    await settle();
+    // Stored after the page query, before the server registered the subscription: no live delivery.
+    source.events.push(makeEvent(2));
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    frames.runFrame();
+    expect(ids(controller.getState().rows)).toEqual(['evt_000002', 'evt_000001']);
+    controller.dispose();
+  });
+
+  it('keeps live rows that arrived while the first page was on its way', async () => {
+    const source = new FakeStreamSource();
+    source.events.push(makeEvent(1));
+    const frames = manualFrames();
+    const controller = createStreamController({ source, filter: null, schedule: frames.schedule });
+    controller.start();
+    // Delivered live and rendered before the page answers; the page (made earlier) does not have it.
+    source.subscriptions[0]?.onEvent(makeEvent(2));
+    frames.runFrame();
+    await settle();
+    expect(ids(controller.getState().rows)).toEqual(['evt_000002', 'evt_000001']);
+    controller.dispose();
+  });
+
   it('drops rows received before a purge cut-off', async () => {
     const source = new FakeStreamSource();
     for (let n = 1; n <= 4; n++) source.events.push(makeEvent(n));

@@ -1,5 +1,11 @@
 import type { EventFilter, StreamRow_EventFragment } from '../gql/graphql.js';
-import { dropReceivedBefore, mergeRows, olderPageArgs, type StreamRow } from './buffer.js';
+import {
+  compareNewestFirst,
+  dropReceivedBefore,
+  mergeRows,
+  olderPageArgs,
+  type StreamRow,
+} from './buffer.js';
 
 /** One page of events from the server, newest first. */
 export interface StreamPage {
@@ -38,6 +44,8 @@ export interface StreamControllerOptions {
   maxRows?: number;
   pageSize?: number;
   schedule?: FrameScheduler;
+  /** How long after a (re)subscription to query once more for events the subscription may have missed. */
+  settleMs?: number;
 }
 
 /** Runs one filtered stream: first page, live events batched per frame, pause, older pages, catch-up, purges. */
@@ -61,6 +69,11 @@ export const MAX_LIVE_ROWS = 2_000;
 export const PAGE_SIZE = 100;
 /** A reader scrolled back keeps what was loaded, up to this many times the live bound. */
 const SCROLLED_BACK_FACTOR = 10;
+/**
+ * graphql-ws does not acknowledge a subscription, so an event stored after the page query but before the
+ * server has registered the subscription would be missed; one more query this long after closes that gap.
+ */
+export const SETTLE_MS = 1_000;
 /** How many missed events a catch-up fetches before it gives up and reloads the first page. */
 const CATCH_UP_LIMIT = 500;
 
@@ -94,6 +107,15 @@ export function createStreamController(options: StreamControllerOptions): Stream
   const maxRows = options.maxRows ?? MAX_LIVE_ROWS;
   const pageSize = options.pageSize ?? PAGE_SIZE;
   const schedule = options.schedule ?? animationFrameScheduler;
+  const settleMs = options.settleMs ?? SETTLE_MS;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const later = (callback: () => void, delayMs: number): void => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      callback();
+    }, delayMs);
+    timers.add(timer);
+  };
 
   let state: StreamState = {
     rows: [],
@@ -161,14 +183,46 @@ export function createStreamController(options: StreamControllerOptions): Stream
     source.fetchPage({ filter, first: pageSize, after: null }).then(
       (page) => {
         if (myEpoch !== epoch) return;
-        // Replace rather than merge: a reload means what was shown may have gaps.
-        const { rows, trimmed } = mergeRows([], [...page.rows, ...inbox], maxRows);
+        // Replace rather than merge (a reload means what was shown may have gaps), but keep what arrived
+        // live while the query was on its way: those rows are newer than the page's newest.
+        const top = page.rows[0];
+        const arrived =
+          top === undefined ? state.rows : state.rows.filter((row) => compareNewestFirst(row, top) < 0);
+        const { rows, trimmed } = mergeRows([], [...page.rows, ...arrived, ...inbox], maxRows);
         inbox = [];
         set({ rows, loading: false, hasOlder: page.hasNextPage || trimmed > 0 });
       },
       (error: unknown) => {
         if (myEpoch !== epoch) return;
         set({ loading: false, error: messageOf(error) });
+      },
+    );
+  };
+
+  /** Queries what arrived after the newest row shown and merges it (or reloads when that is too much). */
+  const fetchSince = (): void => {
+    if (disposed) return;
+    if (state.loading) {
+      // The first page is still on its way: ask again once it is there.
+      later(fetchSince, settleMs);
+      return;
+    }
+    const newest = state.rows[0];
+    if (newest === undefined) {
+      loadFirstPage();
+      return;
+    }
+    const myEpoch = epoch;
+    const since = { ...filter, since: newest.event.receivedAt };
+    source.fetchPage({ filter: since, first: CATCH_UP_LIMIT, after: null }).then(
+      (page) => {
+        if (myEpoch !== epoch) return;
+        if (page.hasNextPage) loadFirstPage();
+        else enqueue(page.rows);
+      },
+      (error: unknown) => {
+        if (myEpoch !== epoch) return;
+        set({ error: messageOf(error) });
       },
     );
   };
@@ -194,6 +248,7 @@ export function createStreamController(options: StreamControllerOptions): Stream
         }),
       );
       loadFirstPage();
+      later(fetchSince, settleMs);
     },
     pause() {
       if (state.paused) return;
@@ -229,24 +284,8 @@ export function createStreamController(options: StreamControllerOptions): Stream
       );
     },
     catchUp() {
-      const newest = state.rows[0];
-      if (newest === undefined || state.loading) {
-        loadFirstPage();
-        return;
-      }
-      const myEpoch = epoch;
-      const since = { ...filter, since: newest.event.receivedAt };
-      source.fetchPage({ filter: since, first: CATCH_UP_LIMIT, after: null }).then(
-        (page) => {
-          if (myEpoch !== epoch) return;
-          if (page.hasNextPage) loadFirstPage();
-          else enqueue(page.rows);
-        },
-        (error: unknown) => {
-          if (myEpoch !== epoch) return;
-          set({ error: messageOf(error) });
-        },
-      );
+      fetchSince();
+      later(fetchSince, settleMs);
     },
     setAtTop(next) {
       if (next === atTop) return;
@@ -259,6 +298,7 @@ export function createStreamController(options: StreamControllerOptions): Stream
     dispose() {
       disposed = true;
       epoch++;
+      for (const timer of timers) clearTimeout(timer);
       cancelFrame?.();
       for (const unsubscribe of unsubscribers) unsubscribe();
       listeners.clear();
