@@ -32,7 +32,9 @@ if curl -s -o /dev/null http://127.0.0.1:8000/healthz; then echo "FAIL: port 800
 echo "== README start command: $(grep -v '^\s*$' "$work/start.sh" | head -1)"
 setsid bash "$work/start.sh" >"$work/start.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 600); do
+# npm ci and the build come first: allow them up to 25 minutes on a slow, shared machine.
+deadline=$((SECONDS + 1500))
+while [ "$SECONDS" -lt "$deadline" ]; do
   curl -fs http://127.0.0.1:8000/healthz >/dev/null 2>&1 && break
   kill -0 "$server_pid" 2>/dev/null || { tail -40 "$work/start.log"; echo "FAIL: the start command exited"; exit 1; }
   sleep 0.5
@@ -44,10 +46,10 @@ echo "   healthy, dashboard served"
 failed=0
 for example in "$work"/example-*.sh; do
   echo "== README example: $(grep -v '^\s*$' "$example" | head -1 | cut -c1-100)"
-  if ! out=$(bash -e "$example" 2>/dev/null); then echo "$out" | tail -5; echo "   FAIL: exit code"; failed=1; continue; fi
+  if ! out=$(bash -e "$example" 2>"$work/stderr.log"); then echo "$out" | tail -5; tail -5 "$work/stderr.log"; echo "   FAIL: exit code"; failed=1; continue; fi
   if echo "$out" | grep -Eq '^HTTP/[0-9.]+ [^2]'; then echo "$out" | grep -E '^HTTP/'; echo "   FAIL: non-2xx answer"; failed=1; continue; fi
   if echo "$out" | grep -Eq '"errors?":'; then echo "$out" | tail -3; echo "   FAIL: error in answer"; failed=1; continue; fi
   echo "   ok"
 done
-[ "$failed" = 0 ] || exit 1
+if [ "$failed" != 0 ]; then echo "--- server output (tail)"; tail -30 "$work/start.log"; exit 1; fi
 echo "README start command and examples: all work as written"
