@@ -36,6 +36,9 @@ export default defineConfig({
           environment: 'node',
           // Builds dist/web once, so the browser tests run against the production bundle.
           globalSetup: ['web/e2e/global-setup.ts'],
+          // After the other projects, not beside them: a browser, a server process and their timing
+          // checks do not share 2 cores well with the server suite.
+          sequence: { groupOrder: 1 },
           testTimeout: 60_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -1,3 +1,4 @@
+import { ServerError } from '@apollo/client/errors';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, type ReactNode } from 'react';
 import { HeaderGenerateMockEventsDocument, HeaderStatsDocument } from '../gql/graphql.js';
@@ -55,6 +56,8 @@ export function Header(): ReactNode {
   }, [generation, refetch]);
 
   const data = stats.data?.stats;
+  // With AUTH_TOKEN / AUTH_USERS the session can expire; a reload goes through the server's sign-in.
+  const signedOut = ServerError.is(stats.error) && stats.error.statusCode === 401;
   const onRejections = pathname.endsWith('/rejections');
   return (
     <header className="top">
@@ -87,6 +90,14 @@ export function Header(): ReactNode {
           </>
         )}
       </span>
+      {signedOut && (
+        <span className="error" role="alert">
+          Signed out.{' '}
+          <button type="button" className="link" onClick={() => window.location.reload()}>
+            Reload to sign in
+          </button>
+        </span>
+      )}
       <span className="spacer" />
       <button
         type="button"
