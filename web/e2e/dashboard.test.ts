@@ -74,16 +74,19 @@ describe('dashboard in a real browser', () => {
     const strictBrowser = await launchBrowser(['--disable-features=LocalNetworkAccessChecks']);
     const strict = await strictBrowser.newPage({ viewport: { width: 1280, height: 800 } });
     const violations: string[] = [];
+    /** The policy the server itself sent, before the test swapped in its stricter one. */
+    const served: string[] = [];
     strict.on('console', (message) => {
       if (message.text().includes('Content Security Policy')) violations.push(message.text());
     });
-    // The policy the hardened server is going to send; added here so this test does not wait for it.
+    // Stricter than the server's own policy (no inline styles at all), so the page is known to fit both.
     const policy =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
     await strict.route('**/dashboard/**', async (route) => {
       if (route.request().resourceType() !== 'document') return route.continue();
       const response = await route.fetch();
+      served.push(response.headers()['content-security-policy'] ?? '');
       await route.fulfill({
         response,
         headers: { ...response.headers(), 'content-security-policy': policy },
@@ -94,6 +97,7 @@ describe('dashboard in a real browser', () => {
     await strict.waitForSelector('[data-testid="stream-row"]');
     await strictBrowser.close();
     expect(violations).toEqual([]);
+    expect(served[0]).toContain("script-src 'self'");
   });
 
   it('filters by entity type, in the URL, live included', async () => {
