@@ -67,3 +67,13 @@ export const EntityEventAddedSubscription = /* GraphQL */ `
     }
   }
 `;
+
+/** Purges can remove this entity's oldest events (and so its create): refresh the fold when one happens. */
+export const EntityEventsPurgedSubscription = /* GraphQL */ `
+  subscription EntityEventsPurged {
+    eventsPurged {
+      eventCount
+      before
+    }
+  }
+`;

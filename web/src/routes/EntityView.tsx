@@ -4,7 +4,12 @@ import { ActionBadge, WarningBadge, WarningList } from '../components/Badges.js'
 import { ChangesTable } from '../components/ChangesTable.js';
 import { JsonTree } from '../components/JsonTree.js';
 import { useEscapeBack } from '../components/useEscapeBack.js';
-import { EntityEventAddedDocument, EntityStateAtDocument, EntityViewDocument } from '../gql/graphql.js';
+import {
+  EntityEventAddedDocument,
+  EntityEventsPurgedDocument,
+  EntityStateAtDocument,
+  EntityViewDocument,
+} from '../gql/graphql.js';
 import { formatInstant } from '../lib/format.js';
 import { goBack, hrefFor, Link } from '../lib/router.js';
 import { useConnection } from '../lib/services.js';
@@ -42,6 +47,7 @@ export default function EntityView({ id }: { id: string }): ReactNode {
     fetchPolicy: 'no-cache',
     onData: scheduleRefetch,
   });
+  useSubscription(EntityEventsPurgedDocument, { fetchPolicy: 'no-cache', onData: scheduleRefetch });
   useEffect(() => {
     // Back from a dropped connection: whatever happened meanwhile is in the server's fold.
     if (generation > 1) void refetch().catch(() => undefined);
