@@ -11,7 +11,6 @@ const SCRIPT = fileURLToPath(new URL('./mock.ts', import.meta.url));
 interface Received {
   contentType: string | undefined;
   webhookId: string | undefined;
-  atMs: number;
   ok: boolean;
 }
 
@@ -36,7 +35,6 @@ async function startReceiver(status: (n: number) => number): Promise<{ url: stri
       received.push({
         contentType: request.headers['content-type'],
         webhookId: request.headers['webhook-id'] as string | undefined,
-        atMs: performance.now(),
         ok: parsed.ok,
       });
       response.writeHead(parsed.ok ? status(received.length) : 422, { 'content-type': 'application/json' });
@@ -67,12 +65,10 @@ describe('npm run mock', () => {
     expect(received.every((r) => r.ok && r.contentType === 'application/json')).toBe(true);
     expect(new Set(received.map((r) => r.webhookId)).size).toBe(12);
     for (const r of received) expect(r.webhookId).toMatch(/^msg_[0-9A-Za-z]{24}$/);
-    // 12 events at 20/s are spread over ~550 ms, not sent in one burst. The first requests may be delayed by
-    // connection set-up on a loaded machine, so measure the later ones (9 intervals of 50 ms, nominally 450 ms).
+    // 12 events at 20/s: the last is not due before 550 ms (11 intervals), so a paced run cannot report less,
+    // while a burst would. Only this lower bound is checked: a loaded machine can only make the run slower.
     const seconds = Number(/ in ([\d.]+) s /.exec(result.stdout)?.[1]);
-    expect(seconds).toBeGreaterThanOrEqual(0.5);
-    const spanMs = (received.at(-1)?.atMs ?? 0) - (received[2]?.atMs ?? 0);
-    expect(spanMs).toBeGreaterThan(250);
+    expect(seconds).toBeGreaterThanOrEqual(0.55);
   });
 
   it('exits 1 and shows the refusal when the server answers a non-2xx', async () => {
