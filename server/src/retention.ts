@@ -4,8 +4,9 @@ import type { Live } from './live/index.js';
 import type { LiveTopics, PurgeReport } from './live/topics.js';
 import type { Store } from './store/types.js';
 
-/** Rows deleted per transaction: small enough that one step blocks the event loop for a few ms. */
-export const PURGE_BATCH_SIZE = 2_000;
+/** Rows deleted per transaction: small enough that one step blocks the event loop for a few ms. With 5 indexes
+ * and a FULL commit per step, 2,000 rows took 30-240 ms on the bench machine (`npm run bench`, purge). */
+export const PURGE_BATCH_SIZE = 500;
 /** Free pages released per incremental-vacuum step. */
 export const VACUUM_PAGES_PER_STEP = 512;
 

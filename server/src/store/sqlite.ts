@@ -96,7 +96,7 @@ interface Where {
   params: Record<string, string | number>;
 }
 
-function eventWhere(query: EventQuery, cutoffMs: number, useSearchIndex = true): Where {
+function eventWhere(query: EventQuery, cutoffMs: number): Where {
   const clauses = ['received_at >= @cutoff'];
   const params: Record<string, string | number> = { cutoff: cutoffMs };
   if (query.action) {
@@ -120,41 +120,11 @@ function eventWhere(query: EventQuery, cutoffMs: number, useSearchIndex = true):
     params.until = query.untilMs;
   }
   if (query.search) {
-    const fts = useSearchIndex ? ftsQuery(query.search) : null;
-    if (fts !== null) {
-      // Candidates from the trigram index; the LIKE below keeps exactly what a scan would.
-      clauses.push('rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH @fts)');
-      params.fts = fts;
-    }
+    // A scan over the rows the other filters leave (see docs/performance.md for why there is no index).
     clauses.push("CAST(raw AS TEXT) LIKE @search ESCAPE '\\'");
     params.search = likePattern(query.search);
   }
   return { sql: clauses.join(' AND '), params };
-}
-
-/** Trigrams of a term longer than this many characters are sampled (every third, plus the last). */
-const TRIGRAM = 3;
-
-/**
- * The FTS5 query giving a superset of the events whose raw body contains `search`: an AND of its
- * trigrams (the index has no positions, so no phrase query). Null when the term is shorter than a trigram
- * and the index cannot help. Non-overlapping trigrams already cover every character of the term.
- */
-export function ftsQuery(search: string): string | null {
-  const chars = Array.from(search);
-  if (chars.length < TRIGRAM) return null;
-  const starts = new Set<number>();
-  for (let i = 0; i + TRIGRAM <= chars.length; i += TRIGRAM) starts.add(i);
-  starts.add(chars.length - TRIGRAM);
-  return [...starts]
-    .map(
-      (i) =>
-        `"${chars
-          .slice(i, i + TRIGRAM)
-          .join('')
-          .replace(/"/g, '""')}"`,
-    )
-    .join(' AND ');
 }
 
 /** Options of the SQLite store. */
@@ -187,7 +157,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxDatabaseBytes / pageSize))}`);
   }
   // Counted once at open, then kept in step by inserts and purges: no COUNT(*) per commit.
-  let storedEvents = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  // From the trigger-kept counters: a COUNT(*) here scanned the whole table at every start.
+  let storedEvents = (
+    db.prepare('SELECT coalesce(sum(count), 0) AS n FROM event_counts').get() as { n: number }
+  ).n;
   // Statements are prepared once per distinct SQL text: filters combine into a few dozen shapes at most.
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
@@ -337,7 +310,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       count: number;
     }[];
     const expired = prepare(
-      'SELECT entity_type AS entityType, action, count(*) AS count FROM events WHERE received_at < ? GROUP BY entity_type, action',
+      // INDEXED BY: left alone, the planner walks a (type|action, ...) index whole to avoid sorting the groups.
+      'SELECT entity_type AS entityType, action, count(*) AS count FROM events INDEXED BY events_received_at_id_idx WHERE received_at < ? GROUP BY entity_type, action',
     ).all(cutoffMs) as { entityType: string; action: Action; count: number }[];
     const expiredBy = new Map(expired.map((row) => [`${row.entityType}\u0000${row.action}`, row.count]));
     return totals
@@ -356,17 +330,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       total += row.count;
     }
     return total;
-  };
-
-  /** Candidates beyond which a search walks the newest rows instead of sorting its candidates. */
-  const SEARCH_CANDIDATES_MAX = 5_000;
-  const frequentTerm = (search: string): boolean => {
-    const fts = ftsQuery(search);
-    if (fts === null) return true;
-    const row = prepare(
-      'SELECT count(*) AS n FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ?)',
-    ).get(fts, SEARCH_CANDIDATES_MAX + 1) as { n: number };
-    return row.n > SEARCH_CANDIDATES_MAX;
   };
 
   const page = <R, T>(rows: R[], first: number, map: (row: R) => T): Page<T> => ({
@@ -391,8 +354,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       return row ? toEvent(row) : null;
     },
     async listEvents(query, first, after, cutoffMs) {
-      // A frequent term is found sooner by walking the newest rows than by sorting all its candidates.
-      const where = eventWhere(query, cutoffMs, query.search ? !frequentTerm(query.search) : true);
+      const where = eventWhere(query, cutoffMs);
       const keyset = after ? ' AND (received_at, id) < (@afterAt, @afterId)' : '';
       const params = after ? { ...where.params, afterAt: after.atMs, afterId: after.id } : where.params;
       const rows = prepare(

@@ -1,0 +1,176 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../src/paths.js';
+
+/** A process the bench started, with its output so far. */
+export interface Proc {
+  child: ChildProcess;
+  url: string;
+  pid: number;
+  stdout: () => string;
+  /** SIGTERM, then resolves once it exited. */
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `GET url` until it answers 2xx; resolves to the ms it took from `sinceMs`. */
+export async function waitHttp(url: string, sinceMs: number, timeoutMs = 60_000): Promise<number> {
+  for (;;) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return performance.now() - sinceMs;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - sinceMs > timeoutMs) throw new Error(`${url} not up within ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}
+
+function track(child: ChildProcess): () => string {
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return () => out;
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+
+/** Starts the compiled server (dist/) in its own process, with the event-loop probe preloaded. */
+export async function startHookscope(
+  env: Record<string, string>,
+  port: number,
+): Promise<Proc & { startupMs: number }> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    ['--import', join(packageRoot, 'server/bench/loop-probe.mjs'), join(packageRoot, 'dist/server/main.js')],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const stdout = track(child);
+  const url = `http://127.0.0.1:${port}`;
+  const startupMs = await waitHttp(`${url}/healthz`, started).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw new Error(`${String(error)}\n${stdout()}`);
+  });
+  return {
+    child,
+    url,
+    pid: child.pid ?? 0,
+    stdout,
+    startupMs,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+  };
+}
+
+/** Starts the baseline server (bare node:http + plain ws). */
+export async function startBaseline(port: number): Promise<Proc & { startupMs: number }> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(packageRoot, 'server/bench/baseline.ts'), String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: packageRoot,
+    },
+  );
+  const stdout = track(child);
+  const url = `http://127.0.0.1:${port}`;
+  while (!stdout().includes('LISTENING')) {
+    if (child.exitCode !== null) throw new Error(`baseline exited: ${stdout()}`);
+    await sleep(5);
+  }
+  return {
+    child,
+    url,
+    pid: child.pid ?? 0,
+    stdout,
+    startupMs: performance.now() - started,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+  };
+}
+
+/** Runs a bench helper script (TypeScript, via tsx) in its own process; resolves to the JSON it prints last. */
+export async function runChild<T>(script: string, args: unknown): Promise<T> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(packageRoot, 'server/bench', script), JSON.stringify(args)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: packageRoot,
+    },
+  );
+  const out = track(child);
+  await exited(child);
+  const line = out()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`${script} printed no result:\n${out()}`);
+  return JSON.parse(line.slice('RESULT '.length)) as T;
+}
+
+/** Asks the preloaded probe for the event-loop figures since the last ask (and resets them). */
+export async function loopDelay(proc: Proc): Promise<{ maxMs: number; p99Ms: number; meanMs: number }> {
+  const before = proc.stdout().split('HOOKSCOPE_LOOP ').length;
+  proc.child.kill('SIGUSR2');
+  for (let i = 0; i < 400; i++) {
+    const parts = proc.stdout().split('HOOKSCOPE_LOOP ');
+    if (parts.length > before) return JSON.parse((parts.at(-1) ?? '').split('\n')[0] ?? '{}') as never;
+    await sleep(5);
+  }
+  throw new Error('no event-loop figures from the server');
+}
+
+/** Resident set size of a process in MB (Linux). */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+/** The q-quantile (0..1) of some numbers. */
+export function quantile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+/** A realistic ~260-byte webhook body. */
+export const SAMPLE_BODY = JSON.stringify({
+  action: 'update',
+  entity_type: 'task',
+  time: '2021-12-21T08:51:22Z',
+  id: '25589645-cd89-44bb-8954-6b4ee87aa57f',
+  modified_fields: ['assignee', 'status'],
+  payload: {
+    name: 'task name',
+    assignee_id: '5428abf6-0f4c-4448-b619-fc9f4327619b',
+    status: 'in_progress',
+    priority: 2,
+  },
+});
+
+export { sleep };

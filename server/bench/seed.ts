@@ -1,0 +1,115 @@
+import { createMockGenerator } from '../src/events/mock.js';
+import type { JsonObject } from '../src/events/types.js';
+import { createIdGenerator } from '../src/ids.js';
+import { openDatabase } from '../src/store/open.js';
+
+/** What to seed. */
+export interface SeedOptions {
+  dataDir: string;
+  count: number;
+  /** received_at of the first and last row (epoch ms); rows are spread evenly in between. */
+  fromMs: number;
+  toMs: number;
+  /** Events of one extra entity (`bench-big-entity`), spread over the range: the fold target. */
+  bigEntityEvents?: number;
+  /** One row in this many carries the rare search term `zebrafish` in its payload. */
+  rareEvery?: number;
+}
+
+/** The entity id that receives {@link SeedOptions.bigEntityEvents} events. */
+export const BIG_ENTITY_ID = 'bench-big-entity';
+/** A term that only 1 in `rareEvery` rows contains. */
+export const RARE_TERM = 'zebrafish';
+
+/**
+ * Writes `count` realistic events straight into SQLite (migrations, triggers and all), in large
+ * transactions: the HTTP path would take minutes per million rows, this takes seconds. Only the bench uses it.
+ */
+export function seed(options: SeedOptions): { rows: number; ms: number } {
+  const started = performance.now();
+  const db = openDatabase(options.dataDir);
+  // Bulk load: durability is irrelevant for a file the bench throws away; the server reopens it with FULL.
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -262144');
+  // Row-by-row trigger upkeep (the counters) is what a live insert pays; a bulk load rebuilds
+  // them once at the end instead, which is an order of magnitude faster, then puts the triggers back.
+  const triggers = db
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")
+    .all() as { name: string; sql: string }[];
+  for (const trigger of triggers) db.exec(`DROP TRIGGER ${trigger.name}`);
+  let clockMs = options.fromMs;
+  const newId = createIdGenerator({ now: () => clockMs });
+  const mock = createMockGenerator({ seed: 42, now: () => clockMs });
+  const insert = db.prepare(
+    `INSERT INTO events (id, received_at, time, action, entity_type, entity_id, modified_fields, delivery_id, headers, raw)
+     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+  );
+  const upsertEntity = db.prepare(
+    `INSERT INTO entities (id, entity_type, last_received_at) VALUES (?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET entity_type = excluded.entity_type, last_received_at = excluded.last_received_at`,
+  );
+  const headers = JSON.stringify({ 'content-type': 'application/json', 'user-agent': 'hookscope-bench' });
+  const big = options.bigEntityEvents ?? 0;
+  const bigEvery = big > 0 ? Math.max(1, Math.floor(options.count / big)) : 0;
+  const rareEvery = options.rareEvery ?? 0;
+  const stepMs = (options.toMs - options.fromMs) / Math.max(1, options.count - 1);
+  let bigDone = 0;
+  const BATCH = 20_000;
+  const writeBatch = db.transaction((start: number, end: number) => {
+    for (let i = start; i < end; i++) {
+      clockMs = Math.floor(options.fromMs + i * stepMs);
+      let body: JsonObject;
+      if (bigEvery > 0 && i % bigEvery === 0 && bigDone < big) {
+        body =
+          bigDone === 0
+            ? {
+                action: 'create',
+                entity_type: 'task',
+                time: new Date(clockMs).toISOString(),
+                payload: { id: BIG_ENTITY_ID, n: 0 },
+              }
+            : {
+                action: 'update',
+                entity_type: 'task',
+                time: new Date(clockMs).toISOString(),
+                id: BIG_ENTITY_ID,
+                modified_fields: ['n'],
+                payload: { n: bigDone },
+              };
+        bigDone++;
+      } else {
+        body = mock.next();
+        if (rareEvery > 0 && i % rareEvery === 0)
+          (body.payload as JsonObject).note = `spotted a ${RARE_TERM}`;
+      }
+      const payload = body.payload as JsonObject;
+      const entityId = String(body.action === 'create' ? payload.id : (body.id ?? payload.id));
+      const raw = Buffer.from(JSON.stringify(body));
+      insert.run(
+        newId(),
+        clockMs,
+        Date.parse(String(body.time)),
+        body.action as string,
+        body.entity_type as string,
+        entityId,
+        Array.isArray(body.modified_fields) ? JSON.stringify(body.modified_fields) : null,
+        headers,
+        raw,
+      );
+      upsertEntity.run(entityId, body.entity_type as string, clockMs);
+    }
+  });
+  for (let start = 0; start < options.count; start += BATCH) {
+    writeBatch(start, Math.min(options.count, start + BATCH));
+  }
+  db.transaction(() => {
+    db.exec('DELETE FROM event_counts');
+    db.exec(
+      'INSERT INTO event_counts (entity_type, action, count) SELECT entity_type, action, count(*) FROM events GROUP BY entity_type, action',
+    );
+    for (const trigger of triggers) db.exec(trigger.sql);
+  })();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return { rows: options.count, ms: performance.now() - started };
+}
