@@ -186,6 +186,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // GRAPHQL_INTROSPECTION=false.
     introspection: config.graphqlIntrospection,
     csrfPrevention: true,
+    // main.ts drains on SIGTERM/SIGINT; Apollo's own handler would stop it early and re-raise the signal,
+    // killing the process before in-flight webhooks are answered and the database is closed.
+    stopOnTerminationSignals: false,
     formatError,
     parseOptions: { maxTokens: config.graphqlMaxTokens },
     validationRules: limitRules(limits),
@@ -218,6 +221,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   await apollo.start();
 
+  // Drain: requests already routed are answered; a connection holding no routed request is cut (its
+  // request, if any, gets no answer rather than waiting for Fastify's 10 s fallback). Node only reaps
+  // connections idle at the moment close() is called, so the reaper repeats until Fastify has closed.
+  let routed = 0;
+  let reaper: NodeJS.Timeout | null = null;
+  fastify.addHook('onRequest', async (_request, reply) => {
+    routed += 1;
+    reply.raw.once('close', () => (routed -= 1));
+  });
+  fastify.addHook('preClose', async () => {
+    reaper = setInterval(() => {
+      fastify.server.closeIdleConnections();
+      if (routed === 0) fastify.server.closeAllConnections();
+    }, 25);
+  });
+  fastify.addHook('onClose', async () => {
+    if (reaper) clearInterval(reaper);
+  });
   if (auth && config.auth) registerAuth(fastify, auth, config.auth);
   fastify.addHook('onSend', async (_request, reply) => {
     // Cheap everywhere; the dashboard adds its Content-Security-Policy (Sandbox needs its CDN scripts).

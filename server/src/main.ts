@@ -16,7 +16,14 @@ async function main(): Promise<void> {
     throw error;
   }
   const server = await startServer(config);
+  let draining = false;
   const shutdown = (signal: NodeJS.Signals): void => {
+    // A second signal while draining means "now": an operator pressing Ctrl-C twice.
+    if (draining) {
+      server.logger.warn({ signal }, 'second signal while draining; exiting now');
+      process.exit(1);
+    }
+    draining = true;
     server.logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
       server.logger.error('drain took longer than %d ms; exiting', DRAIN_TIMEOUT_MS);
@@ -31,8 +38,10 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  // `on`, not `once`: with no listener left, a loader such as tsx (`node --import tsx`) re-raises the
+  // signal and the process dies mid-drain.
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }
 
 main().catch((error: unknown) => {
