@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { hashPassword } from '../../src/http/auth.js';
+
+const load = (env: Record<string, string>) => loadConfig({ ...env });
+
+describe('security settings', () => {
+  it('are off by default, with every limit at its documented default', () => {
+    const config = load({});
+    expect(config).toMatchObject({
+      webhookSignature: null,
+      auth: null,
+      allowedOrigins: [],
+      graphqlIntrospection: true,
+      graphqlMaxDepth: 12,
+      graphqlMaxAliases: 30,
+      graphqlMaxTokens: 5_000,
+      graphqlMaxCost: 50_000,
+      wsMaxPayloadBytes: 65_536,
+      wsMaxSubscriptions: 20,
+      wsInitTimeoutMs: 5_000,
+      wsMaxBufferedBytes: 8 * 1_048_576,
+      httpHeadersTimeoutMs: 10_000,
+      httpRequestTimeoutMs: 30_000,
+      maxStoredEvents: 1_000_000,
+      maxDatabaseBytes: 0,
+    });
+  });
+
+  it('decodes a Standard Webhooks secret, with or without its whsec_ prefix', () => {
+    const key = Buffer.from('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'base64');
+    expect(load({ WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }).webhookSignature).toEqual({
+      scheme: 'standard',
+      key,
+    });
+    expect(load({ WEBHOOK_SECRET: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }).webhookSignature?.key).toEqual(key);
+    expect(load({ WEBHOOK_SECRET: 'plain words', WEBHOOK_SIGNATURE: 'github' }).webhookSignature).toEqual({
+      scheme: 'github',
+      key: Buffer.from('plain words'),
+    });
+  });
+
+  it.each([
+    [{ WEBHOOK_SECRET: 'whsec_short' }, 'WEBHOOK_SECRET'],
+    [{ WEBHOOK_SECRET: 'not base64 at all!' }, 'WEBHOOK_SECRET'],
+    [{ WEBHOOK_SIGNATURE: 'hmac' }, 'WEBHOOK_SIGNATURE'],
+    [{ AUTH_TOKEN: 'short' }, 'AUTH_TOKEN'],
+    [{ AUTH_USERS: 'alice:plaintext' }, 'AUTH_USERS'],
+    [{ AUTH_TOKEN: 'a-long-enough-token', AUTH_USERS: `bob:${hashPassword('x')}` }, 'AUTH_TOKEN, AUTH_USERS'],
+    [{ ALLOWED_ORIGINS: 'example.com' }, 'ALLOWED_ORIGINS'],
+    [{ GRAPHQL_INTROSPECTION: 'maybe' }, 'GRAPHQL_INTROSPECTION'],
+    [{ GRAPHQL_MAX_DEPTH: '1' }, 'GRAPHQL_MAX_DEPTH'],
+    [{ WS_INIT_TIMEOUT: '2h' }, 'WS_INIT_TIMEOUT'],
+    [{ MAX_STORED_EVENTS: '-1' }, 'MAX_STORED_EVENTS'],
+  ])('refuses %j, naming the variable', (env, name) => {
+    expect(() => load(env)).toThrow(ConfigError);
+    expect(() => load(env)).toThrow(name);
+  });
+
+  it('reads users, origins and switches', () => {
+    const entry = `alice:${hashPassword('wonderland')}`;
+    const config = load({
+      AUTH_USERS: entry,
+      ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080',
+      GRAPHQL_INTROSPECTION: 'false',
+    });
+    expect(config.auth).toEqual({ kind: 'users', users: [entry] });
+    expect(config.allowedOrigins).toEqual(['https://a.example', 'http://b.example:8080']);
+    expect(config.graphqlIntrospection).toBe(false);
+  });
+});
