@@ -132,7 +132,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     );
   });
   // Subscribers of the same operation share one execution and one serialized result per event.
-  const subscriptions = createSharedSubscriptions({ context });
+  // The same cap as the socket guard above, which fires first (it checks right after each send).
+  const subscriptions = createSharedSubscriptions({ context, maxBufferedBytes: config.wsMaxBufferedBytes });
   const wsCleanup = useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {
       schema,
