@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Action, ValidationIssue } from '../events/types.js';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { openDatabase } from './open.js';
 import type {
   EventQuery,
@@ -149,6 +150,9 @@ export interface Eviction {
 /** Opens the SQLite store in `dataDir` (see {@link Store}). */
 export function createSqliteStore(options: SqliteStoreOptions): Store & { readonly db: Database.Database } {
   const db = openDatabase(options.dataDir);
+  // WAL checkpoints (an fsync of the database file) run on a worker thread, not inside a commit here.
+  db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  const checkpointer = startCheckpointer(db.name);
   const maxStoredEvents = options.maxStoredEvents ?? 0;
   if (options.maxDatabaseBytes) {
     // max_page_count is per connection, so it is set on every open; SQLite then answers SQLITE_FULL
@@ -492,6 +496,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       if (closed) return;
       flush();
       closed = true;
+      await checkpointer.stop();
       db.close();
     },
   };
