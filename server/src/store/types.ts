@@ -83,6 +83,8 @@ export interface InsertResult {
 export interface PurgeStep {
   events: number;
   rejections: number;
+  /** True when nothing expired is left (as of this step's cut-off). */
+  done: boolean;
 }
 
 /**
@@ -118,8 +120,11 @@ export interface Store {
   listRejections(first: number, after: Keyset | null, cutoffMs: number): Promise<Page<StoredRejection>>;
   countRejections(cutoffMs: number): Promise<number>;
   stats(cutoffMs: number): Promise<StoreStats>;
-  /** Deletes at most `batchSize` expired events (and expired rejections and entities) in one short transaction. */
-  purgeStep(cutoffMs: number, batchSize: number): Promise<PurgeStep>;
+  /**
+   * Deletes expired events (and expired rejections and entities) in one short transaction: chunks of
+   * `batchSize` rows until nothing expired is left or `maxMs` of work is spent (at least one chunk).
+   */
+  purgeStep(cutoffMs: number, batchSize: number, maxMs?: number): Promise<PurgeStep>;
   /** Gives free pages back to the file system, a few at a time. Resolves to the pages released. */
   releaseSpace(maxPages: number): Promise<number>;
   /** Commits what is queued, then closes. */
