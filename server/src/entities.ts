@@ -1,5 +1,5 @@
 import { foldEntity, stateAt } from './events/fold.js';
-import type { FoldInput, FoldResult, JsonObject } from './events/types.js';
+import type { FieldChange, FoldInput, FoldResult, Json, JsonObject } from './events/types.js';
 import type { StoredEvent, Store } from './store/types.js';
 
 /** The parsed body of a stored event (the raw bytes are the source of truth; this is a view of them). */
@@ -10,6 +10,17 @@ export function parseBody(event: StoredEvent): JsonObject {
 /** The payload object of a stored event. */
 export function payloadOf(event: StoredEvent): JsonObject {
   return parseBody(event).payload as JsonObject;
+}
+
+/** An event's changes as both APIs show them: JSON has no "absent", so an absent value is null. */
+export function changesForApi(
+  changes: readonly FieldChange[],
+): { field: string; before: Json; after: Json }[] {
+  return changes.map((change) => ({
+    field: change.field,
+    before: change.before ?? null,
+    after: change.after ?? null,
+  }));
 }
 
 function toFoldInput(event: StoredEvent, payload: JsonObject): FoldInput {

@@ -1,4 +1,30 @@
+import { dateTimeToMs } from './datetime.js';
+import type { Action } from './events/types.js';
 import type { EventQuery, StoredEvent } from './store/types.js';
+
+/** A filter as GraphQL's EventFilter and the REST query string give it: dates as RFC 3339 text. */
+export interface EventFilterInput {
+  action?: Action | null;
+  entityType?: string | null;
+  entityId?: string | null;
+  since?: string | null;
+  until?: string | null;
+  search?: string | null;
+}
+
+/** Turns an API filter into the store's query (dates to epoch ms); a bad date throws an InputError naming
+ * `${argumentPrefix}since` or `${argumentPrefix}until`. */
+export function toEventQuery(filter: EventFilterInput | null | undefined, argumentPrefix = ''): EventQuery {
+  if (!filter) return {};
+  return {
+    action: filter.action ?? null,
+    entityType: filter.entityType ?? null,
+    entityId: filter.entityId ?? null,
+    sinceMs: filter.since ? dateTimeToMs(filter.since, `${argumentPrefix}since`) : null,
+    untilMs: filter.until ? dateTimeToMs(filter.until, `${argumentPrefix}until`) : null,
+    search: filter.search ?? null,
+  };
+}
 
 // ASCII-only case folding, the same as SQLite's LIKE, so live and stored results agree.
 const foldAscii = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { msToDateTime, dateTimeToMs } from '../datetime.js';
+import { msToDateTime } from '../datetime.js';
 import type { EntityReader, FoldedEntity } from '../entities.js';
-import { payloadOf } from '../entities.js';
+import { changesForApi, payloadOf } from '../entities.js';
+import { toEventQuery } from '../event-filter.js';
 import { InputError } from '../errors.js';
 import { ACTIONS, type EventAnalysis } from '../events/types.js';
 import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
-import type { EventQuery, StoredEvent, Store } from '../store/types.js';
+import type { StoredEvent, Store } from '../store/types.js';
 import { sendError } from './reply.js';
 
 /** Options of the REST read routes. */
@@ -33,11 +34,7 @@ export function eventToJson(event: StoredEvent, analysis?: EventAnalysis) {
     raw: event.raw.toString('utf8'),
     ...(analysis
       ? {
-          changes: analysis.changes.map((c) => ({
-            field: c.field,
-            before: c.before ?? null,
-            after: c.after ?? null,
-          })),
+          changes: changesForApi(analysis.changes),
           warnings: analysis.warnings,
         }
       : {}),
@@ -97,14 +94,7 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
       );
     }
     const q = parsed.data;
-    const query: EventQuery = {
-      action: q.action ?? null,
-      entityType: q.entityType ?? null,
-      entityId: q.entityId ?? null,
-      sinceMs: q.since ? dateTimeToMs(q.since, 'since') : null,
-      untilMs: q.until ? dateTimeToMs(q.until, 'until') : null,
-      search: q.search ?? null,
-    };
+    const query = toEventQuery(q);
     const page = await store.listEvents(query, pageSize(q.first), decodeCursor(q.after), cutoffMs());
     const last = page.rows.at(-1);
     return {

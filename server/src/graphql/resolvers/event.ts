@@ -1,4 +1,4 @@
-import { payloadOf } from '../../entities.js';
+import { changesForApi, payloadOf } from '../../entities.js';
 import type { EventResolvers } from '../generated.js';
 import { msToDateTime } from '../../datetime.js';
 import { loadEntity } from './shared.js';
@@ -11,11 +11,7 @@ export const Event: EventResolvers = {
   raw: (event) => event.raw.toString('utf8'),
   async changes(event, _args, ctx) {
     const folded = await ctx.entities.fold(event.entityId, ctx.retention.cutoffMs());
-    return (folded?.fold.analysis.get(event.id)?.changes ?? []).map((change) => ({
-      field: change.field,
-      before: change.before ?? null,
-      after: change.after ?? null,
-    }));
+    return changesForApi(folded?.fold.analysis.get(event.id)?.changes ?? []);
   },
   async warnings(event, _args, ctx) {
     const folded = await ctx.entities.fold(event.entityId, ctx.retention.cutoffMs());

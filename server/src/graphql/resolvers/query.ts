@@ -1,11 +1,12 @@
 import type { QueryResolvers } from '../generated.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../pagination.js';
-import { loadEntity, toEventQuery } from './shared.js';
+import { toEventQuery } from '../../event-filter.js';
+import { loadEntity } from './shared.js';
 
 /** Root queries: every read applies the retention cut-off. */
 export const Query: QueryResolvers = {
   async events(_parent, args, ctx) {
-    const query = toEventQuery(args.filter);
+    const query = toEventQuery(args.filter, 'filter.');
     const first = pageSize(args.first);
     const after = decodeCursor(args.after);
     const cutoffMs = ctx.retention.cutoffMs();

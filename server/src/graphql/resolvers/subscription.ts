@@ -1,15 +1,14 @@
-import { matchesEventQuery } from '../../event-filter.js';
+import { matchesEventQuery, toEventQuery } from '../../event-filter.js';
 import { filterSubscription } from '../../live/index.js';
 import type { StoredEvent, StoredRejection } from '../../store/types.js';
 import type { PurgeReport } from '../../live/topics.js';
 import type { SubscriptionResolvers } from '../generated.js';
-import { toEventQuery } from './shared.js';
 
 /** Root subscriptions, fed by the live pubsub after each commit. */
 export const Subscription: SubscriptionResolvers = {
   eventAdded: {
     subscribe: (_parent, { filter }, ctx) => {
-      const query = toEventQuery(filter);
+      const query = toEventQuery(filter, 'filter.');
       return filterSubscription(ctx.live.subscribe('eventAdded'), (event) => matchesEventQuery(event, query));
     },
     resolve: (event: StoredEvent) => event,
