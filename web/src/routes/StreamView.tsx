@@ -15,7 +15,12 @@ import { formatInstant, formatShort, isTypingTarget } from '../lib/format.js';
 import { hrefFor, Link, navigate, useLocation } from '../lib/router.js';
 import { useConnection, useServices } from '../lib/services.js';
 import { summarizePayload, type StreamRow } from '../stream/buffer.js';
-import { createStreamController, type StreamController, type StreamState } from '../stream/controller.js';
+import {
+  createStreamController,
+  INITIAL_STREAM_STATE,
+  type StreamController,
+  type StreamState,
+} from '../stream/controller.js';
 import { filtersToSearch, parseFilters, toEventFilter, type StreamFilters } from '../stream/filters.js';
 
 /** Fixed row height: the virtualizer needs no measuring, and prepends can keep the scroll anchored exactly. */
@@ -23,15 +28,6 @@ export const ROW_HEIGHT_PX = 34;
 /** Free-text filters reach the URL (and the server) once typing pauses this long. */
 const TYPING_DEBOUNCE_MS = 300;
 
-const IDLE_STATE: StreamState = {
-  rows: [],
-  paused: false,
-  pendingCount: 0,
-  loading: true,
-  loadingOlder: false,
-  hasOlder: false,
-  error: null,
-};
 const noopSubscribe = (): (() => void) => () => undefined;
 
 /** Runs a stream controller for the given filters, recreated when they change, caught up after reconnects. */
@@ -63,7 +59,7 @@ function useStream(filters: StreamFilters): { state: StreamState; controller: St
 
   const state = useSyncExternalStore(
     controller?.subscribe ?? noopSubscribe,
-    controller?.getState ?? (() => IDLE_STATE),
+    controller?.getState ?? (() => INITIAL_STREAM_STATE),
   );
   return { state, controller };
 }

@@ -63,6 +63,17 @@ export interface StreamController {
   dispose(): void;
 }
 
+/** The state of a stream before its first page has loaded. */
+export const INITIAL_STREAM_STATE: StreamState = {
+  rows: [],
+  paused: false,
+  pendingCount: 0,
+  loading: true,
+  loadingOlder: false,
+  hasOlder: false,
+  error: null,
+};
+
 /** The live buffer's default bound. */
 export const MAX_LIVE_ROWS = 2_000;
 /** Rows per page when scrolling back. */
@@ -117,15 +128,8 @@ export function createStreamController(options: StreamControllerOptions): Stream
     timers.add(timer);
   };
 
-  let state: StreamState = {
-    rows: [],
-    paused: false,
-    pendingCount: 0,
-    loading: true,
-    loadingOlder: false,
-    hasOlder: false,
-    error: null,
-  };
+  // Never mutated: every change replaces the object (see `set`), so starting from the shared one is safe.
+  let state: StreamState = INITIAL_STREAM_STATE;
   const listeners = new Set<() => void>();
   /** Live or caught-up rows waiting for the next frame. */
   let inbox: StreamRow[] = [];
