@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** hookscope running as its own process (`server/src/main.ts`), as in production. */
+/** hookscope running as its own process (by default `server/src/main.ts` through tsx), as in production. */
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
@@ -16,9 +16,16 @@ export interface ServerProcess {
   logs(): string[];
 }
 
-/** Spawns the real server on a free port with `DATA_DIR`, and resolves once it listens. */
-export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+/**
+ * Spawns the real server on a free port with `DATA_DIR`, and resolves once it listens. `nodeArgs` are
+ * node's arguments from the package root: the sources by default, `['dist/server/main.js']` for the build.
+ */
+export async function spawnServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = ['--import', 'tsx', 'server/src/main.ts'],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: {
       ...process.env,
