@@ -375,10 +375,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
         prepare(`SELECT count(*) AS n FROM events WHERE ${where.sql}`).get(where.params) as { n: number }
       ).n;
     },
-    async entityEvents(entityId, cutoffMs) {
-      const rows = prepare(
-        'SELECT * FROM events WHERE entity_id = ? AND received_at >= ? ORDER BY received_at, id',
-      ).all(entityId, cutoffMs) as EventRow[];
+    async entityEvents(entityId, cutoffMs, after = null) {
+      const rows = (
+        after
+          ? prepare(
+              'SELECT * FROM events WHERE entity_id = ? AND received_at >= ? AND (received_at, id) > (?, ?) ORDER BY received_at, id',
+            ).all(entityId, cutoffMs, after.atMs, after.id)
+          : prepare(
+              'SELECT * FROM events WHERE entity_id = ? AND received_at >= ? ORDER BY received_at, id',
+            ).all(entityId, cutoffMs)
+      ) as EventRow[];
       return rows.map(toEvent);
     },
     async entityVersion(entityId, cutoffMs) {

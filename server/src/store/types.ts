@@ -105,8 +105,8 @@ export interface Store {
     cutoffMs: number,
   ): Promise<Page<StoredEvent>>;
   countEvents(query: EventQuery, cutoffMs: number): Promise<number>;
-  /** Every retained event of an entity, in arrival order. */
-  entityEvents(entityId: string, cutoffMs: number): Promise<StoredEvent[]>;
+  /** Every retained event of an entity in arrival order, or only those that arrived after `after`. */
+  entityEvents(entityId: string, cutoffMs: number, after?: Keyset | null): Promise<StoredEvent[]>;
   /** Cheap fingerprint of an entity's retained events, to tell whether a cached fold is still exact. */
   entityVersion(entityId: string, cutoffMs: number): Promise<{ count: number; lastId: string | null }>;
   getEntity(id: string, cutoffMs: number): Promise<StoredEntity | null>;

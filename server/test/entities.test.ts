@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { createEntityReader, type FoldedEntity } from '../src/entities.js';
+import type { Action } from '../src/events/types.js';
+import { createIdGenerator } from '../src/ids.js';
+import { createSqliteStore } from '../src/store/sqlite.js';
+
+/** What a reader shows of an entity: everything the APIs expose of a fold. */
+function view(folded: FoldedEntity | null) {
+  if (!folded) return null;
+  const { fold } = folded;
+  return {
+    state: fold.state,
+    deleted: fold.deleted,
+    version: fold.version,
+    warnings: fold.warnings,
+    order: fold.order.map((input) => input.id),
+    analysis: [...fold.analysis],
+    events: [...folded.events.keys()].sort(),
+  };
+}
+
+const steps = fc.array(
+  fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constant('post' as const),
+        entity: fc.integer({ min: 0, max: 1 }),
+        action: fc.constantFrom<Action>('create', 'update', 'update', 'delete'),
+        // Mostly in order, sometimes late: the fold orders by `time`, the cache by arrival.
+        timeOffsetMs: fc.oneof(fc.constant(0), fc.integer({ min: -5_000, max: 0 })),
+        field: fc.integer({ min: 0, max: 3 }),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 1, max: 4_000 }) }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('purge' as const) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({ kind: fc.constant('read' as const), entity: fc.integer({ min: 0, max: 1 }) }),
+    },
+  ),
+  { maxLength: 60 },
+);
+
+// The reader caches folds and, when an entity changed, reads only what arrived since. Whatever happened
+// in between (new events, late ones, expiry by the cut-off, eviction by MAX_STORED_EVENTS), a long-lived
+// reader must show exactly what a fresh one folding every retained event shows.
+it('a cached fold, refreshed incrementally, always equals a fresh fold of the retained events', async () => {
+  await fc.assert(
+    fc.asyncProperty(steps, fc.constantFrom(0, 5), async (plan, maxStoredEvents) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'hookscope-entities-'));
+      const store = createSqliteStore({ dataDir, maxRejections: 10, maxStoredEvents });
+      try {
+        let nowMs = Date.parse('2026-01-01T00:00:00Z');
+        const retentionMs = 10_000;
+        const cutoff = () => nowMs - retentionMs;
+        const newId = createIdGenerator({ now: () => nowMs });
+        const cached = createEntityReader(store);
+        const check = async (entity: number) => {
+          const id = `entity-${entity}`;
+          expect(view(await cached.fold(id, cutoff()))).toEqual(
+            view(await createEntityReader(store).fold(id, cutoff())),
+          );
+        };
+        for (const step of [
+          ...plan,
+          { kind: 'read', entity: 0 } as const,
+          { kind: 'read', entity: 1 } as const,
+        ]) {
+          if (step.kind === 'wait') nowMs += step.ms;
+          else if (step.kind === 'purge') await store.purgeStep(cutoff(), 100);
+          else if (step.kind === 'read') await check(step.entity);
+          else {
+            const body = {
+              action: step.action,
+              entity_type: 'task',
+              time: new Date(nowMs + step.timeOffsetMs).toISOString(),
+              ...(step.action === 'create' ? {} : { id: `entity-${step.entity}` }),
+              payload: {
+                ...(step.action === 'create' ? { id: `entity-${step.entity}` } : {}),
+                [`f${step.field}`]: nowMs,
+              },
+            };
+            await store.insertEvent({
+              id: newId(),
+              receivedAtMs: nowMs,
+              timeMs: nowMs + step.timeOffsetMs,
+              action: step.action,
+              entityType: 'task',
+              entityId: `entity-${step.entity}`,
+              modifiedFields: step.action === 'update' ? [`f${step.field}`] : null,
+              deliveryId: null,
+              headers: null,
+              raw: Buffer.from(JSON.stringify(body)),
+            });
+            nowMs += 1;
+          }
+        }
+      } finally {
+        await store.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }),
+    { numRuns: 60 },
+  );
+}, 120_000);
