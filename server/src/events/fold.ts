@@ -1,5 +1,5 @@
 import { jsonEqual, quote } from './json.js';
-import type { EventAnalysis, FieldChange, FoldInput, FoldResult, JsonObject } from './types.js';
+import type { EventAnalysis, FieldChange, FoldInput, FoldProgress, FoldResult, JsonObject } from './types.js';
 
 /** Warning: the event's `time` is earlier than that of an event of the same entity that arrived before it. */
 export const OUT_OF_ORDER_WARNING =
@@ -93,64 +93,45 @@ function valueOf(state: JsonObject | null, key: string): JsonObject[string] | un
 }
 
 /** Finds, in arrival order, the events that are out of order and those that repeat an earlier delivery. */
-function scanArrivals(events: readonly FoldInput[]): {
-  outOfOrder: Set<string>;
-  repeated: Map<string, string>;
-} {
+function scanArrivals(
+  events: readonly FoldInput[],
+  progress: FoldProgress,
+): { outOfOrder: Set<string>; repeated: Map<string, string> } {
   const outOfOrder = new Set<string>();
   const repeated = new Map<string, string>();
-  const seenDeliveryIds = new Set<string>();
-  // Bodies only matter for events without a webhook-id; when every event has one, skip hashing them.
-  const compareBodies = events.some((event) => event.deliveryId === null);
-  const seenBodies = new Set<string>();
-  let latestTimeMs = -Infinity;
+  const { seenDeliveryIds, seenBodies } = progress;
   for (const event of sortedCopy(events, compareArrival)) {
-    if (event.timeMs < latestTimeMs) outOfOrder.add(event.id);
-    else latestTimeMs = event.timeMs;
+    progress.lastArrival = event;
+    if (event.timeMs < progress.latestTimeMs) outOfOrder.add(event.id);
+    else progress.latestTimeMs = event.timeMs;
     if (event.deliveryId !== null) {
       if (seenDeliveryIds.has(event.deliveryId))
         repeated.set(event.id, repeatedDeliveryWarning(event.deliveryId));
       else seenDeliveryIds.add(event.deliveryId);
-    } else if (seenBodies.has(event.raw)) {
+    } else if (seenBodies?.has(event.raw)) {
       repeated.set(event.id, repeatedDeliveryWarning(null));
     }
-    if (compareBodies) seenBodies.add(event.raw);
+    seenBodies?.add(event.raw);
   }
   return { outOfOrder, repeated };
 }
 
-/**
- * Folds one entity's events into its state: create replaces the state with (a copy of) the payload, update
- * merges the payload's top-level fields, delete marks it deleted and keeps the last state for inspection.
- * `changes` list the top-level fields whose value differs before/after, sorted by name; a delete changes none.
- * The returned state shares nested values with the payloads: treat it as read-only.
- * Throws on an empty list or on events of different entity ids.
- */
-export function foldEntity(events: readonly FoldInput[]): FoldResult {
-  const first = events[0];
-  if (first === undefined) throw new Error('foldEntity: no events to fold');
-  for (const event of events) {
-    if (event.entityId !== first.entityId) {
-      throw new Error(`foldEntity: events of two entities (${first.entityId}, ${event.entityId})`);
-    }
-  }
-  const order = sortedCopy(events, compareFoldOrder);
-  const { outOfOrder, repeated } = scanArrivals(events);
-  const analysis = new Map<string, EventAnalysis>();
-  const allWarnings = new Set<string>();
-  const seenTypes: string[] = [];
-  let state: JsonObject | null = null;
-  let deleted = false;
-  let created = false;
-  let createdAtMs: number | null = null;
-
+/** Folds `order` (events in fold order, after everything `progress` has seen) into `progress`. */
+function foldInto(
+  progress: FoldProgress,
+  order: readonly FoldInput[],
+  arrivals: { outOfOrder: Set<string>; repeated: Map<string, string> },
+  analysis: Map<string, EventAnalysis>,
+): void {
+  const { seenTypes, allWarnings } = progress;
   for (const event of order) {
     const warnings: string[] = [];
     const changes: FieldChange[] = [];
+    const state = progress.state;
     switch (event.action) {
       case 'create': {
-        if (deleted) warnings.push(CREATED_AFTER_DELETE_WARNING);
-        else if (created) warnings.push(CREATED_AGAIN_WARNING);
+        if (progress.deleted) warnings.push(CREATED_AFTER_DELETE_WARNING);
+        else if (progress.created) warnings.push(CREATED_AGAIN_WARNING);
         const next = nullProtoCopy(event.payload);
         const fields = new Set([...(state === null ? [] : Object.keys(state)), ...Object.keys(next)]);
         for (const field of fields) {
@@ -158,30 +139,30 @@ export function foldEntity(events: readonly FoldInput[]): FoldResult {
           const after = valueOf(next, field);
           if (!jsonEqual(before, after)) changes.push({ field, before, after });
         }
-        state = next;
-        deleted = false;
-        created = true;
-        createdAtMs ??= event.timeMs;
+        progress.state = next;
+        progress.deleted = false;
+        progress.created = true;
+        progress.createdAtMs ??= event.timeMs;
         break;
       }
       case 'update': {
-        if (!created) warnings.push(noRetainedCreateWarning('update'));
-        if (deleted) warnings.push(UPDATE_AFTER_DELETE_WARNING);
+        if (!progress.created) warnings.push(noRetainedCreateWarning('update'));
+        if (progress.deleted) warnings.push(UPDATE_AFTER_DELETE_WARNING);
         if (event.modifiedFields === null) warnings.push(MISSING_MODIFIED_FIELDS_WARNING);
-        state ??= Object.create(null) as JsonObject;
+        const target = (progress.state ??= Object.create(null) as JsonObject);
         // Only the touched fields are compared and written: no per-event copy of the whole state.
         for (const field of Object.keys(event.payload)) {
-          const before = valueOf(state, field);
+          const before = valueOf(target, field);
           const after = event.payload[field] as JsonObject[string];
           if (!jsonEqual(before, after)) changes.push({ field, before, after });
-          state[field] = after;
+          target[field] = after;
         }
         break;
       }
       case 'delete': {
-        if (!created) warnings.push(noRetainedCreateWarning('delete'));
-        if (deleted) warnings.push(DELETED_AGAIN_WARNING);
-        deleted = true;
+        if (!progress.created) warnings.push(noRetainedCreateWarning('delete'));
+        if (progress.deleted) warnings.push(DELETED_AGAIN_WARNING);
+        progress.deleted = true;
         break;
       }
       default: {
@@ -198,9 +179,9 @@ export function foldEntity(events: readonly FoldInput[]): FoldResult {
       if (earlierTypes.length === seenTypes.length) seenTypes.push(event.entityType);
     }
 
-    const repeat = repeated.get(event.id);
+    const repeat = arrivals.repeated.get(event.id);
     if (repeat !== undefined) warnings.push(repeat);
-    if (outOfOrder.has(event.id)) warnings.push(OUT_OF_ORDER_WARNING);
+    if (arrivals.outOfOrder.has(event.id)) warnings.push(OUT_OF_ORDER_WARNING);
     if (event.modifiedFields !== null) {
       for (const field of event.modifiedFields) {
         if (Object.hasOwn(event.payload, field)) continue;
@@ -212,21 +193,103 @@ export function foldEntity(events: readonly FoldInput[]): FoldResult {
     for (const warning of warnings) allWarnings.add(warning);
     analysis.set(event.id, { changes, warnings });
   }
+}
 
+function checkOneEntity(entityId: string, events: readonly FoldInput[]): void {
+  for (const event of events) {
+    if (event.entityId !== entityId) {
+      throw new Error(`foldEntity: events of two entities (${entityId}, ${event.entityId})`);
+    }
+  }
+}
+
+function result(
+  entityId: string,
+  order: FoldInput[],
+  analysis: Map<string, EventAnalysis>,
+  progress: FoldProgress,
+): FoldResult {
   const last = order[order.length - 1] as FoldInput;
   return {
-    entityId: first.entityId,
+    entityId,
     entityType: last.entityType,
-    state,
-    deleted,
-    complete: created,
+    state: progress.state,
+    deleted: progress.deleted,
+    complete: progress.created,
     version: order.length,
-    createdAtMs,
+    createdAtMs: progress.createdAtMs,
     updatedAtMs: last.timeMs,
     order,
     analysis,
-    warnings: [...allWarnings],
+    warnings: [...progress.allWarnings],
+    progress,
   };
+}
+
+/**
+ * Folds one entity's events into its state: create replaces the state with (a copy of) the payload, update
+ * merges the payload's top-level fields, delete marks it deleted and keeps the last state for inspection.
+ * `changes` list the top-level fields whose value differs before/after, sorted by name; a delete changes none.
+ * The returned state shares nested values with the payloads: treat it as read-only.
+ * Throws on an empty list or on events of different entity ids.
+ */
+export function foldEntity(events: readonly FoldInput[]): FoldResult {
+  const first = events[0];
+  if (first === undefined) throw new Error('foldEntity: no events to fold');
+  checkOneEntity(first.entityId, events);
+  const progress: FoldProgress = {
+    state: null,
+    deleted: false,
+    created: false,
+    createdAtMs: null,
+    seenTypes: [],
+    allWarnings: new Set(),
+    latestTimeMs: -Infinity,
+    lastArrival: null,
+    seenDeliveryIds: new Set(),
+    // Bodies only matter for events without a webhook-id; when every event has one, skip hashing them.
+    seenBodies: events.some((event) => event.deliveryId === null) ? new Set() : null,
+  };
+  const order = sortedCopy(events, compareFoldOrder);
+  const analysis = new Map<string, EventAnalysis>();
+  foldInto(progress, order, scanArrivals(events, progress), analysis);
+  return result(first.entityId, order, analysis, progress);
+}
+
+/**
+ * The fold of `folded`'s events plus `added`, computed from where `folded` stopped, in time proportional
+ * to `added`: a hot entity's next event does not re-fold its 10,000 earlier ones. Equal to
+ * `foldEntity([...folded.order, ...added])`. Returns null when that shortcut does not apply and a full
+ * fold is needed: an added event that sorts before an earlier one (by `time` or arrival), an added event
+ * without a webhook-id when bodies were not tracked, or a fold already extended (its progress moved on to
+ * the extension, which owns it from then on; `folded` itself stays valid to read).
+ */
+export function extendFold(folded: FoldResult, added: readonly FoldInput[]): FoldResult | null {
+  const previous = folded.progress;
+  if (previous?.lastArrival == null) return null;
+  checkOneEntity(folded.entityId, added);
+  const arrivals = sortedCopy(added, compareArrival);
+  let prior = previous.lastArrival;
+  let latestTimeMs = previous.latestTimeMs;
+  for (const event of arrivals) {
+    // After every earlier event both by arrival and by time: fold order is then the old order followed
+    // by these, and none of them is out of order.
+    if (compareArrival(prior, event) >= 0 || event.timeMs < latestTimeMs) return null;
+    if (event.deliveryId === null && previous.seenBodies === null) return null;
+    prior = event;
+    latestTimeMs = event.timeMs;
+  }
+  // The previous result keeps what it showed: its state object and warning list are not touched.
+  folded.progress = null;
+  const progress: FoldProgress = {
+    ...previous,
+    state: previous.state === null ? null : nullProtoCopy(previous.state),
+    seenTypes: previous.seenTypes.slice(),
+    allWarnings: new Set(previous.allWarnings),
+  };
+  // Analysis entries are only ever added, for ids the previous result does not hold: shared.
+  foldInto(progress, arrivals, scanArrivals(arrivals, progress), folded.analysis);
+  return result(folded.entityId, folded.order.concat(arrivals), folded.analysis, progress);
 }
 
 /**

@@ -54,6 +54,26 @@ export interface EventAnalysis {
   warnings: string[];
 }
 
+/**
+ * Everything a fold carries from one event to the next. Held (by the fold that owns it) so that events
+ * arriving later can be folded on top without folding the earlier ones again: see `extendFold`.
+ */
+export interface FoldProgress {
+  state: JsonObject | null;
+  deleted: boolean;
+  created: boolean;
+  createdAtMs: number | null;
+  seenTypes: string[];
+  allWarnings: Set<string>;
+  /** The greatest `time` among the events in arrival order so far (out-of-order detection). */
+  latestTimeMs: number;
+  /** The event that arrived last. */
+  lastArrival: FoldInput | null;
+  seenDeliveryIds: Set<string>;
+  /** Raw bodies seen, or null when not tracked (every event had a webhook-id). */
+  seenBodies: Set<string> | null;
+}
+
 /** An entity's events folded into its current state. */
 export interface FoldResult {
   entityId: string;
@@ -76,6 +96,8 @@ export interface FoldResult {
   analysis: Map<string, EventAnalysis>;
   /** Every distinct warning of the entity, in fold order. */
   warnings: string[];
+  /** Where the fold stopped, for {@link extendFold}; null once an extension took it over. */
+  progress: FoldProgress | null;
 }
 
 /** Why a webhook body was refused: 400 for bytes that are not a JSON object, 422 for rule breaks. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CREATED_AFTER_DELETE_WARNING,
@@ -7,13 +8,14 @@ import {
   OUT_OF_ORDER_WARNING,
   UPDATE_AFTER_DELETE_WARNING,
   entityTypeChangedWarning,
+  extendFold,
   foldEntity,
   modifiedFieldNotInPayloadWarning,
   noRetainedCreateWarning,
   repeatedDeliveryWarning,
   stateAt,
 } from '../../src/events/fold.js';
-import type { FoldInput, JsonObject } from '../../src/events/types.js';
+import type { FoldInput, FoldResult, JsonObject } from '../../src/events/types.js';
 
 let sequence = 0;
 
@@ -278,42 +280,76 @@ describe('stateAt', () => {
   });
 });
 
-describe('foldEntity: speed', () => {
-  it('folds 10,000 events in well under 10 ms (best of several runs)', () => {
-    const events: FoldInput[] = [];
-    for (let i = 0; i < 10_000; i++) {
-      events.push({
-        id: `evt${String(i).padStart(6, '0')}`,
-        action: i === 0 ? 'create' : 'update',
-        entityType: 'task',
-        entityId: 'e1',
-        timeMs: 1_700_000_000_000 + i * 1000,
-        receivedAtMs: 1_700_000_000_000 + i * 1000,
-        modifiedFields: ['status', 'priority'],
-        payload: { status: `s${i % 7}`, priority: i % 5, name: 'task', done: i % 2 === 0, notes: null },
-        deliveryId: null,
-        raw: `{"action":"update","entity_type":"task","time":"${i}","payload":{"status":"s${i % 7}"}}`,
-      });
-    }
-    const bestMs = (run: () => void): number => {
-      let best = Infinity;
-      for (let k = 0; k < 15; k++) {
-        const startMs = performance.now();
-        run();
-        best = Math.min(best, performance.now() - startMs);
-      }
-      return best;
-    };
-    const foldMs = bestMs(() => foldEntity(events));
-    const reversed = events.slice().reverse();
-    const reversedMs = bestMs(() => foldEntity(reversed));
-    // The test machine may be shared: allow for it, measured against a floor (a Map of the same size) in this run.
-    const floorMs = bestMs(() => {
-      const map = new Map<string, { n: number }>();
-      for (const e of events) map.set(e.id, { n: e.timeMs });
-    });
-    const budgetMs = Math.max(10, floorMs * 15);
-    expect(foldMs).toBeLessThan(budgetMs);
-    expect(reversedMs).toBeLessThan(budgetMs * 2);
+describe('extendFold', () => {
+  /** Random events of one entity in arrival order; times mostly rising, sometimes late. */
+  const histories = fc
+    .array(
+      fc.record({
+        action: fc.constantFrom<FoldInput['action']>('create', 'update', 'update', 'delete'),
+        late: fc.boolean(),
+        field: fc.constantFrom('a', 'b', 'c'),
+        value: fc.integer({ min: 0, max: 2 }),
+        deliveryId: fc.option(fc.constantFrom('m1', 'm2', 'm3'), { freq: 3 }),
+        entityType: fc.constantFrom('task', 'task', 'task', 'component'),
+        modified: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 25 },
+    )
+    .map((steps) =>
+      steps.map((step, i): FoldInput => {
+        const payload: JsonObject = { [step.field]: step.value };
+        return {
+          id: `evt${String(i).padStart(4, '0')}`,
+          action: step.action,
+          entityType: step.entityType,
+          entityId: 'e1',
+          timeMs: 1_000 * i - (step.late ? 1_500 : 0),
+          receivedAtMs: 1_000 * i,
+          modifiedFields: step.action === 'update' && step.modified ? [step.field, 'x'] : null,
+          payload: step.action === 'create' ? { id: 'e1', ...payload } : payload,
+          deliveryId: step.deliveryId,
+          raw: JSON.stringify({ action: step.action, payload }),
+        };
+      }),
+    );
+
+  /** Everything a fold shows. */
+  const shown = (fold: FoldResult) => ({ ...fold, progress: undefined, analysis: [...fold.analysis] });
+
+  it('equals the full fold whenever it applies, and says when it does not', () => {
+    fc.assert(
+      fc.property(histories, fc.nat(), (events, at) => {
+        const split = 1 + (at % events.length);
+        const base = foldEntity(events.slice(0, split));
+        const before = structuredClone(shown(base));
+        const extended = extendFold(base, events.slice(split));
+        const full = foldEntity(events);
+        const appendable = events
+          .slice(split)
+          .every(
+            (event) =>
+              event.timeMs >= Math.max(...events.slice(0, events.indexOf(event)).map((e) => e.timeMs)),
+          );
+        if (extended === null) {
+          // Only a late event, or a body nobody tracked, makes it refuse.
+          const untracked =
+            base.progress?.seenBodies === null && events.slice(split).some((e) => e.deliveryId === null);
+          expect(!appendable || untracked).toBe(true);
+        } else {
+          expect(shown(extended)).toEqual(shown(full));
+          // What the base showed is untouched (its analysis only gained the new ids).
+          expect({ ...shown(base), analysis: shown(base).analysis.slice(0, split) }).toEqual(before);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('hands its progress on: a fold extended once must be folded again to be extended differently', () => {
+    const events = [create(1000, { a: 1 }), update(2000, { a: 2 }), update(3000, { a: 3 })];
+    const base = foldEntity(events.slice(0, 1));
+    expect(extendFold(base, events.slice(1, 2))?.state).toEqual({ id: 'e1', a: 2 });
+    expect(extendFold(base, events.slice(1))).toBeNull();
+    expect(base.state).toEqual({ id: 'e1', a: 1 });
   });
 });
