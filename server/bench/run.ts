@@ -26,6 +26,11 @@ import {
   startHookscope,
 } from './lib.js';
 import { BIG_ENTITY_ID, RARE_TERM, seed } from './seed.js';
+import {
+  StreamEventAddedSubscription,
+  StreamEventsQuery,
+  StreamRow_event,
+} from '../../web/src/stream/operations.js';
 
 /**
  * hookscope's benchmark suite: `npm run bench` (quick) or `npm run bench -- --full`. Every scenario runs
@@ -90,8 +95,8 @@ const countRows = (dataDir: string): number => {
   return n;
 };
 
-const DASHBOARD_QUERY =
-  'subscription { eventAdded { id action entityType entityId time receivedAt modifiedFields payload } }';
+/** The dashboard's own live subscription, row fields (and their per-event warnings) included. */
+const DASHBOARD_QUERY = `${StreamEventAddedSubscription}\n${StreamRow_event}`;
 
 /** Starts the listen-mode subscriber child and resolves once all its sockets are subscribed. */
 async function listeners(url: string, subscribers: number, durationS: number) {
@@ -333,6 +338,8 @@ function seeded(): string {
   return seededDir;
 }
 
+const ENTITY_QUERY = 'query($id: ID!) { entity(id: $id) { id version state warnings } }';
+
 async function queries(): Promise<void> {
   process.stdout.write(
     `queries at ${SIZE.toLocaleString('en')} stored events${full ? '' : ' (quick mode; --full uses 1,000,000)'}\n`,
@@ -348,6 +355,12 @@ async function queries(): Promise<void> {
       `query($f: EventFilter) { events(filter: $f, first: 50) { edges { node ${page} } pageInfo { endCursor } } }`,
       {},
       2,
+    ],
+    [
+      "the dashboard's stream query (page of 50, warnings, totalCount)",
+      `${StreamEventsQuery}\n${StreamRow_event}`,
+      { first: 50 },
+      5,
     ],
     [
       'filter action',
@@ -414,15 +427,10 @@ async function queries(): Promise<void> {
       {},
       5,
     ],
-    [
-      'entity of 10,000 events (fold, cached)',
-      `query($id: ID!) { entity(id: $id) { id version state warnings } }`,
-      { id: BIG_ENTITY_ID },
-      10,
-    ],
+    ['entity of 10,000 events (fold, cached)', ENTITY_QUERY, { id: BIG_ENTITY_ID }, 10],
   ];
   // The first fold of the big entity, before the cache holds it.
-  const cold = await timeQuery(server.url, cases[11]?.[1] ?? '', cases[11]?.[2] ?? {}, 1, 0);
+  const cold = await timeQuery(server.url, ENTITY_QUERY, { id: BIG_ENTITY_ID }, 1, 0);
   for (const [name, query, variables, targetMs] of cases) {
     const timing = await timeQuery(server.url, query, variables, n);
     const net = timing.p50;
@@ -461,7 +469,7 @@ async function queries(): Promise<void> {
       }),
     });
     if (response.status !== 201) throw new Error(`bench update refused: ${response.status}`);
-    changed.push((await timeQuery(server.url, cases[11]?.[1] ?? '', cases[11]?.[2] ?? {}, 1, 0)).p50);
+    changed.push((await timeQuery(server.url, ENTITY_QUERY, { id: BIG_ENTITY_ID }, 1, 0)).p50);
   }
   raw['query entity refold after a change'] = changed;
   add({

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createApp, GRAPHQL_PATH } from './app.js';
-import { systemClock, type Clock } from './clock.js';
+import { monotonicClock, systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createEntityReader } from './entities.js';
 import { WEBHOOK_PATH } from './http/webhook.js';
@@ -49,7 +49,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     onEvicted: ({ eventCount, beforeMs }) =>
       live.publish('eventsPurged', { eventCount, rejectionCount: 0, beforeMs }),
   });
-  const ingest = createIngest({ store, live, clock, newId: createIdGenerator(clock) });
+  // Stamps arrivals (received_at and ids): never before what is stored, even across a restart.
+  const arrivals = monotonicClock(clock, (await store.lastReceivedAtMs()) ?? Number.NEGATIVE_INFINITY);
+  const ingest = createIngest({ store, live, clock: arrivals, newId: createIdGenerator(arrivals) });
   const entities = createEntityReader(store);
   const retention = createRetention({
     store,

@@ -387,11 +387,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       ) as EventRow[];
       return rows.map(toEvent);
     },
-    async entityVersion(entityId, cutoffMs) {
-      const row = prepare(
-        'SELECT count(*) AS count, max(id) AS lastId FROM events WHERE entity_id = ? AND received_at >= ?',
-      ).get(entityId, cutoffMs) as { count: number; lastId: string | null };
-      return row;
+    async entityBounds(entityId, cutoffMs) {
+      const end = (direction: 'ASC' | 'DESC') =>
+        (
+          prepare(
+            `SELECT id FROM events WHERE entity_id = ? AND received_at >= ? ORDER BY received_at ${direction}, id ${direction} LIMIT 1`,
+          ).get(entityId, cutoffMs) as { id: string } | undefined
+        )?.id ?? null;
+      return { firstId: end('ASC'), lastId: end('DESC') };
+    },
+    async lastReceivedAtMs() {
+      return (prepare('SELECT max(received_at) AS at FROM events').get() as { at: number | null }).at;
     },
     async getEntity(id, cutoffMs) {
       const row = prepare('SELECT * FROM entities WHERE id = ? AND last_received_at >= ?').get(
@@ -462,7 +468,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       ) as {
         at: number | null;
       };
-      const newest = prepare('SELECT max(received_at) AS at FROM events').get() as { at: number | null };
+      const newestAt = await this.lastReceivedAtMs();
       return {
         totalEvents: total,
         totalEntities: await this.countEntities(null, cutoffMs),
@@ -470,7 +476,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
         byEntityType,
         byAction,
         oldestReceivedAtMs: oldest.at,
-        newestReceivedAtMs: total === 0 ? null : newest.at,
+        newestReceivedAtMs: total === 0 ? null : newestAt,
       };
     },
     async purgeStep(cutoffMs, batchSize, maxMs = Number.POSITIVE_INFINITY): Promise<PurgeStep> {
