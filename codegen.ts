@@ -23,7 +23,8 @@ const config: CodegenConfig = {
           Stats: './mappers.js#StatsModel',
           PurgeReport: './mappers.js#PurgeReportModel',
         },
-        scalars: { DateTime: 'string', JSON: 'unknown' },
+        // Resolvers may return epoch ms: the scalar formats it once (a string would be parsed to be checked).
+        scalars: { DateTime: { input: 'string', output: 'string | number' }, JSON: 'unknown' },
         enumsAsTypes: true,
         useTypeImports: true,
         emitLegacyCommonJSImports: false,

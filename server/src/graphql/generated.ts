@@ -13,7 +13,7 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   /** An RFC 3339 date-time string, always with a time zone (emitted in UTC with milliseconds). */
-  DateTime: { input: string; output: string; }
+  DateTime: { input: string; output: string | number; }
   /** Any JSON value, passed through as is. */
   JSON: { input: unknown; output: unknown; }
 };

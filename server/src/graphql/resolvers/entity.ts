@@ -2,7 +2,7 @@ import type { EntityResolvers } from '../generated.js';
 import { stateAt } from '../../events/fold.js';
 import { pageSize } from '../../pagination.js';
 import { InputError } from '../../errors.js';
-import { dateTimeToMs, msToDateTime } from '../../datetime.js';
+import { dateTimeToMs } from '../../datetime.js';
 
 const eventCursor = (id: string): string => Buffer.from(`event:${id}`, 'utf8').toString('base64url');
 
@@ -14,8 +14,8 @@ export const Entity: EntityResolvers = {
   deleted: ({ fold }) => fold.deleted,
   complete: ({ fold }) => fold.complete,
   version: ({ fold }) => fold.version,
-  createdAt: ({ fold }) => (fold.createdAtMs === null ? null : msToDateTime(fold.createdAtMs)),
-  updatedAt: ({ fold }) => msToDateTime(fold.updatedAtMs),
+  createdAt: ({ fold }) => fold.createdAtMs,
+  updatedAt: ({ fold }) => fold.updatedAtMs,
   warnings: ({ fold }) => fold.warnings,
   events({ fold, events }, args) {
     const first = pageSize(args.first);

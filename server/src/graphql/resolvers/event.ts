@@ -1,12 +1,11 @@
 import { changesForApi, payloadOf } from '../../entities.js';
 import type { EventResolvers } from '../generated.js';
-import { msToDateTime } from '../../datetime.js';
 import { loadEntity } from './shared.js';
 
 /** Event fields; `changes` and `warnings` come from its entity's fold (cached per entity). */
 export const Event: EventResolvers = {
-  time: (event) => msToDateTime(event.timeMs),
-  receivedAt: (event) => msToDateTime(event.receivedAtMs),
+  time: (event) => event.timeMs,
+  receivedAt: (event) => event.receivedAtMs,
   payload: (event) => payloadOf(event),
   raw: (event) => event.raw.toString('utf8'),
   async changes(event, _args, ctx) {
