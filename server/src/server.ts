@@ -49,8 +49,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     onEvicted: ({ eventCount, beforeMs }) =>
       live.publish('eventsPurged', { eventCount, rejectionCount: 0, beforeMs }),
   });
-  // Stamps arrivals (received_at and ids): never before what is stored, even across a restart.
-  const arrivals = monotonicClock(clock, (await store.lastReceivedAtMs()) ?? Number.NEGATIVE_INFINITY);
+  // Stamps arrivals (received_at and ids): after everything stored, even across a restart. One ms past
+  // the last stored event, not at it: a new id generator's first id in that same ms could sort before it.
+  const lastStoredMs = await store.lastReceivedAtMs();
+  const arrivals = monotonicClock(clock, lastStoredMs === null ? Number.NEGATIVE_INFINITY : lastStoredMs + 1);
   const ingest = createIngest({ store, live, clock: arrivals, newId: createIdGenerator(arrivals) });
   const entities = createEntityReader(store);
   const retention = createRetention({
