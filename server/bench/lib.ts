@@ -133,7 +133,9 @@ export async function runChild<T>(script: string, args: unknown): Promise<T> {
 }
 
 /** Asks the preloaded probe for the event-loop figures since the last ask (and resets them). */
-export async function loopDelay(proc: Proc): Promise<{ maxMs: number; p99Ms: number; meanMs: number }> {
+export async function loopDelay(
+  proc: Proc,
+): Promise<{ maxMs: number; p99Ms: number; p999Ms: number; meanMs: number }> {
   const before = proc.stdout().split('HOOKSCOPE_LOOP ').length;
   proc.child.kill('SIGUSR2');
   for (let i = 0; i < 400; i++) {

@@ -10,6 +10,7 @@ process.on('SIGUSR2', () => {
   const figures = {
     maxMs: ms(histogram.max),
     p99Ms: ms(histogram.percentile(99)),
+    p999Ms: ms(histogram.percentile(99.9)),
     meanMs: ms(histogram.mean),
   };
   process.stdout.write(`HOOKSCOPE_LOOP ${JSON.stringify(figures)}\n`);

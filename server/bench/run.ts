@@ -537,10 +537,13 @@ async function purge(): Promise<void> {
   );
   const started = performance.now();
   const sizeBefore = dbBytes(dataDir);
+  await loopDelay(server); // start-up is not part of either figure
   const unloaded = await load(`${server.url}/webhooks/event`, 8, rateArgs);
-  await loopDelay(server);
+  // The same ingest before anything expires: what the shared machine stalls the loop by without a purge.
+  const quiet = await loopDelay(server);
   await sleep(Math.max(0, expireAfterS * 1_000 - (performance.now() - started) - 500));
-  const loadS = full ? 60 : 25;
+  // The purge is paced (see retention.ts): long enough for all of it to happen under load.
+  const loadS = full ? 150 : 30;
   const during = await load(`${server.url}/webhooks/event`, loadS, rateArgs);
   const loop = await loopDelay(server);
   // A purge that starts while rows are still expiring reports in several passes: add them up.
@@ -551,7 +554,7 @@ async function purge(): Promise<void> {
   await server.stop();
   const sizeAfter = dbBytes(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
-  raw.purge = { unloaded, during, loop, purged, sizeBefore, sizeAfter };
+  raw.purge = { unloaded, during, quiet, loop, purged, sizeBefore, sizeAfter };
   add({
     scenario: 'purge',
     metric: 'events purged during the run',
@@ -563,8 +566,17 @@ async function purge(): Promise<void> {
     scenario: 'purge',
     metric: 'longest event-loop stall (ms)',
     value: loop.maxMs,
+    baseline: quiet.maxMs,
     target: '<= 25 ms',
     pass: loop.maxMs <= 25,
+  });
+  add({
+    scenario: 'purge',
+    metric: 'event-loop delay p99 / p99.9 (ms)',
+    value: `${loop.p99Ms} / ${loop.p999Ms}`,
+    baseline: `${quiet.p99Ms} / ${quiet.p999Ms}`,
+    target: 'info',
+    pass: null,
   });
   add({
     scenario: 'purge',
