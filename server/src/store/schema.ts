@@ -83,3 +83,16 @@ export const eventCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.entityType, t.action] })],
 );
+
+/**
+ * The search index's buckets (migration 0004; the FTS5 tables and triggers are written by hand in
+ * search.ts). Bucket `id` is the trigram table `events_search_<id>`; the highest id is the one the
+ * insert trigger feeds. Counts and received-time bounds are kept by that trigger, so a query can skip
+ * buckets outside its range and the purge can drop a bucket once no stored event can be in it.
+ */
+export const searchBuckets = sqliteTable('search_buckets', {
+  id: integer('id').primaryKey(),
+  rowCount: integer('row_count').notNull().default(0),
+  minReceivedAt: integer('min_received_at'),
+  maxReceivedAt: integer('max_received_at'),
+});

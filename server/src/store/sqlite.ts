@@ -2,6 +2,12 @@ import type Database from 'better-sqlite3';
 import type { Action, ValidationIssue } from '../events/types.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { openDatabase } from './open.js';
+import {
+  createSearchReader,
+  dropStaleSearchBucket,
+  rotateSearchBucketIfDue,
+  type SearchFilter,
+} from './search.js';
 import type {
   EventQuery,
   InsertResult,
@@ -120,12 +126,19 @@ function eventWhere(query: EventQuery, cutoffMs: number): Where {
     clauses.push('received_at < @until');
     params.until = query.untilMs;
   }
-  if (query.search) {
-    // A scan over the rows the other filters leave (see docs/performance.md for why there is no index).
-    clauses.push("CAST(raw AS TEXT) LIKE @search ESCAPE '\\'");
-    params.search = likePattern(query.search);
-  }
   return { sql: clauses.join(' AND '), params };
+}
+
+/** The filters of a query with a search term, for the search index (see search.ts). */
+function searchFilter(query: EventQuery & { search: string }, cutoffMs: number): SearchFilter {
+  const where = eventWhere(query, cutoffMs);
+  return {
+    ...where,
+    term: query.search,
+    like: likePattern(query.search),
+    fromMs: Math.max(cutoffMs, query.sinceMs ?? cutoffMs),
+    untilMs: query.untilMs ?? null,
+  };
 }
 
 /** Options of the SQLite store. */
@@ -264,6 +277,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     }
     if (batch.some((item) => item.kind === 'rejection')) trimRejectionsStatement.run(options.maxRejections);
     const eviction = evict(storedEvents + inserted);
+    // The next commit's rows go to a new search bucket when this one is full (DDL once per bucket).
+    const lastEvent = batch.findLast((item): item is Pending & { kind: 'event' } => item.kind === 'event');
+    if (inserted > 0 && lastEvent) rotateSearchBucketIfDue(db, lastEvent.event.receivedAtMs);
     return { results, count: storedEvents + inserted - (eviction?.eventCount ?? 0), eviction };
   });
 
@@ -336,6 +352,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     return total;
   };
 
+  const search = createSearchReader(db);
+
   const page = <R, T>(rows: R[], first: number, map: (row: R) => T): Page<T> => ({
     rows: rows.slice(0, first).map(map),
     hasNextPage: rows.length > first,
@@ -358,6 +376,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       return row ? toEvent(row) : null;
     },
     async listEvents(query, first, after, cutoffMs) {
+      if (query.search) {
+        const rows = search.list<EventRow>(
+          searchFilter({ ...query, search: query.search }, cutoffMs),
+          first,
+          after,
+        );
+        return page(rows, first, toEvent);
+      }
       const where = eventWhere(query, cutoffMs);
       const keyset = after ? ' AND (received_at, id) < (@afterAt, @afterId)' : '';
       const params = after ? { ...where.params, afterAt: after.atMs, afterId: after.id } : where.params;
@@ -370,6 +396,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       if (!query.entityId && query.sinceMs == null && query.untilMs == null && !query.search) {
         return countFromCounters(query, cutoffMs);
       }
+      if (query.search) return search.count(searchFilter({ ...query, search: query.search }, cutoffMs));
       const where = eventWhere(query, cutoffMs);
       return (
         prepare(`SELECT count(*) AS n FROM events WHERE ${where.sql}`).get(where.params) as { n: number }
@@ -498,6 +525,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       });
       const removed = step();
       storedEvents -= removed.events;
+      // Then, in a step of its own, one search bucket that no stored event can be in (a DROP TABLE of
+      // at most ~50,000 rows' index, instead of deleting index rows one by one).
+      if (removed.done && dropStaleSearchBucket(db)) return { ...removed, done: false, indexDropped: true };
       return removed;
     },
     async releaseSpace(maxPages) {

@@ -85,6 +85,8 @@ export interface PurgeStep {
   rejections: number;
   /** True when nothing expired is left (as of this step's cut-off). */
   done: boolean;
+  /** True when the step dropped a stale search-index bucket (space to give back) instead of rows. */
+  indexDropped?: boolean;
 }
 
 /**
