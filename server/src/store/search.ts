@@ -134,12 +134,12 @@ export function rebuildSearchIndex(db: Database.Database): void {
       ).run(from, to, bucket);
     };
     let lastRowid = 0;
-    for (const row of db
-      .prepare('SELECT rowid AS r, received_at AS at FROM events ORDER BY rowid')
-      .iterate() as IterableIterator<{
+    // All read first: the connection cannot write while a statement iterates (16 bytes a row).
+    const all = db.prepare('SELECT rowid AS r, received_at AS at FROM events ORDER BY rowid').all() as {
       r: number;
       at: number;
-    }>) {
+    }[];
+    for (const row of all) {
       if (
         fromRowid !== null &&
         firstAt !== null &&
