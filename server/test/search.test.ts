@@ -9,12 +9,19 @@ import type { Action } from '../src/events/types.js';
 import { createIdGenerator } from '../src/ids.js';
 import { packageRoot } from '../src/paths.js';
 import { DATABASE_FILE_NAME } from '../src/store/open.js';
-import { SEARCH_BUCKET_MAX_SPAN_MS } from '../src/store/search.js';
+import { createSearchIndexer } from '../src/search-indexer.js';
+import {
+  SEARCH_BUCKET_MAX_SPAN_MS,
+  SEARCH_INDEX_CHUNK_ROWS,
+  indexAllForSearch,
+  searchIndexedRowid,
+} from '../src/store/search.js';
 import { createSqliteStore } from '../src/store/sqlite.js';
 import type { EventQuery, Keyset, Store, StoredEvent } from '../src/store/types.js';
 
 // Search through the store's real SQLite file: every answer must equal the LIKE scan's (the oracle below
-// runs that scan on the same file), across index buckets, purges, evictions and a migrated database.
+// runs that scan on the same file), across index buckets, purges, evictions and a migrated database, and
+// at every stage of the background indexing (nothing indexed, part of it, all of it).
 
 const HOUR_MS = 3_600_000;
 const dirs: string[] = [];
@@ -167,15 +174,47 @@ const tables = (db: Database.Database): string[] =>
       .all() as { name: string }[]
   ).map((row) => row.name);
 
+/** Runs indexing steps until the store reports it caught up. */
+async function indexAll(store: Store): Promise<number> {
+  let rows = 0;
+  for (;;) {
+    const step = await store.indexStep(Number.POSITIVE_INFINITY);
+    rows += step.rows;
+    if (step.done) return rows;
+  }
+}
+
+const maxRowid = (db: Database.Database): number =>
+  (db.prepare('SELECT coalesce(max(rowid), 0) AS r FROM events').get() as { r: number }).r;
+
+async function insertAll(store: Store, events: StoredEvent[], perCommit = 10): Promise<void> {
+  for (let i = 0; i < events.length; i += perCommit) {
+    await Promise.all(events.slice(i, i + perCommit).map((event) => store.insertEvent(event)));
+  }
+}
+
 describe('search', () => {
-  it('returns what a scan returns, across index buckets, with every filter, wildcard and short term', async () => {
+  it('returns what a scan returns before, during and after indexing, with every filter, wildcard and short term', async () => {
     const store = open(tempDir());
     const start = Date.UTC(2030, 0, 1);
-    // 6 minutes apart: the 6-hour span closes a bucket every 60 inserts; more rows than the scan probe.
+    // 6 minutes apart: the 6-hour span closes a bucket every 60 rows; more rows than the scan probe.
     const events = makeEvents(900, start, SEARCH_BUCKET_MAX_SPAN_MS / 60);
-    for (let i = 0; i < events.length; i += 10) {
-      await Promise.all(events.slice(i, i + 10).map((event) => store.insertEvent(event)));
-    }
+    await insertAll(store, events);
+    // The ingest commit indexes nothing: every row is in the unindexed tail, found by LIKE.
+    expect(tables(store.db)).toEqual([]);
+    expect(searchIndexedRowid(store.db)).toBe(0);
+    await expectSameAsScan(store, start);
+    await expectSameAsScan(store, start, { action: 'update' });
+
+    // One chunk (a zero budget still does one): part indexed, part tail.
+    expect(await store.indexStep(0)).toEqual({ rows: SEARCH_INDEX_CHUNK_ROWS, done: false });
+    expect(searchIndexedRowid(store.db)).toBe(SEARCH_INDEX_CHUNK_ROWS);
+    await expectSameAsScan(store, start);
+    await expectSameAsScan(store, start, { entityType: 'component', entityId: 'e3' });
+
+    expect(await store.indexStep(0)).toEqual({ rows: 900 - SEARCH_INDEX_CHUNK_ROWS, done: true });
+    expect(await store.indexStep(0)).toEqual({ rows: 0, done: true });
+    expect(searchIndexedRowid(store.db)).toBe(maxRowid(store.db));
     expect(tables(store.db).length).toBeGreaterThan(10);
     const cutoff = start;
     await expectSameAsScan(store, cutoff);
@@ -187,16 +226,18 @@ describe('search', () => {
     });
     // A cut-off inside the range: rows before it are never returned, whichever bucket holds them.
     await expectSameAsScan(store, start + 25 * HOUR_MS);
+
+    // New rows after a caught-up index: a tail again, over the buckets.
+    await insertAll(store, makeEvents(40, start + 200 * HOUR_MS, 1_000));
+    await expectSameAsScan(store, start);
   });
 
   it('never returns purged rows, drops buckets no stored event can be in, and stays exact', async () => {
     const store = open(tempDir());
     const start = Date.UTC(2030, 0, 1);
     // More rows than the newest-rows probe, so rare terms are answered from the buckets.
-    const events = makeEvents(800, start, HOUR_MS / 6);
-    for (let i = 0; i < events.length; i += 10) {
-      await Promise.all(events.slice(i, i + 10).map((event) => store.insertEvent(event)));
-    }
+    await insertAll(store, makeEvents(800, start, HOUR_MS / 6));
+    await indexAll(store);
     const before = tables(store.db).length;
     const cutoff = start + 40 * HOUR_MS;
     for (;;) {
@@ -217,14 +258,18 @@ describe('search', () => {
     const later = makeEvents(20, start + 2_000 * HOUR_MS, 1_000);
     for (const event of later) await store.insertEvent(event);
     await expectSameAsScan(store, 0);
+    await indexAll(store);
+    await expectSameAsScan(store, 0);
   });
 
   it('stays exact after capacity eviction, and the purge drops the evicted rows buckets', async () => {
     const store = open(tempDir(), 400);
     const start = Date.UTC(2030, 0, 1);
     const events = makeEvents(900, start, HOUR_MS / 6);
-    for (let i = 0; i < events.length; i += 8) {
-      await Promise.all(events.slice(i, i + 8).map((event) => store.insertEvent(event)));
+    // Indexed as it goes (a step every 200 rows), so evicted rows leave entries in buckets.
+    for (let i = 0; i < events.length; i += 200) {
+      await insertAll(store, events.slice(i, i + 200), 8);
+      await indexAll(store);
     }
     expect((store.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n).toBe(400);
     await expectSameAsScan(store, 0);
@@ -261,10 +306,88 @@ describe('search', () => {
     old.close();
 
     const store = open(dataDir);
-    expect(tables(store.db).length).toBe(8);
+    // The migration indexes nothing (it would hold up the start): the stored rows are the tail.
+    expect(tables(store.db)).toEqual([]);
+    await expectSameAsScan(store, 0);
+    // The background job catches up, as the server runs it.
+    const indexer = createSearchIndexer({ store, stepMaxMs: 1 });
+    expect(await indexer.indexNow()).toBe(600);
+    expect(tables(store.db).length).toBeGreaterThan(0);
+    expect(searchIndexedRowid(store.db)).toBe(maxRowid(store.db));
     await expectSameAsScan(store, 0);
     // New rows join the migrated index.
     for (const e of makeEvents(30, start + HOUR_MS, 1_000)) await store.insertEvent(e);
+    await expectSameAsScan(store, 0);
+    expect(await indexer.indexNow()).toBe(30);
+    await expectSameAsScan(store, 0);
+  });
+
+  it('keeps rows searchable when deleting the newest rowids makes SQLite reuse rowids below the mark', async () => {
+    const store = open(tempDir());
+    const start = Date.UTC(2030, 0, 1);
+    // Rowids 1-300 received late, 301-600 received early: a purge of the early ones deletes the top
+    // rowids and leaves the others, so new rows get rowids 301+ again, below the old mark (600).
+    await insertAll(store, makeEvents(300, start + 100 * HOUR_MS, 1_000));
+    await insertAll(store, makeEvents(300, start, 1_000));
+    await indexAll(store);
+    expect(searchIndexedRowid(store.db)).toBe(600);
+    const cutoff = start + 50 * HOUR_MS;
+    for (;;) if ((await store.purgeStep(cutoff, 100, 5)).done) break;
+    expect(maxRowid(store.db)).toBe(300);
+    // The purge lowered the mark with the rows: every later row is above it.
+    expect(searchIndexedRowid(store.db)).toBe(300);
+    // The old bucket still holds entries for rowids 301-600 (stale now): the new rows that take those
+    // rowids must be found once each, not missed and not counted twice.
+    const fresh = makeEvents(250, start + 200 * HOUR_MS, 1_000);
+    await insertAll(store, fresh);
+    expect(maxRowid(store.db)).toBe(550);
+    await expectSameAsScan(store, cutoff);
+    await indexAll(store);
+    await expectSameAsScan(store, cutoff);
+
+    // Everything purged: the mark falls to 0 and rowids start at 1 again.
+    for (;;) if ((await store.purgeStep(start + 1_000 * HOUR_MS, 100, 5)).done) break;
+    expect(searchIndexedRowid(store.db)).toBe(0);
+    await insertAll(store, makeEvents(120, start + 2_000 * HOUR_MS, 1_000));
+    expect(maxRowid(store.db)).toBe(120);
+    await expectSameAsScan(store, 0);
+    await store.indexStep(0);
+    await expectSameAsScan(store, 0);
+  });
+
+  it('stays exact across a restart in the middle of indexing, and after deletes made while closed', async () => {
+    const dataDir = tempDir();
+    const start = Date.UTC(2030, 0, 1);
+    const first = open(dataDir);
+    await insertAll(first, makeEvents(1_200, start, 60_000));
+    expect(await first.indexStep(0)).toEqual({ rows: SEARCH_INDEX_CHUNK_ROWS, done: false });
+    await first.close();
+
+    const second = open(dataDir);
+    expect(searchIndexedRowid(second.db)).toBe(SEARCH_INDEX_CHUNK_ROWS);
+    await expectSameAsScan(second, 0);
+    expect(await indexAll(second)).toBe(1_200 - SEARCH_INDEX_CHUNK_ROWS);
+    await expectSameAsScan(second, 0);
+    // Another program deletes the newest rows while the server is down: the open lowers the mark.
+    second.db.prepare('DELETE FROM events WHERE rowid > 1000').run();
+    const mark = searchIndexedRowid(second.db);
+    expect(mark).toBe(1_200);
+    await second.close();
+    const third = open(dataDir);
+    expect(searchIndexedRowid(third.db)).toBe(1_000);
+    await insertAll(third, makeEvents(60, start + 500 * HOUR_MS, 1_000));
+    await expectSameAsScan(third, 0);
+    await indexAll(third);
+    await expectSameAsScan(third, 0);
+  });
+
+  it('indexes a bulk load in large steps (the seeder) with the same buckets as the background job', async () => {
+    const store = open(tempDir());
+    const start = Date.UTC(2030, 0, 1);
+    await insertAll(store, makeEvents(700, start, SEARCH_BUCKET_MAX_SPAN_MS / 100), 50);
+    expect(indexAllForSearch(store.db, 250)).toBe(700);
+    // 100 rows per 6-hour bucket.
+    expect(tables(store.db).length).toBe(7);
     await expectSameAsScan(store, 0);
   });
 });

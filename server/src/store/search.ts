@@ -1,17 +1,28 @@
 import type Database from 'better-sqlite3';
 
 // Free-text search (`EventQuery.search`: an ASCII case-insensitive substring of the raw body) over
-// time-bucketed trigram indexes. Each bucket is a contentless FTS5 table `events_search_<id>` fed by an
-// insert trigger (rowid = events.rowid); rows are never deleted from it: a bucket is dropped whole once
-// no stored event can be in it, so a purge or an eviction never touches the index row by row (deleting
-// from one big trigram table cost 0.1-8 s per purge batch, migration 0003). Stale entries (purged,
-// evicted, or a reused rowid) are harmless: every candidate is joined to `events` by rowid and confirmed
-// with the exact LIKE and the other filters, so results always equal a full scan's.
+// time-bucketed trigram indexes. Each bucket is a contentless FTS5 table `events_search_<id>`
+// (rowid = events.rowid); rows are never deleted from it: a bucket is dropped whole once no stored event
+// can be in it, so a purge or an eviction never touches the index row by row (deleting from one big
+// trigram table cost 0.1-8 s per purge batch, migration 0003). Stale entries (purged, evicted, or a
+// reused rowid) are harmless: every candidate is joined to `events` by rowid and confirmed with the
+// exact LIKE and the other filters, so results always equal a full scan's.
+//
+// Rows are not indexed by the ingest commit (an insert trigger cost ~30-90 µs of CPU per row inside the
+// group commit, and FTS5 wrote one small segment per commit: ingest fell from ~7,200 to ~1,300 req/s).
+// A separate step, {@link indexSearchStep}, indexes the rows above a high-water mark
+// (`search_state.indexed_rowid`) in large batches, in a transaction of its own. Queries LIKE-scan the
+// rows above the mark (the unindexed tail, normally a second of ingest or less) besides the buckets.
 
 /** A bucket stops taking rows at this many (its DROP then stays short: ~12 ms measured for 50,000). */
 export const SEARCH_BUCKET_MAX_ROWS = 50_000;
 /** ...or once it spans this much received time, so that a quiet week still drops in steps. */
 export const SEARCH_BUCKET_MAX_SPAN_MS = 6 * 3_600_000;
+/**
+ * Rows per INSERT … SELECT inside an indexing step; the step's time budget is checked between chunks.
+ * Every chunk of a step lands in the one segment FTS5 writes at the step's commit.
+ */
+export const SEARCH_INDEX_CHUNK_ROWS = 500;
 /** Newest rows LIKE-scanned first: a common term fills the page there before any index work. */
 const PROBE_ROWS = 256;
 /** Largest second scan window (a term found 4+ times in the probe is dense enough to scan for). */
@@ -24,29 +35,9 @@ export function searchTableName(id: number): string {
   return `events_search_${Math.trunc(id)}`;
 }
 
-/**
- * The statements that create bucket `id` and point the triggers at it. Migration 0004 holds the same
- * text for its buckets. UPDATE OF raw/received_at (events are immutable, but should one change) indexes
- * the new body in the current bucket too; its old entry just becomes stale.
- */
-export function searchBucketSql(id: number): string[] {
-  const table = searchTableName(id);
-  const body = `INSERT INTO \`${table}\` (rowid, body) VALUES (new.rowid, CAST(new.raw AS TEXT));
-  UPDATE \`search_buckets\` SET row_count = row_count + 1,
-    min_received_at = min(coalesce(min_received_at, new.received_at), new.received_at),
-    max_received_at = max(coalesce(max_received_at, new.received_at), new.received_at)
-    WHERE id = ${Math.trunc(id)};`;
-  return [
-    `CREATE VIRTUAL TABLE \`${table}\` USING fts5(body, content='', tokenize='trigram', detail=none, columnsize=0)`,
-    'DROP TRIGGER IF EXISTS `events_search_insert`',
-    'DROP TRIGGER IF EXISTS `events_search_update`',
-    `CREATE TRIGGER \`events_search_insert\` AFTER INSERT ON \`events\` BEGIN
-  ${body}
-END`,
-    `CREATE TRIGGER \`events_search_update\` AFTER UPDATE OF raw, received_at ON \`events\` BEGIN
-  ${body}
-END`,
-  ];
+/** The statement that creates bucket `id`'s table. */
+export function searchBucketSql(id: number): string {
+  return `CREATE VIRTUAL TABLE \`${searchTableName(id)}\` USING fts5(body, content='', tokenize='trigram', detail=none, columnsize=0)`;
 }
 
 interface BucketRow {
@@ -57,29 +48,108 @@ interface BucketRow {
 }
 
 /** Starts a new current bucket (inside the caller's transaction). */
-function startBucket(db: Database.Database): number {
+function startBucket(db: Database.Database): BucketRow {
   const id = Number(db.prepare('INSERT INTO search_buckets (row_count) VALUES (0)').run().lastInsertRowid);
-  for (const statement of searchBucketSql(id)) db.exec(statement);
-  return id;
+  db.exec(searchBucketSql(id));
+  return { id, row_count: 0, min_received_at: null, max_received_at: null };
+}
+
+/** The last events.rowid indexed: every stored row at or below it is in a bucket. */
+export function searchIndexedRowid(db: Database.Database): number {
+  const row = db.prepare('SELECT indexed_rowid AS r FROM search_state WHERE id = 1').get() as
+    { r: number } | undefined;
+  return row?.r ?? 0;
 }
 
 /**
- * Called at the end of each write transaction that inserted events: starts a new bucket when the
- * current one is full (rows or time span). One primary-key read per commit; the rotation itself (a
- * CREATE VIRTUAL TABLE and two triggers) happens once per {@link SEARCH_BUCKET_MAX_ROWS} rows at most.
+ * Keeps the high-water mark at or below the largest stored rowid. SQLite gives a new row max(rowid) + 1,
+ * so once the rows at the top are deleted (a purge or eviction of everything newer than the rest) new rows
+ * would reuse rowids at or below the mark and never be indexed, nor LIKE-scanned as the tail. Lowering
+ * the mark to the largest rowid left loses nothing (every row above it is gone) and puts every later row
+ * above it. Must run in the same transaction as any delete from `events` (the purge step, an eviction)
+ * and at open (deletes made by another program).
  */
-export function rotateSearchBucketIfDue(db: Database.Database, receivedAtMs: number): boolean {
-  const current = db
-    .prepare('SELECT id, row_count, min_received_at FROM search_buckets ORDER BY id DESC LIMIT 1')
-    .get() as BucketRow | undefined;
-  if (
-    current &&
-    current.row_count < SEARCH_BUCKET_MAX_ROWS &&
-    (current.min_received_at === null || receivedAtMs - current.min_received_at < SEARCH_BUCKET_MAX_SPAN_MS)
-  )
-    return false;
-  startBucket(db);
-  return true;
+export function clampSearchMark(db: Database.Database): void {
+  db.prepare(
+    `UPDATE search_state SET indexed_rowid = (SELECT coalesce(max(rowid), 0) FROM events)
+     WHERE id = 1 AND indexed_rowid > (SELECT coalesce(max(rowid), 0) FROM events)`,
+  ).run();
+}
+
+/** What one indexing step did. */
+export interface SearchIndexStep {
+  /** Rows indexed. */
+  rows: number;
+  /** True when no row above the mark is left (as of this step's transaction). */
+  done: boolean;
+}
+
+/**
+ * Indexes the rows above the high-water mark, oldest rowid first, in chunks of
+ * {@link SEARCH_INDEX_CHUNK_ROWS}, until none is left, `maxMs` of work is spent or `maxRows` are done
+ * (at least one chunk), in one transaction over the write connection `db`; moves the mark; starts a new
+ * bucket when the current one is full (rows or time span). Self-contained: it runs wherever the write
+ * connection lives. One FTS5 segment per step, which is what makes large steps cheaper per row.
+ */
+export function indexSearchStep(
+  db: Database.Database,
+  maxMs: number,
+  maxRows = Number.POSITIVE_INFINITY,
+): SearchIndexStep {
+  return db.transaction((): SearchIndexStep => {
+    const started = performance.now();
+    let mark = searchIndexedRowid(db);
+    let bucket =
+      (db
+        .prepare(
+          'SELECT id, row_count, min_received_at, max_received_at FROM search_buckets ORDER BY id DESC LIMIT 1',
+        )
+        .get() as BucketRow | undefined) ?? startBucket(db);
+    const next = db.prepare(
+      'SELECT rowid AS r, received_at AS at FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?',
+    );
+    const updateBucket = db.prepare(
+      'UPDATE search_buckets SET row_count = ?, min_received_at = ?, max_received_at = ? WHERE id = ?',
+    );
+    let rows = 0;
+    let done = false;
+    /** Indexes rowids (mark, to] into the current bucket, whose figures are already updated. */
+    const fill = (to: number): void => {
+      db.prepare(
+        `INSERT INTO \`${searchTableName(bucket.id)}\` (rowid, body) SELECT rowid, CAST(raw AS TEXT) FROM events WHERE rowid > ? AND rowid <= ?`,
+      ).run(mark, to);
+      updateBucket.run(bucket.row_count, bucket.min_received_at, bucket.max_received_at, bucket.id);
+      mark = to;
+    };
+    for (;;) {
+      const chunkRows = Math.min(SEARCH_INDEX_CHUNK_ROWS, maxRows - rows);
+      // All read first: the connection cannot write while a statement iterates (16 bytes a row).
+      const chunk = next.all(mark, chunkRows) as { r: number; at: number }[];
+      let last: number | null = null;
+      for (const row of chunk) {
+        const full =
+          bucket.row_count >= SEARCH_BUCKET_MAX_ROWS ||
+          (bucket.min_received_at !== null && row.at - bucket.min_received_at >= SEARCH_BUCKET_MAX_SPAN_MS);
+        if (full) {
+          if (last !== null) fill(last);
+          bucket = startBucket(db);
+        }
+        bucket.row_count += 1;
+        bucket.min_received_at = Math.min(bucket.min_received_at ?? row.at, row.at);
+        bucket.max_received_at = Math.max(bucket.max_received_at ?? row.at, row.at);
+        last = row.r;
+      }
+      if (last !== null) fill(last);
+      rows += chunk.length;
+      if (chunk.length < chunkRows) {
+        done = true;
+        break;
+      }
+      if (rows >= maxRows || performance.now() - started >= maxMs) break;
+    }
+    db.prepare('UPDATE search_state SET indexed_rowid = ? WHERE id = 1').run(mark);
+    return { rows, done };
+  })();
 }
 
 /**
@@ -98,7 +168,7 @@ export function dropStaleSearchBucket(db: Database.Database): boolean {
     const current = buckets.at(-1);
     if (!current) return false;
     // An empty table leaves only stale entries in the current bucket: start afresh so it can go too.
-    const currentId = oldest === null && current.row_count > 0 ? startBucket(db) : current.id;
+    const currentId = oldest === null && current.row_count > 0 ? startBucket(db).id : current.id;
     const stale = buckets.find(
       (b) =>
         b.id !== currentId && (oldest === null || b.max_received_at === null || b.max_received_at < oldest),
@@ -111,54 +181,16 @@ export function dropStaleSearchBucket(db: Database.Database): boolean {
 }
 
 /**
- * Rebuilds every bucket from the stored events, cutting buckets as live inserts would (by rows and
- * span, in rowid order). For bulk loads that dropped the triggers (the bench seeder); slow (~30 µs a row).
+ * Indexes every row not yet indexed, in steps of `stepRows` (for a bulk load: the bench seeder), the
+ * same code the server runs in the background.
  */
-export function rebuildSearchIndex(db: Database.Database): void {
-  db.transaction(() => {
-    const old = db.prepare('SELECT id FROM search_buckets').all() as { id: number }[];
-    for (const { id } of old) db.exec(`DROP TABLE IF EXISTS \`${searchTableName(id)}\``);
-    db.exec('DELETE FROM search_buckets');
-    let id = startBucket(db);
-    let rows = 0;
-    let firstAt: number | null = null;
-    let fromRowid: number | null = null;
-    const fill = (bucket: number, from: number, to: number): void => {
-      db.prepare(
-        `INSERT INTO \`${searchTableName(bucket)}\` (rowid, body) SELECT rowid, CAST(raw AS TEXT) FROM events WHERE rowid >= ? AND rowid <= ?`,
-      ).run(from, to);
-      db.prepare(
-        `UPDATE search_buckets SET (row_count, min_received_at, max_received_at) =
-           (SELECT count(*), min(received_at), max(received_at) FROM events WHERE rowid >= ? AND rowid <= ?)
-         WHERE id = ?`,
-      ).run(from, to, bucket);
-    };
-    let lastRowid = 0;
-    // All read first: the connection cannot write while a statement iterates (16 bytes a row).
-    const all = db.prepare('SELECT rowid AS r, received_at AS at FROM events ORDER BY rowid').all() as {
-      r: number;
-      at: number;
-    }[];
-    for (const row of all) {
-      if (
-        fromRowid !== null &&
-        firstAt !== null &&
-        (rows >= SEARCH_BUCKET_MAX_ROWS || row.at - firstAt >= SEARCH_BUCKET_MAX_SPAN_MS)
-      ) {
-        fill(id, fromRowid, lastRowid);
-        id = startBucket(db);
-        rows = 0;
-        fromRowid = null;
-      }
-      if (fromRowid === null) {
-        fromRowid = row.r;
-        firstAt = row.at;
-      }
-      rows += 1;
-      lastRowid = row.r;
-    }
-    if (fromRowid !== null) fill(id, fromRowid, lastRowid);
-  })();
+export function indexAllForSearch(db: Database.Database, stepRows = 10_000): number {
+  let total = 0;
+  for (;;) {
+    const step = indexSearchStep(db, Number.POSITIVE_INFINITY, stepRows);
+    total += step.rows;
+    if (step.done) return total;
+  }
 }
 
 /**
@@ -301,16 +333,22 @@ export function createSearchReader(db: Database.Database): SearchReader {
           const wide = scanWindow<R>(filter, keyset, params, windowRows);
           if (wide.rows.length > first || wide.complete) return wide.rows;
         }
-        // Rare term: candidates from each bucket, newest first, until no older bucket can beat the page.
-        let collected: R[] = [];
+        // Rare term: the unindexed tail by LIKE, then candidates from each bucket, newest first, until
+        // no older bucket can beat the page. One read transaction: the mark and the buckets agree.
+        const mark = searchIndexedRowid(db);
+        let collected = prepare(
+          `SELECT * FROM events NOT INDEXED WHERE rowid > @mark AND ${filter.sql}${keyset} AND ${likeSql}
+           ORDER BY received_at DESC, id DESC LIMIT @limit`,
+        ).all({ ...params, mark }) as R[];
         for (const bucket of bucketsFor(filter, after?.atMs ?? null)) {
           const last = collected[first];
           if (last && bucket.max_received_at !== null && last.received_at > bucket.max_received_at) break;
           const table = searchTableName(bucket.id);
+          // rowid <= mark: a stale entry of a reused rowid above the mark is the tail's to find.
           const hits = prepare(
             `SELECT * FROM events WHERE rowid IN (SELECT rowid FROM \`${table}\` WHERE \`${table}\` MATCH @match)
-               AND ${filter.sql}${keyset} AND ${likeSql} ORDER BY received_at DESC, id DESC LIMIT @limit`,
-          ).all({ ...params, match }) as R[];
+               AND rowid <= @mark AND ${filter.sql}${keyset} AND ${likeSql} ORDER BY received_at DESC, id DESC LIMIT @limit`,
+          ).all({ ...params, match, mark }) as R[];
           if (hits.length === 0) continue;
           const byId = new Map(collected.map((row) => [row.id, row]));
           for (const row of hits) byId.set(row.id, row);
@@ -334,22 +372,31 @@ export function createSearchReader(db: Database.Database): SearchReader {
         // Few rows pass the other filters, or the term is in a quarter of them or more: a scan is as
         // cheap as confirming that many candidates (an exact count of a common term costs its matches).
         if (probe.complete || probe.rows.length >= PROBE_ROWS / 4) return scanCount();
+        const mark = searchIndexedRowid(db);
+        // The unindexed tail by LIKE (a rowid range: NOT INDEXED keeps the planner off the time indexes).
+        const tail = (
+          prepare(
+            `SELECT count(*) AS n FROM events NOT INDEXED WHERE rowid > @mark AND ${filter.sql} AND ${likeSql}`,
+          ).get({ ...params, mark }) as { n: number }
+        ).n;
         const buckets = bucketsFor(filter, null);
-        if (buckets.length === 0) return 0;
+        if (buckets.length === 0) return tail;
         const union = buckets
           .map(
             (b) =>
               `SELECT rowid FROM \`${searchTableName(b.id)}\` WHERE \`${searchTableName(b.id)}\` MATCH @match`,
           )
           .join(' UNION ALL ');
+        // rowid <= mark: a row both in the tail and (by a stale entry of a reused rowid) in a bucket
+        // is counted once.
         return (
-          prepare(
-            `SELECT count(*) AS n FROM events WHERE rowid IN (${union}) AND ${filter.sql} AND ${likeSql}`,
-          ).get({
-            ...params,
-            match,
-          }) as { n: number }
-        ).n;
+          tail +
+          (
+            prepare(
+              `SELECT count(*) AS n FROM events WHERE rowid IN (${union}) AND rowid <= @mark AND ${filter.sql} AND ${likeSql}`,
+            ).get({ ...params, match, mark }) as { n: number }
+          ).n
+        );
       })();
     },
   };

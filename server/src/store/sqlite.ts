@@ -3,9 +3,10 @@ import type { Action, ValidationIssue } from '../events/types.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { openDatabase } from './open.js';
 import {
+  clampSearchMark,
   createSearchReader,
   dropStaleSearchBucket,
-  rotateSearchBucketIfDue,
+  indexSearchStep,
   type SearchFilter,
 } from './search.js';
 import type {
@@ -175,6 +176,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
   }
   // Counted once at open, then kept in step by inserts and purges: no COUNT(*) per commit.
   // From the trigger-kept counters: a COUNT(*) here scanned the whole table at every start.
+  // Deletes made while the store was closed (another program) must not leave the mark above new rows.
+  clampSearchMark(db);
   let storedEvents = (
     db.prepare('SELECT coalesce(sum(count), 0) AS n FROM event_counts').get() as { n: number }
   ).n;
@@ -277,9 +280,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     }
     if (batch.some((item) => item.kind === 'rejection')) trimRejectionsStatement.run(options.maxRejections);
     const eviction = evict(storedEvents + inserted);
-    // The next commit's rows go to a new search bucket when this one is full (DDL once per bucket).
-    const lastEvent = batch.findLast((item): item is Pending & { kind: 'event' } => item.kind === 'event');
-    if (inserted > 0 && lastEvent) rotateSearchBucketIfDue(db, lastEvent.event.receivedAtMs);
+    // Rows are indexed for search later, by indexStep; a delete only has to keep its mark honest.
+    if (eviction) clampSearchMark(db);
     return { results, count: storedEvents + inserted - (eviction?.eventCount ?? 0), eviction };
   });
 
@@ -518,10 +520,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
           removed.rejections += rejections;
           if (events < batchSize && entities < batchSize && rejections < batchSize) {
             removed.done = true;
-            return removed;
+            break;
           }
-          if (performance.now() - started >= maxMs) return removed;
+          if (performance.now() - started >= maxMs) break;
         }
+        if (removed.events > 0) clampSearchMark(db);
+        return removed;
       });
       const removed = step();
       storedEvents -= removed.events;
@@ -529,6 +533,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       // at most ~50,000 rows' index, instead of deleting index rows one by one).
       if (removed.done && dropStaleSearchBucket(db)) return { ...removed, done: false, indexDropped: true };
       return removed;
+    },
+    async indexStep(maxMs) {
+      // The index is rebuilt from events after a crash anyway (mark and segments commit together), so
+      // its commits need no fsync of their own: NORMAL in WAL mode skips it, and the next FULL commit
+      // syncs these frames too. Ingest's commits stay FULL.
+      const synchronous = db.pragma('synchronous', { simple: true }) as number;
+      db.pragma('synchronous = NORMAL');
+      try {
+        return indexSearchStep(db, maxMs);
+      } finally {
+        db.pragma(`synchronous = ${synchronous}`);
+      }
     },
     async releaseSpace(maxPages) {
       const before = (db.pragma('freelist_count', { simple: true }) as number) ?? 0;
