@@ -379,6 +379,19 @@ async function queries(): Promise<void> {
       { f: { action: 'update' } },
       5,
     ],
+    // The dashboard asks for totalCount with every search.
+    [
+      'search + totalCount, rare term',
+      `query($f: EventFilter) { events(filter: $f, first: 50) { totalCount edges { node ${page} } } }`,
+      { f: { search: RARE_TERM } },
+      5,
+    ],
+    [
+      'search + totalCount, common term',
+      `query($f: EventFilter) { events(filter: $f, first: 50) { totalCount edges { node ${page} } } }`,
+      { f: { search: 'name' } },
+      5,
+    ],
     [
       'stats',
       '{ stats { totalEvents totalEntities byEntityType { entityType count } byAction { action count } oldestReceivedAt newestReceivedAt } }',
@@ -393,7 +406,8 @@ async function queries(): Promise<void> {
     ],
   ];
   // The first fold of the big entity, before the cache holds it.
-  const cold = await timeQuery(server.url, cases[11]?.[1] ?? '', cases[11]?.[2] ?? {}, 1);
+  const entityCase = cases.find(([name]) => name.startsWith('entity of'));
+  const cold = await timeQuery(server.url, entityCase?.[1] ?? '', entityCase?.[2] ?? {}, 1);
   for (const [name, query, variables, targetMs] of cases) {
     const timing = await timeQuery(server.url, query, variables, n);
     const net = timing.p50;
