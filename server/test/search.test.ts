@@ -368,11 +368,12 @@ describe('search', () => {
     await expectSameAsScan(second, 0);
     expect(await indexAll(second)).toBe(1_200 - SEARCH_INDEX_CHUNK_ROWS);
     await expectSameAsScan(second, 0);
-    // Another program deletes the newest rows while the server is down: the open lowers the mark.
-    second.db.prepare('DELETE FROM events WHERE rowid > 1000').run();
-    const mark = searchIndexedRowid(second.db);
-    expect(mark).toBe(1_200);
+    expect(searchIndexedRowid(second.db)).toBe(1_200);
     await second.close();
+    // Another program deletes the newest rows while the server is down: the open lowers the mark.
+    const other = new Database(join(dataDir, DATABASE_FILE_NAME));
+    other.prepare('DELETE FROM events WHERE rowid > 1000').run();
+    other.close();
     const third = open(dataDir);
     expect(searchIndexedRowid(third.db)).toBe(1_000);
     await insertAll(third, makeEvents(60, start + 500 * HOUR_MS, 1_000));
