@@ -58,7 +58,9 @@ const add = (row: Row) => {
   );
 };
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-let nextPort = 18_100;
+// BENCH_PORT_BASE: two suites on one machine (another worktree's) must not share ports, or one's load
+// and queries reach the other's server (its own fails to bind, the health probe still answers).
+let nextPort = Number(process.env.BENCH_PORT_BASE ?? 18_100);
 const port = () => nextPort++;
 const tempDir = () => mkdtempSync(join(tmpdir(), 'hookscope-bench-'));
 
