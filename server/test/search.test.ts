@@ -214,6 +214,8 @@ describe('search', () => {
 
     expect(await store.indexStep(0)).toEqual({ rows: 900 - SEARCH_INDEX_CHUNK_ROWS, done: true });
     expect(await store.indexStep(0)).toEqual({ rows: 0, done: true });
+    // The step's own commit skips the fsync; ingest's commits are FULL (2) again after it.
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
     expect(searchIndexedRowid(store.db)).toBe(maxRowid(store.db));
     expect(tables(store.db).length).toBeGreaterThan(10);
     const cutoff = start;

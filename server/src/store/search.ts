@@ -153,6 +153,21 @@ export function indexSearchStep(
 }
 
 /**
+ * {@link indexSearchStep} with its commit not fsynced (`synchronous=NORMAL` for that transaction, then
+ * the connection's setting again): the index can be rebuilt from `events`, the mark and the segments
+ * commit together, and the next FULL commit syncs these WAL frames too. What the server runs.
+ */
+export function indexSearchStepUnsynced(db: Database.Database, maxMs: number): SearchIndexStep {
+  const synchronous = db.pragma('synchronous', { simple: true }) as number;
+  db.pragma('synchronous = NORMAL');
+  try {
+    return indexSearchStep(db, maxMs);
+  } finally {
+    db.pragma(`synchronous = ${synchronous}`);
+  }
+}
+
+/**
  * Drops one bucket that no stored event can be in: every row it indexed was received before the oldest
  * stored event (so purged or evicted), or the table is empty. The current bucket is only replaced, when
  * the table is empty and it holds stale entries. Runs in the purge, in its own short transaction.

@@ -6,7 +6,7 @@ import {
   clampSearchMark,
   createSearchReader,
   dropStaleSearchBucket,
-  indexSearchStep,
+  indexSearchStepUnsynced,
   type SearchFilter,
 } from './search.js';
 import type {
@@ -535,16 +535,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       return removed;
     },
     async indexStep(maxMs) {
-      // The index is rebuilt from events after a crash anyway (mark and segments commit together), so
-      // its commits need no fsync of their own: NORMAL in WAL mode skips it, and the next FULL commit
-      // syncs these frames too. Ingest's commits stay FULL.
-      const synchronous = db.pragma('synchronous', { simple: true }) as number;
-      db.pragma('synchronous = NORMAL');
-      try {
-        return indexSearchStep(db, maxMs);
-      } finally {
-        db.pragma(`synchronous = ${synchronous}`);
-      }
+      return indexSearchStepUnsynced(db, maxMs);
     },
     async releaseSpace(maxPages) {
       const before = (db.pragma('freelist_count', { simple: true }) as number) ?? 0;
