@@ -64,7 +64,9 @@ const add = (row: Row) => {
   );
 };
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-let nextPort = 18_100;
+// BENCH_PORT_BASE: two suites on one machine (another worktree's) must not share ports, or one's load
+// and queries reach the other's server (its own fails to bind, the health probe still answers).
+let nextPort = Number(process.env.BENCH_PORT_BASE ?? 18_100);
 const port = () => nextPort++;
 const tempDir = () => mkdtempSync(join(tmpdir(), 'hookscope-bench-'));
 
@@ -419,6 +421,19 @@ async function queries(): Promise<void> {
       'page + totalCount, filter action',
       `query($f: EventFilter) { events(filter: $f, first: 50) { totalCount edges { node ${page} } } }`,
       { f: { action: 'update' } },
+      5,
+    ],
+    // The dashboard asks for totalCount with every search.
+    [
+      'search + totalCount, rare term',
+      `query($f: EventFilter) { events(filter: $f, first: 50) { totalCount edges { node ${page} } } }`,
+      { f: { search: RARE_TERM } },
+      5,
+    ],
+    [
+      'search + totalCount, common term',
+      `query($f: EventFilter) { events(filter: $f, first: 50) { totalCount edges { node ${page} } } }`,
+      { f: { search: 'name' } },
       5,
     ],
     [

@@ -59,20 +59,24 @@ export function createRetention(deps: RetentionDeps): Retention {
   async function purge(): Promise<PurgeReport> {
     const beforeMs = cutoffMs();
     const report: PurgeReport = { eventCount: 0, rejectionCount: 0, beforeMs };
+    let indexDropped = false;
     for (;;) {
       const startedMs = performance.now();
       const step = await store.purgeStep(beforeMs, PURGE_BATCH_SIZE, PURGE_STEP_MAX_MS);
       report.eventCount += step.events;
       report.rejectionCount += step.rejections;
+      indexDropped ||= step.indexDropped === true;
       if (step.done) break;
       await pauseAfter(performance.now() - startedMs);
     }
-    if (report.eventCount + report.rejectionCount > 0) {
+    if (report.eventCount + report.rejectionCount > 0 || indexDropped) {
       for (;;) {
         const startedMs = performance.now();
         if ((await store.releaseSpace(VACUUM_PAGES_PER_STEP)) < VACUUM_PAGES_PER_STEP) break;
         await pauseAfter(performance.now() - startedMs);
       }
+    }
+    if (report.eventCount + report.rejectionCount > 0) {
       live.publish('eventsPurged', report);
       deps.onPurged?.(report);
     }

@@ -12,6 +12,7 @@ import { createLive } from './live/index.js';
 import type { LiveTopics } from './live/topics.js';
 import { createMockFeed } from './mock-feed.js';
 import { createRetention } from './retention.js';
+import { createSearchIndexer } from './search-indexer.js';
 import { createSqliteStore } from './store/sqlite.js';
 
 /** A started hookscope, and how to stop it. */
@@ -64,6 +65,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     onError: (error) => logger.error({ err: error }, 'purge failed'),
     onPurged: (report) => logger.info(report, 'purged %d expired events', report.eventCount),
   });
+  const searchIndexer = createSearchIndexer({
+    store,
+    onError: (error) => logger.error({ err: error }, 'search indexing failed'),
+  });
   const mock = createMockFeed(ingest, clock);
   const app = await createApp({
     config,
@@ -83,6 +88,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   retention.start();
+  searchIndexer.start();
   mock.start(config.mockEventsPerMinute);
   logger.info(
     {
@@ -113,6 +119,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       closing ??= (async () => {
         mock.stop();
         await retention.stop();
+        await searchIndexer.stop();
         live.close();
         await app.close();
         await store.close();

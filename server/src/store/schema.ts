@@ -83,3 +83,26 @@ export const eventCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.entityType, t.action] })],
 );
+
+/**
+ * The search index's buckets (migration 0004; the FTS5 tables are created by the indexing step in
+ * search.ts). Bucket `id` is the trigram table `events_search_<id>`; the highest id is the one the
+ * indexing step fills. Counts and received-time bounds are kept by that step, so a query can skip
+ * buckets outside its range and the purge can drop a bucket once no stored event can be in it.
+ */
+export const searchBuckets = sqliteTable('search_buckets', {
+  id: integer('id').primaryKey(),
+  rowCount: integer('row_count').notNull().default(0),
+  minReceivedAt: integer('min_received_at'),
+  maxReceivedAt: integer('max_received_at'),
+});
+
+/**
+ * The search index's high-water mark (one row, id 1): every stored event with a rowid at or below
+ * `indexed_rowid` is in a bucket; the rows above it are LIKE-scanned by queries until the indexing step
+ * reaches them (see search.ts).
+ */
+export const searchState = sqliteTable('search_state', {
+  id: integer('id').primaryKey(),
+  indexedRowid: integer('indexed_rowid').notNull().default(0),
+});

@@ -2,6 +2,13 @@ import type Database from 'better-sqlite3';
 import type { Action, ValidationIssue } from '../events/types.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { openDatabase } from './open.js';
+import {
+  clampSearchMark,
+  createSearchReader,
+  dropStaleSearchBucket,
+  indexSearchStepUnsynced,
+  type SearchFilter,
+} from './search.js';
 import type {
   EventQuery,
   InsertResult,
@@ -120,12 +127,19 @@ function eventWhere(query: EventQuery, cutoffMs: number): Where {
     clauses.push('received_at < @until');
     params.until = query.untilMs;
   }
-  if (query.search) {
-    // A scan over the rows the other filters leave (see docs/performance.md for why there is no index).
-    clauses.push("CAST(raw AS TEXT) LIKE @search ESCAPE '\\'");
-    params.search = likePattern(query.search);
-  }
   return { sql: clauses.join(' AND '), params };
+}
+
+/** The filters of a query with a search term, for the search index (see search.ts). */
+function searchFilter(query: EventQuery & { search: string }, cutoffMs: number): SearchFilter {
+  const where = eventWhere(query, cutoffMs);
+  return {
+    ...where,
+    term: query.search,
+    like: likePattern(query.search),
+    fromMs: Math.max(cutoffMs, query.sinceMs ?? cutoffMs),
+    untilMs: query.untilMs ?? null,
+  };
 }
 
 /** Options of the SQLite store. */
@@ -162,6 +176,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
   }
   // Counted once at open, then kept in step by inserts and purges: no COUNT(*) per commit.
   // From the trigger-kept counters: a COUNT(*) here scanned the whole table at every start.
+  // Deletes made while the store was closed (another program) must not leave the mark above new rows.
+  clampSearchMark(db);
   let storedEvents = (
     db.prepare('SELECT coalesce(sum(count), 0) AS n FROM event_counts').get() as { n: number }
   ).n;
@@ -264,6 +280,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     }
     if (batch.some((item) => item.kind === 'rejection')) trimRejectionsStatement.run(options.maxRejections);
     const eviction = evict(storedEvents + inserted);
+    // Rows are indexed for search later, by indexStep; a delete only has to keep its mark honest.
+    if (eviction) clampSearchMark(db);
     return { results, count: storedEvents + inserted - (eviction?.eventCount ?? 0), eviction };
   });
 
@@ -336,6 +354,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     return total;
   };
 
+  const search = createSearchReader(db);
+
   const page = <R, T>(rows: R[], first: number, map: (row: R) => T): Page<T> => ({
     rows: rows.slice(0, first).map(map),
     hasNextPage: rows.length > first,
@@ -358,6 +378,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       return row ? toEvent(row) : null;
     },
     async listEvents(query, first, after, cutoffMs) {
+      if (query.search) {
+        const rows = search.list<EventRow>(
+          searchFilter({ ...query, search: query.search }, cutoffMs),
+          first,
+          after,
+        );
+        return page(rows, first, toEvent);
+      }
       const where = eventWhere(query, cutoffMs);
       const keyset = after ? ' AND (received_at, id) < (@afterAt, @afterId)' : '';
       const params = after ? { ...where.params, afterAt: after.atMs, afterId: after.id } : where.params;
@@ -370,6 +398,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
       if (!query.entityId && query.sinceMs == null && query.untilMs == null && !query.search) {
         return countFromCounters(query, cutoffMs);
       }
+      if (query.search) return search.count(searchFilter({ ...query, search: query.search }, cutoffMs));
       const where = eventWhere(query, cutoffMs);
       return (
         prepare(`SELECT count(*) AS n FROM events WHERE ${where.sql}`).get(where.params) as { n: number }
@@ -503,14 +532,22 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
           removed.rejections += rejections;
           if (events < batchSize && entities < batchSize && rejections < batchSize) {
             removed.done = true;
-            return removed;
+            break;
           }
-          if (performance.now() - started >= maxMs) return removed;
+          if (performance.now() - started >= maxMs) break;
         }
+        if (removed.events > 0) clampSearchMark(db);
+        return removed;
       });
       const removed = step();
       storedEvents -= removed.events;
+      // Then, in a step of its own, one search bucket that no stored event can be in (a DROP TABLE of
+      // at most ~50,000 rows' index, instead of deleting index rows one by one).
+      if (removed.done && dropStaleSearchBucket(db)) return { ...removed, done: false, indexDropped: true };
       return removed;
+    },
+    async indexStep(maxMs) {
+      return indexSearchStepUnsynced(db, maxMs);
     },
     async releaseSpace(maxPages) {
       const before = (db.pragma('freelist_count', { simple: true }) as number) ?? 0;

@@ -95,6 +95,16 @@ export interface PurgeStep {
   rejections: number;
   /** True when nothing expired is left (as of this step's cut-off). */
   done: boolean;
+  /** True when the step dropped a stale search-index bucket (space to give back) instead of rows. */
+  indexDropped?: boolean;
+}
+
+/** What one {@link Store.indexStep} did. */
+export interface IndexStep {
+  /** Rows indexed. */
+  rows: number;
+  /** True when every stored row is indexed (as of this step). */
+  done: boolean;
 }
 
 /**
@@ -137,6 +147,12 @@ export interface Store {
    * `batchSize` rows until nothing expired is left or `maxMs` of work is spent (at least one chunk).
    */
   purgeStep(cutoffMs: number, batchSize: number, maxMs?: number): Promise<PurgeStep>;
+  /**
+   * Indexes stored events for search, oldest not yet indexed first, in one transaction, until none is
+   * left or `maxMs` of work is spent. Queries are exact whether or not it has caught up; it only makes
+   * searches faster. A store whose index needs no upkeep answers `{ rows: 0, done: true }`.
+   */
+  indexStep(maxMs: number): Promise<IndexStep>;
   /** Gives free pages back to the file system, a few at a time. Resolves to the pages released. */
   releaseSpace(maxPages: number): Promise<number>;
   /** Commits what is queued, then closes. */

@@ -1,0 +1,396 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Action } from '../src/events/types.js';
+import { createIdGenerator } from '../src/ids.js';
+import { packageRoot } from '../src/paths.js';
+import { DATABASE_FILE_NAME } from '../src/store/open.js';
+import { createSearchIndexer } from '../src/search-indexer.js';
+import {
+  SEARCH_BUCKET_MAX_SPAN_MS,
+  SEARCH_INDEX_CHUNK_ROWS,
+  indexAllForSearch,
+  searchIndexedRowid,
+} from '../src/store/search.js';
+import { createSqliteStore } from '../src/store/sqlite.js';
+import type { EventQuery, Keyset, Store, StoredEvent } from '../src/store/types.js';
+
+// Search through the store's real SQLite file: every answer must equal the LIKE scan's (the oracle below
+// runs that scan on the same file), across index buckets, purges, evictions and a migrated database, and
+// at every stage of the background indexing (nothing indexed, part of it, all of it).
+
+const HOUR_MS = 3_600_000;
+const dirs: string[] = [];
+const stores: (Store & { db: Database.Database })[] = [];
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hookscope-search-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function open(dataDir: string, maxStoredEvents = 0): Store & { db: Database.Database } {
+  const store = createSqliteStore({ dataDir, maxRejections: 10, maxStoredEvents });
+  stores.push(store);
+  return store;
+}
+
+const WORDS = [
+  'zebra',
+  'Zebrafish',
+  'name',
+  'naïve café',
+  '日本語テキスト',
+  '50% off',
+  'a_b',
+  'back\\slash',
+  'x',
+];
+const ACTIONS: Action[] = ['create', 'update', 'delete'];
+
+/** Events whose received times advance by `stepMs`, bodies mixing the words above (some raw bytes invalid). */
+function makeEvents(count: number, startMs: number, stepMs: number): StoredEvent[] {
+  let now = startMs;
+  const newId = createIdGenerator({ now: () => now });
+  const events: StoredEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    now = startMs + i * stepMs;
+    const text = `${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} n${i}`;
+    const json = Buffer.from(JSON.stringify({ payload: { id: `e${i % 13}`, text } }));
+    // Every 11th body carries a byte that is not UTF-8: LIKE and the index must agree on it too.
+    const raw = i % 11 === 0 ? Buffer.concat([json, Buffer.from([0xc3, 0x28, 0x80])]) : json;
+    events.push({
+      id: newId(),
+      receivedAtMs: now,
+      timeMs: now,
+      action: ACTIONS[i % 3] ?? 'create',
+      entityType: i % 2 === 0 ? 'task' : 'component',
+      entityId: `e${i % 13}`,
+      modifiedFields: null,
+      deliveryId: null,
+      headers: null,
+      raw,
+    });
+  }
+  return events;
+}
+
+/** The full scan the index replaces: ids newest first. */
+function scan(db: Database.Database, query: EventQuery, cutoffMs: number): string[] {
+  const clauses = ['received_at >= @cutoff'];
+  if (query.action) clauses.push('action = @action');
+  if (query.entityType) clauses.push('entity_type = @entityType');
+  if (query.entityId) clauses.push('entity_id = @entityId');
+  if (query.sinceMs != null) clauses.push('received_at >= @since');
+  if (query.untilMs != null) clauses.push('received_at < @until');
+  clauses.push("CAST(raw AS TEXT) LIKE @like ESCAPE '\\'");
+  const like = `%${(query.search ?? '').replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return (
+    db
+      .prepare(`SELECT id FROM events WHERE ${clauses.join(' AND ')} ORDER BY received_at DESC, id DESC`)
+      .all({
+        cutoff: cutoffMs,
+        like,
+        ...(query.action ? { action: query.action } : {}),
+        ...(query.entityType ? { entityType: query.entityType } : {}),
+        ...(query.entityId ? { entityId: query.entityId } : {}),
+        ...(query.sinceMs != null ? { since: query.sinceMs } : {}),
+        ...(query.untilMs != null ? { until: query.untilMs } : {}),
+      }) as { id: string }[]
+  ).map((row) => row.id);
+}
+
+/** Every page through the store's API, and its totalCount. */
+async function paged(store: Store, query: EventQuery, cutoffMs: number, first: number) {
+  const ids: string[] = [];
+  let after: Keyset | null = null;
+  for (;;) {
+    const page = await store.listEvents(query, first, after, cutoffMs);
+    ids.push(...page.rows.map((row) => row.id));
+    const last = page.rows.at(-1);
+    if (!page.hasNextPage || !last) break;
+    after = { atMs: last.receivedAtMs, id: last.id };
+  }
+  return { ids, total: await store.countEvents(query, cutoffMs) };
+}
+
+const TERMS = [
+  'zebra',
+  'ZEBRAFISH',
+  'name',
+  'NAÏVE', // non-ASCII: LIKE folds ASCII only, so this finds nothing while 'naïve' does
+  'naïve',
+  'café',
+  '日本語',
+  '50%',
+  '%',
+  'a_b',
+  '_',
+  'back\\slash',
+  '\\',
+  'x',
+  'ze',
+  '\uFFFD(', // the invalid bytes read as U+FFFD by LIKE and by the tokenizer alike
+  'qqqxxyy',
+  'n1',
+  'n17 ',
+  // Rare terms (a few rows each): answered from the index buckets, not the newest-rows scan.
+  'n42',
+  'N7"',
+  'n1"',
+  'n59',
+];
+
+async function expectSameAsScan(
+  store: Store & { db: Database.Database },
+  cutoffMs: number,
+  extra: EventQuery = {},
+) {
+  for (const search of TERMS) {
+    const query = { ...extra, search };
+    const expected = scan(store.db, query, cutoffMs);
+    for (const first of [1, 7, 50]) {
+      const got = await paged(store, query, cutoffMs, first);
+      expect({ search, first, ids: got.ids }).toEqual({ search, first, ids: expected });
+      expect({ search, total: got.total }).toEqual({ search, total: expected.length });
+    }
+  }
+}
+
+const tables = (db: Database.Database): string[] =>
+  (
+    db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'events_search_[0-9]*' AND sql IS NOT NULL AND sql LIKE '%fts5%'",
+      )
+      .all() as { name: string }[]
+  ).map((row) => row.name);
+
+/** Runs indexing steps until the store reports it caught up. */
+async function indexAll(store: Store): Promise<number> {
+  let rows = 0;
+  for (;;) {
+    const step = await store.indexStep(Number.POSITIVE_INFINITY);
+    rows += step.rows;
+    if (step.done) return rows;
+  }
+}
+
+const maxRowid = (db: Database.Database): number =>
+  (db.prepare('SELECT coalesce(max(rowid), 0) AS r FROM events').get() as { r: number }).r;
+
+async function insertAll(store: Store, events: StoredEvent[], perCommit = 10): Promise<void> {
+  for (let i = 0; i < events.length; i += perCommit) {
+    await Promise.all(events.slice(i, i + perCommit).map((event) => store.insertEvent(event)));
+  }
+}
+
+describe('search', () => {
+  it('returns what a scan returns before, during and after indexing, with every filter, wildcard and short term', async () => {
+    const store = open(tempDir());
+    const start = Date.UTC(2030, 0, 1);
+    // 6 minutes apart: the 6-hour span closes a bucket every 60 rows; more rows than the scan probe.
+    const events = makeEvents(900, start, SEARCH_BUCKET_MAX_SPAN_MS / 60);
+    await insertAll(store, events);
+    // The ingest commit indexes nothing: every row is in the unindexed tail, found by LIKE.
+    expect(tables(store.db)).toEqual([]);
+    expect(searchIndexedRowid(store.db)).toBe(0);
+    await expectSameAsScan(store, start);
+    await expectSameAsScan(store, start, { action: 'update' });
+
+    // One chunk (a zero budget still does one): part indexed, part tail.
+    expect(await store.indexStep(0)).toEqual({ rows: SEARCH_INDEX_CHUNK_ROWS, done: false });
+    expect(searchIndexedRowid(store.db)).toBe(SEARCH_INDEX_CHUNK_ROWS);
+    await expectSameAsScan(store, start);
+    await expectSameAsScan(store, start, { entityType: 'component', entityId: 'e3' });
+
+    expect(await store.indexStep(0)).toEqual({ rows: 900 - SEARCH_INDEX_CHUNK_ROWS, done: true });
+    expect(await store.indexStep(0)).toEqual({ rows: 0, done: true });
+    // The step's own commit skips the fsync; ingest's commits are FULL (2) again after it.
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(searchIndexedRowid(store.db)).toBe(maxRowid(store.db));
+    expect(tables(store.db).length).toBeGreaterThan(10);
+    const cutoff = start;
+    await expectSameAsScan(store, cutoff);
+    await expectSameAsScan(store, cutoff, { action: 'update' });
+    await expectSameAsScan(store, cutoff, { entityType: 'component', entityId: 'e3' });
+    await expectSameAsScan(store, cutoff, {
+      sinceMs: start + 20 * HOUR_MS,
+      untilMs: start + 70 * HOUR_MS,
+    });
+    // A cut-off inside the range: rows before it are never returned, whichever bucket holds them.
+    await expectSameAsScan(store, start + 25 * HOUR_MS);
+
+    // New rows after a caught-up index: a tail again, over the buckets.
+    await insertAll(store, makeEvents(40, start + 200 * HOUR_MS, 1_000));
+    await expectSameAsScan(store, start);
+  });
+
+  it('never returns purged rows, drops buckets no stored event can be in, and stays exact', async () => {
+    const store = open(tempDir());
+    const start = Date.UTC(2030, 0, 1);
+    // More rows than the newest-rows probe, so rare terms are answered from the buckets.
+    await insertAll(store, makeEvents(800, start, HOUR_MS / 6));
+    await indexAll(store);
+    const before = tables(store.db).length;
+    const cutoff = start + 40 * HOUR_MS;
+    for (;;) {
+      const step = await store.purgeStep(cutoff, 7, 5);
+      if (step.done) break;
+    }
+    const after = tables(store.db);
+    expect(after.length).toBeLessThan(before);
+    await expectSameAsScan(store, cutoff);
+    // Even a cut-off of 0 finds nothing purged: the rows are gone, stale index entries are not answers.
+    expect((await paged(store, { search: 'zebra' }, 0, 50)).ids).toEqual(
+      scan(store.db, { search: 'zebra' }, 0),
+    );
+
+    // Purge everything: every old bucket goes, and new events are found in a fresh one.
+    for (;;) if ((await store.purgeStep(start + 1_000 * HOUR_MS, 50, 5)).done) break;
+    expect(tables(store.db).length).toBe(1);
+    const later = makeEvents(20, start + 2_000 * HOUR_MS, 1_000);
+    for (const event of later) await store.insertEvent(event);
+    await expectSameAsScan(store, 0);
+    await indexAll(store);
+    await expectSameAsScan(store, 0);
+  });
+
+  it('stays exact after capacity eviction, and the purge drops the evicted rows buckets', async () => {
+    const store = open(tempDir(), 400);
+    const start = Date.UTC(2030, 0, 1);
+    const events = makeEvents(900, start, HOUR_MS / 6);
+    // Indexed as it goes (a step every 200 rows), so evicted rows leave entries in buckets.
+    for (let i = 0; i < events.length; i += 200) {
+      await insertAll(store, events.slice(i, i + 200), 8);
+      await indexAll(store);
+    }
+    expect((store.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n).toBe(400);
+    await expectSameAsScan(store, 0);
+    const before = tables(store.db).length;
+    // Nothing is expired: the purge only drops index buckets of evicted rows.
+    for (;;) if ((await store.purgeStep(0, 100, 5)).done) break;
+    expect(tables(store.db).length).toBeLessThan(before);
+    await expectSameAsScan(store, 0);
+  });
+
+  it('finds rows stored before the migration that added the index', async () => {
+    const dataDir = tempDir();
+    // A database as version 0003 left it: migrations 0000-0003 only, events written by plain SQL.
+    const oldMigrations = join(dataDir, 'migrations');
+    mkdirSync(join(oldMigrations, 'meta'), { recursive: true });
+    const source = join(packageRoot, 'server', 'drizzle');
+    for (const file of readdirSync(source).filter((f) => /^000[0-3]_.*\.sql$/.test(f)))
+      copyFileSync(join(source, file), join(oldMigrations, file));
+    const journal = JSON.parse(
+      (await import('node:fs')).readFileSync(join(source, 'meta', '_journal.json'), 'utf8'),
+    ) as { entries: { idx: number }[] };
+    journal.entries = journal.entries.filter((entry) => entry.idx <= 3);
+    writeFileSync(join(oldMigrations, 'meta', '_journal.json'), JSON.stringify(journal));
+    const old = new Database(join(dataDir, DATABASE_FILE_NAME));
+    old.pragma('auto_vacuum = INCREMENTAL');
+    old.pragma('journal_mode = WAL');
+    migrate(drizzle(old), { migrationsFolder: oldMigrations });
+    const start = Date.now() - 2 * HOUR_MS;
+    const insert = old.prepare(
+      `INSERT INTO events (id, received_at, time, action, entity_type, entity_id, raw) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const e of makeEvents(600, start, 1_000))
+      insert.run(e.id, e.receivedAtMs, e.timeMs, e.action, e.entityType, e.entityId, e.raw);
+    old.close();
+
+    const store = open(dataDir);
+    // The migration indexes nothing (it would hold up the start): the stored rows are the tail.
+    expect(tables(store.db)).toEqual([]);
+    await expectSameAsScan(store, 0);
+    // The background job catches up, as the server runs it.
+    const indexer = createSearchIndexer({ store, stepMaxMs: 1 });
+    expect(await indexer.indexNow()).toBe(600);
+    expect(tables(store.db).length).toBeGreaterThan(0);
+    expect(searchIndexedRowid(store.db)).toBe(maxRowid(store.db));
+    await expectSameAsScan(store, 0);
+    // New rows join the migrated index.
+    for (const e of makeEvents(30, start + HOUR_MS, 1_000)) await store.insertEvent(e);
+    await expectSameAsScan(store, 0);
+    expect(await indexer.indexNow()).toBe(30);
+    await expectSameAsScan(store, 0);
+  });
+
+  it('keeps rows searchable when deleting the newest rowids makes SQLite reuse rowids below the mark', async () => {
+    const store = open(tempDir());
+    const start = Date.UTC(2030, 0, 1);
+    // Rowids 1-300 received late, 301-600 received early: a purge of the early ones deletes the top
+    // rowids and leaves the others, so new rows get rowids 301+ again, below the old mark (600).
+    await insertAll(store, makeEvents(300, start + 100 * HOUR_MS, 1_000));
+    await insertAll(store, makeEvents(300, start, 1_000));
+    await indexAll(store);
+    expect(searchIndexedRowid(store.db)).toBe(600);
+    const cutoff = start + 50 * HOUR_MS;
+    for (;;) if ((await store.purgeStep(cutoff, 100, 5)).done) break;
+    expect(maxRowid(store.db)).toBe(300);
+    // The purge lowered the mark with the rows: every later row is above it.
+    expect(searchIndexedRowid(store.db)).toBe(300);
+    // The old bucket still holds entries for rowids 301-600 (stale now): the new rows that take those
+    // rowids must be found once each, not missed and not counted twice.
+    const fresh = makeEvents(250, start + 200 * HOUR_MS, 1_000);
+    await insertAll(store, fresh);
+    expect(maxRowid(store.db)).toBe(550);
+    await expectSameAsScan(store, cutoff);
+    await indexAll(store);
+    await expectSameAsScan(store, cutoff);
+
+    // Everything purged: the mark falls to 0 and rowids start at 1 again.
+    for (;;) if ((await store.purgeStep(start + 1_000 * HOUR_MS, 100, 5)).done) break;
+    expect(searchIndexedRowid(store.db)).toBe(0);
+    await insertAll(store, makeEvents(120, start + 2_000 * HOUR_MS, 1_000));
+    expect(maxRowid(store.db)).toBe(120);
+    await expectSameAsScan(store, 0);
+    await store.indexStep(0);
+    await expectSameAsScan(store, 0);
+  });
+
+  it('stays exact across a restart in the middle of indexing, and after deletes made while closed', async () => {
+    const dataDir = tempDir();
+    const start = Date.UTC(2030, 0, 1);
+    const first = open(dataDir);
+    await insertAll(first, makeEvents(1_200, start, 60_000));
+    expect(await first.indexStep(0)).toEqual({ rows: SEARCH_INDEX_CHUNK_ROWS, done: false });
+    await first.close();
+
+    const second = open(dataDir);
+    expect(searchIndexedRowid(second.db)).toBe(SEARCH_INDEX_CHUNK_ROWS);
+    await expectSameAsScan(second, 0);
+    expect(await indexAll(second)).toBe(1_200 - SEARCH_INDEX_CHUNK_ROWS);
+    await expectSameAsScan(second, 0);
+    expect(searchIndexedRowid(second.db)).toBe(1_200);
+    await second.close();
+    // Another program deletes the newest rows while the server is down: the open lowers the mark.
+    const other = new Database(join(dataDir, DATABASE_FILE_NAME));
+    other.prepare('DELETE FROM events WHERE rowid > 1000').run();
+    other.close();
+    const third = open(dataDir);
+    expect(searchIndexedRowid(third.db)).toBe(1_000);
+    await insertAll(third, makeEvents(60, start + 500 * HOUR_MS, 1_000));
+    await expectSameAsScan(third, 0);
+    await indexAll(third);
+    await expectSameAsScan(third, 0);
+  });
+
+  it('indexes a bulk load in large steps (the seeder) with the same buckets as the background job', async () => {
+    const store = open(tempDir());
+    const start = Date.UTC(2030, 0, 1);
+    await insertAll(store, makeEvents(700, start, SEARCH_BUCKET_MAX_SPAN_MS / 100), 50);
+    expect(indexAllForSearch(store.db, 250)).toBe(700);
+    // 100 rows per 6-hour bucket.
+    expect(tables(store.db).length).toBe(7);
+    await expectSameAsScan(store, 0);
+  });
+});
