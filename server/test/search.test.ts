@@ -17,6 +17,7 @@ import {
   searchIndexedRowid,
 } from '../src/store/search.js';
 import { createSqliteStore } from '../src/store/sqlite.js';
+import { waitFor } from './helpers/server.js';
 import type { EventQuery, Keyset, Store, StoredEvent } from '../src/store/types.js';
 
 // Search through the store's real SQLite file: every answer must equal the LIKE scan's (the oracle below
@@ -392,5 +393,31 @@ describe('search', () => {
     // 100 rows per 6-hour bucket.
     expect(tables(store.db).length).toBe(7);
     await expectSameAsScan(store, 0);
+  });
+  it('puts timed passes off while the event loop is busy, and catches up once it is not', async () => {
+    const store = open(tempDir());
+    await insertAll(store, makeEvents(200, Date.now() - HOUR_MS, 1_000));
+    const indexer = createSearchIndexer({ store, intervalMs: 20 });
+    // Busy: 18 ms of work in every ~20 ms, for well over ten ticks.
+    const busyUntil = performance.now() + 400;
+    await new Promise<void>((resolve) => {
+      const burn = (): void => {
+        const sliceEnd = performance.now() + 18;
+        while (performance.now() < sliceEnd);
+        // Started after the first busy slice, so that even its first pass sees a busy loop.
+        indexer.start();
+        if (performance.now() < busyUntil) setImmediate(burn);
+        else resolve();
+      };
+      burn();
+    });
+    try {
+      const indexedWhileBusy = searchIndexedRowid(store.db);
+      expect(indexedWhileBusy).toBe(0);
+      await waitFor(() => searchIndexedRowid(store.db) === maxRowid(store.db));
+      await expectSameAsScan(store, 0);
+    } finally {
+      await indexer.stop();
+    }
   });
 });
