@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { createStatementCache } from './statements.js';
 
 // Free-text search (`EventQuery.search`: an ASCII case-insensitive substring of the raw body) over
 // time-bucketed trigram indexes. Each bucket is a contentless FTS5 table `events_search_<id>`
@@ -264,16 +265,9 @@ export interface SearchReader {
 
 /** Creates the reader over `db`. Statements naming a bucket are cached until the bucket set changes. */
 export function createSearchReader(db: Database.Database): SearchReader {
-  const statements = new Map<string, Database.Statement>();
+  const statements = createStatementCache(db);
+  const prepare = statements.prepare;
   let bucketSet = '';
-  const prepare = (sql: string): Database.Statement => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
   const likeSql = "CAST(raw AS TEXT) LIKE @like ESCAPE '\\'";
 
   /** Buckets that may hold a row of the range, newest first; resets the cache when the set changed. */
@@ -284,7 +278,7 @@ export function createSearchReader(db: Database.Database): SearchReader {
     const key = all.map((b) => b.id).join(',');
     if (key !== bucketSet) {
       // A dropped bucket's statements would fail: keep only the fixed ones.
-      for (const sql of [...statements.keys()]) if (sql.includes('events_search_')) statements.delete(sql);
+      statements.forget((sql) => sql.includes('events_search_'));
       bucketSet = key;
     }
     return all.filter(

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Action, ValidationIssue } from '../events/types.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { openDatabase } from './open.js';
+import { createStatementCache } from './statements.js';
 import {
   clampSearchMark,
   createSearchReader,
@@ -182,15 +183,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     db.prepare('SELECT coalesce(sum(count), 0) AS n FROM event_counts').get() as { n: number }
   ).n;
   // Statements are prepared once per distinct SQL text: filters combine into a few dozen shapes at most.
-  const statements = new Map<string, Database.Statement>();
-  const prepare = (sql: string): Database.Statement => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
+  const { prepare } = createStatementCache(db);
 
   const insertEventStatement = db.prepare(
     `INSERT INTO events (id, received_at, time, action, entity_type, entity_id, modified_fields, delivery_id, headers, raw)
