@@ -1,12 +1,9 @@
 import type { PurgeReportResolvers, StatsResolvers } from '../generated.js';
-import { msToDateTime } from '../../datetime.js';
-
-const optionalDateTime = (ms: number | null): string | null => (ms === null ? null : msToDateTime(ms));
 
 /** Counts plus the retention in force. */
 export const Stats: StatsResolvers = {
-  oldestReceivedAt: (stats) => optionalDateTime(stats.oldestReceivedAtMs),
-  newestReceivedAt: (stats) => optionalDateTime(stats.newestReceivedAtMs),
+  oldestReceivedAt: (stats) => stats.oldestReceivedAtMs,
+  newestReceivedAt: (stats) => stats.newestReceivedAtMs,
   retention: (_stats, _args, ctx) => ctx.config.eventRetention,
   retentionSeconds: (_stats, _args, ctx) => Math.round(ctx.config.eventRetentionMs / 1000),
   purgeIntervalSeconds: (_stats, _args, ctx) => Math.round(ctx.config.purgeIntervalMs / 1000),
@@ -14,5 +11,5 @@ export const Stats: StatsResolvers = {
 
 /** What one purge removed. */
 export const PurgeReport: PurgeReportResolvers = {
-  before: (report) => msToDateTime(report.beforeMs),
+  before: (report) => report.beforeMs,
 };
