@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseWebhookBody } from '../server/src/events/validate.js';
+import { parseWebhookBody } from '../server/src/domain/validate.js';
 
 const SCRIPT = fileURLToPath(new URL('./mock.ts', import.meta.url));
 

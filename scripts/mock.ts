@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createMockGenerator, createRandom, mockDeliveryId } from '../server/src/events/mock.js';
+import { createMockGenerator, createRandom, mockDeliveryId } from '../server/src/domain/mock.js';
 
 const USAGE = `usage: npm run mock -- [--url URL] [--count N] [--rate PER_SECOND] [--seed N]
   --url    webhook endpoint (default http://127.0.0.1:8000/webhooks/event)

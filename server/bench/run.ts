@@ -14,7 +14,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/shared/paths.js';
 import {
   loopDelay,
   quantile,

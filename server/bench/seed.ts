@@ -1,8 +1,8 @@
-import { createMockGenerator } from '../src/events/mock.js';
-import type { JsonObject } from '../src/events/types.js';
-import { createIdGenerator } from '../src/ids.js';
-import { openDatabase } from '../src/store/open.js';
-import { indexAllForSearch } from '../src/store/search.js';
+import { createMockGenerator } from '../src/domain/mock.js';
+import type { JsonObject } from '../src/domain/types.js';
+import { createIdGenerator } from '../src/shared/ids.js';
+import { openDatabase } from '../src/store/sqlite/open.js';
+import { indexAllForSearch } from '../src/store/sqlite/search.js';
 
 /** What to seed. */
 export interface SeedOptions {

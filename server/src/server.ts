@@ -1,19 +1,19 @@
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { createApp, GRAPHQL_PATH } from './app.js';
-import { monotonicClock, systemClock, type Clock } from './clock.js';
+import { createApp, GRAPHQL_PATH } from './http/app.js';
+import { monotonicClock, systemClock, type Clock } from './shared/clock.js';
 import type { Config } from './config.js';
-import { createEntityReader } from './entities.js';
-import { WEBHOOK_PATH } from './http/webhook.js';
-import { DASHBOARD_PATH } from './http/dashboard.js';
-import { createIdGenerator } from './ids.js';
-import { createIngest } from './ingest.js';
+import { createEntityReader } from './read/entities.js';
+import { WEBHOOK_PATH } from './http/routes/webhook.js';
+import { DASHBOARD_PATH } from './http/routes/dashboard.js';
+import { createIdGenerator } from './shared/ids.js';
+import { createIngest } from './intake/ingest.js';
 import { createLive } from './live/index.js';
 import type { LiveTopics } from './live/topics.js';
-import { createMockFeed } from './mock-feed.js';
-import { createRetention } from './retention.js';
-import { createSearchIndexer } from './search-indexer.js';
-import { createSqliteStore } from './store/sqlite.js';
+import { createMockFeed } from './intake/mock-feed.js';
+import { createRetention } from './jobs/retention.js';
+import { createSearchIndexer } from './jobs/search-indexer.js';
+import { createSqliteStore } from './store/sqlite/index.js';
 
 /** A started hookscope, and how to stop it. */
 export interface RunningServer {

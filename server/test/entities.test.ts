@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { createEntityReader, type FoldedEntity } from '../src/entities.js';
-import type { Action } from '../src/events/types.js';
-import { createIdGenerator } from '../src/ids.js';
-import { createSqliteStore } from '../src/store/sqlite.js';
+import { createEntityReader, type FoldedEntity } from '../src/read/entities.js';
+import type { Action } from '../src/domain/types.js';
+import { createIdGenerator } from '../src/shared/ids.js';
+import { createSqliteStore } from '../src/store/sqlite/index.js';
 import {
   EXAMPLE_CREATE,
   EXAMPLE_UPDATE,

@@ -7,7 +7,7 @@ import {
   modifiedFieldNotInPayloadWarning,
   noRetainedCreateWarning,
   repeatedDeliveryWarning,
-} from '../src/events/fold.js';
+} from '../src/domain/fold.js';
 import {
   EXAMPLE_CREATE,
   EXAMPLE_UPDATE,

@@ -5,18 +5,18 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Action } from '../src/events/types.js';
-import { createIdGenerator } from '../src/ids.js';
-import { packageRoot } from '../src/paths.js';
-import { DATABASE_FILE_NAME } from '../src/store/open.js';
-import { createSearchIndexer } from '../src/search-indexer.js';
+import type { Action } from '../src/domain/types.js';
+import { createIdGenerator } from '../src/shared/ids.js';
+import { packageRoot } from '../src/shared/paths.js';
+import { DATABASE_FILE_NAME } from '../src/store/sqlite/open.js';
+import { createSearchIndexer } from '../src/jobs/search-indexer.js';
 import {
   SEARCH_BUCKET_MAX_SPAN_MS,
   SEARCH_INDEX_CHUNK_ROWS,
   indexAllForSearch,
   searchIndexedRowid,
-} from '../src/store/search.js';
-import { createSqliteStore } from '../src/store/sqlite.js';
+} from '../src/store/sqlite/search.js';
+import { createSqliteStore } from '../src/store/sqlite/index.js';
 import { waitFor } from './helpers/server.js';
 import type { EventQuery, Keyset, Store, StoredEvent } from '../src/store/types.js';
 
@@ -288,7 +288,7 @@ describe('search', () => {
     // A database as version 0003 left it: migrations 0000-0003 only, events written by plain SQL.
     const oldMigrations = join(dataDir, 'migrations');
     mkdirSync(join(oldMigrations, 'meta'), { recursive: true });
-    const source = join(packageRoot, 'server', 'drizzle');
+    const source = join(packageRoot, 'server', 'drizzle', 'sqlite');
     for (const file of readdirSync(source).filter((f) => /^000[0-3]_.*\.sql$/.test(f)))
       copyFileSync(join(source, file), join(oldMigrations, file));
     const journal = JSON.parse(

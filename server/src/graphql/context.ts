@@ -1,11 +1,11 @@
 import type { Config } from '../config.js';
-import type { EntityReader } from '../entities.js';
-import type { Ingest } from '../ingest.js';
+import type { EntityReader } from '../read/entities.js';
+import type { Ingest } from '../intake/ingest.js';
 import type { LiveSubscriber } from '../live/index.js';
 import type { LiveTopics } from '../live/topics.js';
-import type { Retention } from '../retention.js';
+import type { Retention } from '../jobs/retention.js';
 import type { Store } from '../store/types.js';
-import type { MockFeed } from '../mock-feed.js';
+import type { MockFeed } from '../intake/mock-feed.js';
 
 /** What every resolver can reach. Resolvers read; only the intake (via the mock feed) writes and publishes. */
 export interface GraphQLContext {

@@ -19,7 +19,7 @@ import {
   type ValidationRule,
   type ASTVisitor,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE } from '../pagination.js';
+import { DEFAULT_PAGE_SIZE } from '../api/pagination.js';
 
 /** The limits every GraphQL operation is held to, over HTTP and graphql-ws alike. */
 export interface GraphQLLimits {

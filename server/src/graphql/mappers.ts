@@ -1,4 +1,4 @@
-import type { FoldedEntity } from '../entities.js';
+import type { FoldedEntity } from '../read/entities.js';
 import type { PurgeReport } from '../live/topics.js';
 import type { StoreStats, StoredEntity, StoredEvent, StoredRejection } from '../store/types.js';
 

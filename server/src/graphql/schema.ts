@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from '../shared/paths.js';
 import type { Resolvers } from './generated.js';
 import { EntityConnection, EventConnection, RejectionConnection } from './resolvers/connection.js';
 import { Entity } from './resolvers/entity.js';

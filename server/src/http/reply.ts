@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { ValidationIssue } from '../events/types.js';
+import type { ValidationIssue } from '../domain/types.js';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {

@@ -1,4 +1,4 @@
-import type { Action, ValidationIssue } from '../events/types.js';
+import type { Action, ValidationIssue } from '../domain/types.js';
 
 /** An event as stored. Times are epoch milliseconds. */
 export interface StoredEvent {

@@ -14,8 +14,8 @@ import {
   noRetainedCreateWarning,
   repeatedDeliveryWarning,
   stateAt,
-} from '../../src/events/fold.js';
-import type { FoldInput, FoldResult, JsonObject } from '../../src/events/types.js';
+} from '../../src/domain/fold.js';
+import type { FoldInput, FoldResult, JsonObject } from '../../src/domain/types.js';
 
 let sequence = 0;
 

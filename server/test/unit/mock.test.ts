@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { foldEntity, noRetainedCreateWarning } from '../../src/events/fold.js';
-import { createMockGenerator, createRandom, mockDeliveryId, mockUuid } from '../../src/events/mock.js';
-import type { FoldInput, JsonObject } from '../../src/events/types.js';
-import { parseWebhookBody } from '../../src/events/validate.js';
+import { foldEntity, noRetainedCreateWarning } from '../../src/domain/fold.js';
+import { createMockGenerator, createRandom, mockDeliveryId, mockUuid } from '../../src/domain/mock.js';
+import type { FoldInput, JsonObject } from '../../src/domain/types.js';
+import { parseWebhookBody } from '../../src/domain/validate.js';
 
 const START_MS = Date.UTC(2026, 0, 1);
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findJsonSyntaxError } from '../../src/events/json.js';
-import { parseRfc3339 } from '../../src/events/time.js';
-import type { ParseResult } from '../../src/events/types.js';
-import { parseWebhookBody } from '../../src/events/validate.js';
+import { findJsonSyntaxError } from '../../src/domain/json.js';
+import { parseRfc3339 } from '../../src/domain/time.js';
+import type { ParseResult } from '../../src/domain/types.js';
+import { parseWebhookBody } from '../../src/domain/validate.js';
 
 const CREATE_EXAMPLE = `{"action": "create", "entity_type": "component", "time": "2021-12-20T10:59:55Z",
  "payload": {"id": "25589645-cd89-44bb-8954-6b4ee87aa57f", "name": "image name", "file_type": "jpeg"}}`;

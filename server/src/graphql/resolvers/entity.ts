@@ -1,8 +1,8 @@
 import type { EntityResolvers } from '../generated.js';
-import { stateAt } from '../../events/fold.js';
-import { pageSize } from '../../pagination.js';
-import { InputError } from '../../errors.js';
-import { dateTimeToMs } from '../../datetime.js';
+import { stateAt } from '../../domain/fold.js';
+import { pageSize } from '../../api/pagination.js';
+import { InputError } from '../../api/errors.js';
+import { dateTimeToMs } from '../../api/datetime.js';
 
 const eventCursor = (id: string): string => Buffer.from(`event:${id}`, 'utf8').toString('base64url');
 

@@ -1,4 +1,4 @@
-import { changesForApi, payloadOf } from '../../entities.js';
+import { changesForApi, payloadOf } from '../../read/entities.js';
 import type { EventResolvers } from '../generated.js';
 import { loadEntity } from './shared.js';
 

@@ -1,5 +1,5 @@
 import type { MutationResolvers } from '../generated.js';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../api/errors.js';
 
 /** Most mock events one mutation may create. */
 export const MAX_MOCK_EVENTS = 1_000;

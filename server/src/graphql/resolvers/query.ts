@@ -1,6 +1,6 @@
 import type { QueryResolvers } from '../generated.js';
-import { decodeCursor, encodeCursor, pageSize } from '../../pagination.js';
-import { toEventQuery } from '../../event-filter.js';
+import { decodeCursor, encodeCursor, pageSize } from '../../api/pagination.js';
+import { toEventQuery } from '../../api/filter-input.js';
 import { loadEntity } from './shared.js';
 
 /** Root queries: every read applies the retention cut-off. */

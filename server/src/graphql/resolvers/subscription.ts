@@ -1,4 +1,4 @@
-import { matchesEventQuery, toEventQuery } from '../../event-filter.js';
+import { matchesEventQuery, toEventQuery } from '../../api/filter-input.js';
 import { filterSubscription } from '../../live/index.js';
 import type { StoredEvent, StoredRejection } from '../../store/types.js';
 import type { PurgeReport } from '../../live/topics.js';

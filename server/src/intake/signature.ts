@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { WebhookSignatureConfig } from './config.js';
+import type { WebhookSignatureConfig } from '../config.js';
 import type { RequestHeaders } from './ingest.js';
 
 /** How far (seconds) a Standard Webhooks timestamp may be from now, either way: the specification's window. */

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Ingest, IntakeOutcome, RequestHeaders } from '../ingest.js';
-import { StoreUnavailableError } from '../ingest.js';
-import { msToDateTime } from '../datetime.js';
-import type { WebhookSignatureConfig } from '../config.js';
-import { verifySignature } from '../signature.js';
-import { sendError } from './reply.js';
+import type { Ingest, IntakeOutcome, RequestHeaders } from '../../intake/ingest.js';
+import { StoreUnavailableError } from '../../intake/ingest.js';
+import { msToDateTime } from '../../api/datetime.js';
+import type { WebhookSignatureConfig } from '../../config.js';
+import { verifySignature } from '../../intake/signature.js';
+import { sendError } from '../reply.js';
 
 /** The webhook intake path. */
 export const WEBHOOK_PATH = '/webhooks/event';

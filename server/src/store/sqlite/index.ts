@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Action, ValidationIssue } from '../events/types.js';
+import type { Action, ValidationIssue } from '../../domain/types.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { openDatabase } from './open.js';
 import { createStatementCache } from './statements.js';
@@ -20,7 +20,7 @@ import type {
   StoredEntity,
   StoredEvent,
   StoredRejection,
-} from './types.js';
+} from '../types.js';
 
 interface EventRow {
   id: string;

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from '../../shared/paths.js';
 
 /** The database file's name inside DATA_DIR. */
 export const DATABASE_FILE_NAME = 'hookscope.db';
@@ -20,6 +20,6 @@ export function openDatabase(dataDir: string): Database.Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  migrate(drizzle(sqlite), { migrationsFolder: join(packageRoot, 'server', 'drizzle') });
+  migrate(drizzle(sqlite), { migrationsFolder: join(packageRoot, 'server', 'drizzle', 'sqlite') });
   return sqlite;
 }

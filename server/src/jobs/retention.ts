@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Clock } from './clock.js';
-import type { Live } from './live/index.js';
-import type { LiveTopics, PurgeReport } from './live/topics.js';
-import type { Store } from './store/types.js';
+import type { Clock } from '../shared/clock.js';
+import type { Live } from '../live/index.js';
+import type { LiveTopics, PurgeReport } from '../live/topics.js';
+import type { Store } from '../store/types.js';
 
 /** Rows per DELETE statement inside a purge step: small, so that the time budget is checked often. */
 export const PURGE_BATCH_SIZE = 100;

@@ -1,6 +1,6 @@
-import { extendFold, foldEntity, stateAt } from './events/fold.js';
-import type { FieldChange, FoldInput, FoldResult, Json, JsonObject } from './events/types.js';
-import type { EntityBounds, StoredEvent, Store } from './store/types.js';
+import { extendFold, foldEntity, stateAt } from '../domain/fold.js';
+import type { FieldChange, FoldInput, FoldResult, Json, JsonObject } from '../domain/types.js';
+import type { EntityBounds, StoredEvent, Store } from '../store/types.js';
 
 /** The parsed body of a stored event (the raw bytes are the source of truth; this is a view of them). */
 export function parseBody(event: StoredEvent): JsonObject {

@@ -1,9 +1,9 @@
-import type { Clock } from './clock.js';
-import { parseWebhookBody } from './events/validate.js';
-import type { ValidationIssue } from './events/types.js';
-import type { Live } from './live/index.js';
-import type { LiveTopics } from './live/topics.js';
-import type { StoredEvent, StoredRejection, Store } from './store/types.js';
+import type { Clock } from '../shared/clock.js';
+import { parseWebhookBody } from '../domain/validate.js';
+import type { ValidationIssue } from '../domain/types.js';
+import type { Live } from '../live/index.js';
+import type { LiveTopics } from '../live/topics.js';
+import type { StoredEvent, StoredRejection, Store } from '../store/types.js';
 
 /** Request headers as Node gives them (lower-case names). */
 export type RequestHeaders = Record<string, string | string[] | undefined>;

@@ -1,6 +1,6 @@
 import { dateTimeToMs } from './datetime.js';
-import type { Action } from './events/types.js';
-import type { EventQuery, StoredEvent } from './store/types.js';
+import type { Action } from '../domain/types.js';
+import type { EventQuery, StoredEvent } from '../store/types.js';
 
 /** A filter as GraphQL's EventFilter and the REST query string give it: dates as RFC 3339 text. */
 export interface EventFilterInput {

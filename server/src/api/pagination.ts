@@ -1,5 +1,5 @@
 import { InputError } from './errors.js';
-import type { Keyset } from './store/types.js';
+import type { Keyset } from '../store/types.js';
 
 /** The largest page any list returns. */
 export const MAX_PAGE_SIZE = 500;

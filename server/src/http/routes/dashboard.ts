@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { sendError } from './reply.js';
+import { sendError } from '../reply.js';
 
 /** The dashboard's Content-Security-Policy: its own scripts only; inline style attributes (virtualized rows
  * position themselves with them) but no inline script; the WebSocket is same-origin (CSP3 'self' covers ws:). */

@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { msToDateTime } from '../datetime.js';
-import type { EntityReader, FoldedEntity } from '../entities.js';
-import { changesForApi, payloadOf } from '../entities.js';
-import { toEventQuery } from '../event-filter.js';
-import { InputError } from '../errors.js';
-import { ACTIONS, type EventAnalysis } from '../events/types.js';
-import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
-import type { StoredEvent, Store } from '../store/types.js';
-import { sendError } from './reply.js';
+import { msToDateTime } from '../../api/datetime.js';
+import type { EntityReader, FoldedEntity } from '../../read/entities.js';
+import { changesForApi, payloadOf } from '../../read/entities.js';
+import { toEventQuery } from '../../api/filter-input.js';
+import { InputError } from '../../api/errors.js';
+import { ACTIONS, type EventAnalysis } from '../../domain/types.js';
+import { decodeCursor, encodeCursor, pageSize } from '../../api/pagination.js';
+import type { StoredEvent, Store } from '../../store/types.js';
+import { sendError } from '../reply.js';
 
 /** Options of the REST read routes. */
 export interface RestRouteOptions {

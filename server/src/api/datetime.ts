@@ -1,5 +1,5 @@
 import { InputError } from './errors.js';
-import { parseRfc3339 } from './events/time.js';
+import { parseRfc3339 } from '../domain/time.js';
 
 /** Parses an API date-time argument to epoch ms, throwing an InputError naming `argument`. */
 export function dateTimeToMs(text: string, argument: string): number {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Store } from './store/types.js';
+import type { Store } from '../store/types.js';
 
 /**
  * How often the indexer looks for rows to index when it is idle. Batching is the point: FTS5 writes one

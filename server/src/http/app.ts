@@ -9,32 +9,32 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { Clock } from './clock.js';
-import type { Config } from './config.js';
-import type { EntityReader } from './entities.js';
-import type { GraphQLContext } from './graphql/context.js';
-import { ErrorCode } from './graphql/errors.js';
+import type { Clock } from '../shared/clock.js';
+import type { Config } from '../config.js';
+import type { EntityReader } from '../read/entities.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { ErrorCode } from '../api/error-codes.js';
 import {
   costError,
   limitRules,
   operationCost,
   prepareOperation,
   type GraphQLLimits,
-} from './graphql/limits.js';
-import { createSchema } from './graphql/schema.js';
-import { createAuthenticator, registerAuth } from './http/auth.js';
-import { createSharedSubscriptions, type SharedSubscriptions } from './graphql/shared-subscriptions.js';
-import { dashboardRoutes } from './http/dashboard.js';
-import { restRoutes } from './http/rest.js';
-import { webhookRoutes } from './http/webhook.js';
-import { guardSlowConsumer, originAllowed } from './http/websocket.js';
-import type { Ingest } from './ingest.js';
-import type { LiveSubscriber } from './live/index.js';
-import type { LiveTopics } from './live/topics.js';
-import type { MockFeed } from './mock-feed.js';
-import { packageRoot } from './paths.js';
-import type { Retention } from './retention.js';
-import type { Store } from './store/types.js';
+} from '../graphql/limits.js';
+import { createSchema } from '../graphql/schema.js';
+import { createAuthenticator, registerAuth } from './auth.js';
+import { createSharedSubscriptions, type SharedSubscriptions } from '../graphql/shared-subscriptions.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { restRoutes } from './routes/rest.js';
+import { webhookRoutes } from './routes/webhook.js';
+import { guardSlowConsumer, originAllowed } from './websocket.js';
+import type { Ingest } from '../intake/ingest.js';
+import type { LiveSubscriber } from '../live/index.js';
+import type { LiveTopics } from '../live/topics.js';
+import type { MockFeed } from '../intake/mock-feed.js';
+import { packageRoot } from '../shared/paths.js';
+import type { Retention } from '../jobs/retention.js';
+import type { Store } from '../store/types.js';
 
 /** The GraphQL endpoint, for HTTP and graphql-ws alike. */
 export const GRAPHQL_PATH = '/graphql';

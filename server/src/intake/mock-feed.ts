@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from './clock.js';
-import { createMockGenerator } from './events/mock.js';
+import type { Clock } from '../shared/clock.js';
+import { createMockGenerator } from '../domain/mock.js';
 import type { Ingest } from './ingest.js';
-import type { StoredEvent } from './store/types.js';
+import type { StoredEvent } from '../store/types.js';
 
 /** Mock events fed through the one intake path, so subscribers see them like real ones. */
 export interface MockFeed {
