@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parseWebhookBody } from '../server/src/domain/validate.js';
 
 const SCRIPT = fileURLToPath(new URL('./mock.ts', import.meta.url));
@@ -14,20 +14,17 @@ interface Received {
   ok: boolean;
 }
 
-let server: Server | undefined;
-
-afterEach(async () => {
-  if (server) {
-    server.close();
-    await once(server, 'close');
-    server = undefined;
-  }
-});
-
 /** A stand-in webhook endpoint that validates like hookscope and answers `status(n)` for the n-th request. */
-async function startReceiver(status: (n: number) => number): Promise<{ url: string; received: Received[] }> {
+interface Receiver {
+  url: string;
+  received: Received[];
+  /** Stops listening (the fixture closes it after the test otherwise). */
+  close(): Promise<void>;
+}
+
+async function listenReceiver(status: (n: number) => number): Promise<Receiver> {
   const received: Received[] = [];
-  server = createServer((request, response) => {
+  const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -44,8 +41,33 @@ async function startReceiver(status: (n: number) => number): Promise<{ url: stri
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/webhooks/event`, received };
+  return {
+    url: `http://127.0.0.1:${port}/webhooks/event`,
+    received,
+    async close() {
+      if (!server.listening) return;
+      server.close();
+      await once(server, 'close');
+    },
+  };
 }
+
+/** `startReceiver(status)` in a test: a receiver that is closed when the test ends. */
+const it = test.extend(
+  'startReceiver',
+  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern
+  async ({}, { onCleanup }) => {
+    const receivers: Receiver[] = [];
+    onCleanup(async () => {
+      for (const receiver of receivers) await receiver.close();
+    });
+    return async (status: (n: number) => number): Promise<Receiver> => {
+      const receiver = await listenReceiver(status);
+      receivers.push(receiver);
+      return receiver;
+    };
+  },
+);
 
 function runMock(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -56,7 +78,9 @@ function runMock(args: string[]): Promise<{ code: number; stdout: string; stderr
 }
 
 describe('npm run mock', () => {
-  it('sends valid events at the requested rate with unique webhook-ids and reports the statuses', async () => {
+  it('sends valid events at the requested rate with unique webhook-ids and reports the statuses', async ({
+    startReceiver,
+  }) => {
     const { url, received } = await startReceiver(() => 201);
     const result = await runMock(['--url', url, '--count', '12', '--rate', '20', '--seed', '3']);
     expect(result.code).toBe(0);
@@ -71,7 +95,7 @@ describe('npm run mock', () => {
     expect(seconds).toBeGreaterThanOrEqual(0.55);
   });
 
-  it('exits 1 and shows the refusal when the server answers a non-2xx', async () => {
+  it('exits 1 and shows the refusal when the server answers a non-2xx', async ({ startReceiver }) => {
     const { url } = await startReceiver((n) => (n === 2 ? 500 : 201));
     const result = await runMock(['--url', url, '--count', '4', '--rate', '100']);
     expect(result.code).toBe(1);
@@ -79,11 +103,9 @@ describe('npm run mock', () => {
     expect(result.stdout).toContain('500×1');
   });
 
-  it('exits 1 when the server cannot be reached', async () => {
-    const { url } = await startReceiver(() => 201);
-    server?.close();
-    await once(server as Server, 'close');
-    server = undefined;
+  it('exits 1 when the server cannot be reached', async ({ startReceiver }) => {
+    const { url, close } = await startReceiver(() => 201);
+    await close();
     const result = await runMock(['--url', url, '--count', '2', '--rate', '100']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('errors: ECONNREFUSED×2');

@@ -132,6 +132,33 @@ export async function runChild<T>(script: string, args: unknown): Promise<T> {
   return JSON.parse(line.slice('RESULT '.length)) as T;
 }
 
+/** What one autocannon run (load.ts) measured. */
+export interface LoadResult {
+  requestsPerS: number;
+  total: number;
+  ok2xx: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** POSTs SAMPLE_BODY to `url` for `durationS` from its own process (50 connections unless told). */
+export const load = (
+  url: string,
+  durationS: number,
+  extra: { connections?: number; overallRate?: number } = {},
+): Promise<LoadResult> =>
+  runChild<LoadResult>('load.ts', {
+    url,
+    body: SAMPLE_BODY,
+    connections: extra.connections ?? 50,
+    durationS,
+    ...extra,
+  });
+
 /** Asks the preloaded probe for the event-loop figures since the last ask (and resets them). */
 export async function loopDelay(
   proc: Proc,

@@ -1,20 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import WebSocket from 'ws';
 import { hashPassword } from '../src/http/auth.js';
-import {
-  collect,
-  EXAMPLE_CREATE,
-  postEvent,
-  startTestServer,
-  waitFor,
-  wsClient,
-  type TestServer,
-} from './helpers/server.js';
+import { useTestServer } from './helpers/fixtures.js';
+import { collect, EXAMPLE_CREATE, postEvent, waitFor, wsClient } from './helpers/server.js';
 
 const TOKEN = 'correct-horse-battery-staple-42';
+
+const tokenTest = useTestServer({
+  env: { AUTH_TOKEN: TOKEN },
+  dashboardHtml: '<!doctype html><title>dash</title>',
+});
+const usersTest = useTestServer({
+  env: { AUTH_USERS: `alice:${hashPassword('wonderland')},bob:${hashPassword('builder')}` },
+});
+const originsTest = useTestServer({ env: { ALLOWED_ORIGINS: 'https://hookscope.example.com' } });
 
 /** Opens a raw graphql-ws socket and reports how the server ends (or acknowledges) it. */
 function wsHandshake(
@@ -42,19 +41,11 @@ function wsHandshake(
 }
 
 describe('AUTH_TOKEN', () => {
-  let t: TestServer;
-  let webRoot: string;
-  beforeAll(async () => {
-    webRoot = mkdtempSync(join(tmpdir(), 'hookscope-web-'));
-    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>dash</title>');
-    t = await startTestServer({ env: { AUTH_TOKEN: TOKEN }, webRoot });
-  });
-  afterAll(async () => {
-    await t.dispose();
-    rmSync(webRoot, { recursive: true, force: true });
-  });
+  const it = tokenTest;
 
-  it('refuses REST and GraphQL reads without the token (401 JSON), accepts them with Bearer', async () => {
+  it('refuses REST and GraphQL reads without the token (401 JSON), accepts them with Bearer', async ({
+    t,
+  }) => {
     for (const path of ['/events', '/events/x', '/entities/x', '/aggregates/x']) {
       const response = await fetch(`${t.url}${path}`);
       expect({ path, status: response.status }).toEqual({ path, status: 401 });
@@ -80,12 +71,14 @@ describe('AUTH_TOKEN', () => {
     );
   });
 
-  it('leaves the webhook (governed by its signature) and /healthz open', async () => {
+  it('leaves the webhook (governed by its signature) and /healthz open', async ({ t }) => {
     expect((await postEvent(t.url, EXAMPLE_CREATE)).status).toBe(201);
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
   });
 
-  it('sends a browser to the login form, and the form sets an HttpOnly SameSite=Strict session cookie', async () => {
+  it('sends a browser to the login form, and the form sets an HttpOnly SameSite=Strict session cookie', async ({
+    t,
+  }) => {
     const page = await fetch(`${t.url}/dashboard/`, { headers: { accept: 'text/html' }, redirect: 'manual' });
     expect(page.status).toBe(302);
     expect(page.headers.get('location')).toBe('/login?next=%2Fdashboard%2F');
@@ -126,7 +119,9 @@ describe('AUTH_TOKEN', () => {
     expect((await fetch(`${t.url}/events`, { headers: { cookie: forged } })).status).toBe(401);
   });
 
-  it('closes a WebSocket without credentials with 4403, and serves one with connectionParams.authToken', async () => {
+  it('closes a WebSocket without credentials with 4403, and serves one with connectionParams.authToken', async ({
+    t,
+  }) => {
     expect(await wsHandshake(t.wsUrl)).toMatchObject({ acked: false, closeCode: 4403 });
     expect(await wsHandshake(t.wsUrl, { authToken: 'wrong' })).toMatchObject({ closeCode: 4403 });
     const client = wsClient(t.wsUrl, { authToken: TOKEN });
@@ -143,18 +138,12 @@ describe('AUTH_TOKEN', () => {
 });
 
 describe('AUTH_USERS (basic auth, scrypt hashes)', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer({
-      env: { AUTH_USERS: `alice:${hashPassword('wonderland')},bob:${hashPassword('builder')}` },
-    });
-  });
-  afterAll(() => t.dispose());
+  const it = usersTest;
 
   const basic = (user: string, password: string) =>
     `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-  it('asks for basic auth, accepts each user with the right password only', async () => {
+  it('asks for basic auth, accepts each user with the right password only', async ({ t }) => {
     const none = await fetch(`${t.url}/events`);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toContain('Basic');
@@ -172,7 +161,9 @@ describe('AUTH_USERS (basic auth, scrypt hashes)', () => {
     ).toBe(401);
   });
 
-  it('gives a signed-in browser a session cookie that lets its WebSocket in (browsers send no basic auth there)', async () => {
+  it('gives a signed-in browser a session cookie that lets its WebSocket in (browsers send no basic auth there)', async ({
+    t,
+  }) => {
     const response = await fetch(`${t.url}/events`, {
       headers: { authorization: basic('alice', 'wonderland') },
     });
@@ -185,13 +176,11 @@ describe('AUTH_USERS (basic auth, scrypt hashes)', () => {
 });
 
 describe('WebSocket Origin check (ALLOWED_ORIGINS)', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer({ env: { ALLOWED_ORIGINS: 'https://hookscope.example.com' } });
-  });
-  afterAll(() => t.dispose());
+  const it = originsTest;
 
-  it('refuses an upgrade from a foreign origin and accepts its own, localhost and listed origins', async () => {
+  it('refuses an upgrade from a foreign origin and accepts its own, localhost and listed origins', async ({
+    t,
+  }) => {
     expect(await wsHandshake(t.wsUrl, {}, { origin: 'https://evil.example' })).toMatchObject({
       acked: false,
       httpStatus: 401,

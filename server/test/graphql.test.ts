@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   CREATED_AFTER_DELETE_WARNING,
   MISSING_MODIFIED_FIELDS_WARNING,
@@ -8,20 +8,10 @@ import {
   noRetainedCreateWarning,
   repeatedDeliveryWarning,
 } from '../src/domain/fold.js';
-import {
-  EXAMPLE_CREATE,
-  EXAMPLE_UPDATE,
-  graphql,
-  postEvent,
-  startTestServer,
-  type TestServer,
-} from './helpers/server.js';
+import { useTestServer } from './helpers/fixtures.js';
+import { EXAMPLE_CREATE, EXAMPLE_UPDATE, graphql, postCreated, type TestServer } from './helpers/server.js';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(() => t.dispose());
+const it = useTestServer();
 
 const ENTITY_QUERY = `query($id: ID!, $at: DateTime!) {
   entity(id: $id) {
@@ -57,28 +47,24 @@ interface EntityResult {
   } | null;
 }
 
-async function entity(id: string, at = '2030-01-01T00:00:00Z') {
+async function entity(t: TestServer, id: string, at = '2030-01-01T00:00:00Z') {
   const result = await graphql<EntityResult>(t.url, ENTITY_QUERY, { id, at });
   expect(result.errors).toBeUndefined();
   return result.data.entity;
 }
 
-async function post(body: Record<string, unknown>, headers: Record<string, string> = {}) {
-  const response = await postEvent(t.url, body, headers);
-  expect(response.status, JSON.stringify(response.json)).toBe(201);
-  return String(response.json.id);
-}
-
 describe('the fold', () => {
-  it('folds create, update and delete into the state, with changes per event and time travel', async () => {
+  it('folds create, update and delete into the state, with changes per event and time travel', async ({
+    t,
+  }) => {
     const id = 'fold-1';
-    await post({
+    await postCreated(t.url, {
       action: 'create',
       entity_type: 'task',
       time: '2024-01-01T10:00:00Z',
       payload: { id, name: 'a', status: 'open' },
     });
-    await post({
+    await postCreated(t.url, {
       action: 'update',
       entity_type: 'task',
       time: '2024-01-02T10:00:00Z',
@@ -86,7 +72,7 @@ describe('the fold', () => {
       modified_fields: ['status'],
       payload: { status: 'done' },
     });
-    const e = await entity(id, '2024-01-01T12:00:00Z');
+    const e = await entity(t, id, '2024-01-01T12:00:00Z');
     expect(e).toMatchObject({
       id,
       entityType: 'task',
@@ -101,8 +87,14 @@ describe('the fold', () => {
     });
     expect(e?.events.edges[1]?.node.changes).toEqual([{ field: 'status', before: 'open', after: 'done' }]);
 
-    await post({ action: 'delete', entity_type: 'task', time: '2024-01-03T10:00:00Z', id, payload: {} });
-    const deleted = await entity(id);
+    await postCreated(t.url, {
+      action: 'delete',
+      entity_type: 'task',
+      time: '2024-01-03T10:00:00Z',
+      id,
+      payload: {},
+    });
+    const deleted = await entity(t, id);
     expect(deleted).toMatchObject({ deleted: true, version: 3, state: { status: 'done' } });
     const aggregate = (await (await fetch(`${t.url}/aggregates/${id}`)).json()) as Record<string, unknown>;
     expect(aggregate).toMatchObject({ id, deleted: true, version: 3, complete: true });
@@ -112,15 +104,15 @@ describe('the fold', () => {
     expect(history.events.map((event) => event.action)).toEqual(['create', 'update', 'delete']);
   });
 
-  it('orders by event time, not arrival, and warns about the late one', async () => {
+  it('orders by event time, not arrival, and warns about the late one', async ({ t }) => {
     const id = 'fold-order';
-    await post({
+    await postCreated(t.url, {
       action: 'create',
       entity_type: 'note',
       time: '2024-01-01T00:00:00Z',
       payload: { id, text: 'v1' },
     });
-    await post({
+    await postCreated(t.url, {
       action: 'update',
       entity_type: 'note',
       time: '2024-01-03T00:00:00Z',
@@ -128,7 +120,7 @@ describe('the fold', () => {
       modified_fields: ['text'],
       payload: { text: 'v3' },
     });
-    await post({
+    await postCreated(t.url, {
       action: 'update',
       entity_type: 'note',
       time: '2024-01-02T00:00:00Z',
@@ -136,7 +128,7 @@ describe('the fold', () => {
       modified_fields: ['text'],
       payload: { text: 'v2' },
     });
-    const e = await entity(id);
+    const e = await entity(t, id);
     expect(e?.state).toMatchObject({ text: 'v3' });
     expect(e?.events.edges.map((edge) => edge.node.time)).toEqual([
       '2024-01-01T00:00:00.000Z',
@@ -147,16 +139,18 @@ describe('the fold', () => {
     expect(e?.warnings).toContain(OUT_OF_ORDER_WARNING);
   });
 
-  it('warns about an update with no retained create, missing modified_fields and fields not in the payload', async () => {
+  it('warns about an update with no retained create, missing modified_fields and fields not in the payload', async ({
+    t,
+  }) => {
     const id = 'fold-orphan';
-    await post({
+    await postCreated(t.url, {
       action: 'update',
       entity_type: 'task',
       time: '2024-01-01T00:00:00Z',
       id,
       payload: { a: 1 },
     });
-    await post({
+    await postCreated(t.url, {
       action: 'update',
       entity_type: 'task',
       time: '2024-01-02T00:00:00Z',
@@ -164,7 +158,7 @@ describe('the fold', () => {
       modified_fields: ['b'],
       payload: { a: 2 },
     });
-    const e = await entity(id);
+    const e = await entity(t, id);
     expect(e?.complete).toBe(false);
     expect(e?.events.edges[0]?.node.warnings).toEqual(
       expect.arrayContaining([noRetainedCreateWarning('update'), MISSING_MODIFIED_FIELDS_WARNING]),
@@ -172,45 +166,53 @@ describe('the fold', () => {
     expect(e?.events.edges[1]?.node.warnings).toContain(modifiedFieldNotInPayloadWarning('b'));
   });
 
-  it('warns about the examples sharing one id across component and task', async () => {
+  it('warns about the examples sharing one id across component and task', async ({ t }) => {
     const id = 'shared-id-1';
-    await post({ ...EXAMPLE_CREATE, payload: { ...EXAMPLE_CREATE.payload, id } });
-    await post({ ...EXAMPLE_UPDATE, id });
-    const e = await entity(id);
+    await postCreated(t.url, { ...EXAMPLE_CREATE, payload: { ...EXAMPLE_CREATE.payload, id } });
+    await postCreated(t.url, { ...EXAMPLE_UPDATE, id });
+    const e = await entity(t, id);
     expect(e?.entityType).toBe('task');
     expect(e?.events.edges[1]?.node.warnings).toContain(entityTypeChangedWarning('task', ['component']));
   });
 
-  it('warns about a repeated delivery (identical body without a webhook-id) and a create after a delete', async () => {
+  it('warns about a repeated delivery (identical body without a webhook-id) and a create after a delete', async ({
+    t,
+  }) => {
     const id = 'fold-repeat';
     const create = { action: 'create', entity_type: 'asset', time: '2024-01-01T00:00:00Z', payload: { id } };
-    await post(create);
-    await post(create);
-    await post({ action: 'delete', entity_type: 'asset', time: '2024-01-02T00:00:00Z', id, payload: {} });
-    await post({
+    await postCreated(t.url, create);
+    await postCreated(t.url, create);
+    await postCreated(t.url, {
+      action: 'delete',
+      entity_type: 'asset',
+      time: '2024-01-02T00:00:00Z',
+      id,
+      payload: {},
+    });
+    await postCreated(t.url, {
       action: 'create',
       entity_type: 'asset',
       time: '2024-01-03T00:00:00Z',
       payload: { id, again: true },
     });
-    const e = await entity(id);
+    const e = await entity(t, id);
     expect(e?.events.edges[1]?.node.warnings).toContain(repeatedDeliveryWarning(null));
     expect(e?.events.edges[3]?.node.warnings).toContain(CREATED_AFTER_DELETE_WARNING);
     expect(e).toMatchObject({ deleted: false, state: { id, again: true } });
   });
 
-  it('answers null for an unknown entity and for a time before its first event', async () => {
-    expect(await entity('never-seen')).toBeNull();
-    const e = await entity('fold-1', '2000-01-01T00:00:00Z');
+  it('answers null for an unknown entity and for a time before its first event', async ({ t }) => {
+    expect(await entity(t, 'never-seen')).toBeNull();
+    const e = await entity(t, 'fold-1', '2000-01-01T00:00:00Z');
     expect(e?.stateAt).toBeNull();
   });
 });
 
 describe('lists, filters and pagination', () => {
   const prefix = `list-${Date.now()}`;
-  beforeAll(async () => {
+  it.beforeAll(async ({ t }) => {
     for (let i = 0; i < 7; i++) {
-      await post({
+      await postCreated(t.url, {
         action: 'create',
         entity_type: i % 2 === 0 ? 'even_thing' : 'odd_thing',
         time: '2024-05-01T00:00:00Z',
@@ -232,7 +234,7 @@ describe('lists, filters and pagination', () => {
     }
   }`;
 
-  it('pages newest first through every event of a filter exactly once', async () => {
+  it('pages newest first through every event of a filter exactly once', async ({ t }) => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let pages = 0; pages < 10; pages++) {
@@ -249,7 +251,7 @@ describe('lists, filters and pagination', () => {
     expect(seen).toEqual([`${prefix}-6`, `${prefix}-4`, `${prefix}-2`, `${prefix}-0`]);
   });
 
-  it('filters by action, entity id, free text and received time', async () => {
+  it('filters by action, entity id, free text and received time', async ({ t }) => {
     const byId = await graphql<Page>(t.url, LIST, { filter: { entityId: `${prefix}-5` } });
     expect(byId.data.events.edges.map((e) => e.node.entityId)).toEqual([`${prefix}-5`]);
     const search = await graphql<Page>(t.url, LIST, { filter: { search: 'needle in' } });
@@ -277,7 +279,7 @@ describe('lists, filters and pagination', () => {
     expect(next.nextCursor).toBeNull();
   });
 
-  it('refuses bad arguments with BAD_USER_INPUT naming the argument', async () => {
+  it('refuses bad arguments with BAD_USER_INPUT naming the argument', async ({ t }) => {
     const cases: [Record<string, unknown>, string][] = [
       [{ first: 501 }, 'first'],
       [{ after: 'nonsense' }, 'after'],
@@ -290,7 +292,7 @@ describe('lists, filters and pagination', () => {
     }
   });
 
-  it('lists entities and counts in stats', async () => {
+  it('lists entities and counts in stats', async ({ t }) => {
     const result = await graphql<{
       entities: { totalCount: number; edges: { node: { id: string; version: number } }[] };
       stats: {
@@ -336,7 +338,7 @@ describe('lists, filters and pagination', () => {
 });
 
 describe('generateMockEvents', () => {
-  it('stores realistic events through the intake and refuses silly counts', async () => {
+  it('stores realistic events through the intake and refuses silly counts', async ({ t }) => {
     const result = await graphql<{
       generateMockEvents: { id: string; entityType: string; warnings: string[] }[];
     }>(t.url, 'mutation { generateMockEvents(count: 25) { id entityType warnings } }');

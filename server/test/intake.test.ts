@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  EXAMPLE_CREATE,
-  EXAMPLE_UPDATE,
-  graphql,
-  postEvent,
-  startTestServer,
-  type TestServer,
-} from './helpers/server.js';
+import { describe, expect } from 'vitest';
+import { useTestServer } from './helpers/fixtures.js';
+import { EXAMPLE_CREATE, EXAMPLE_UPDATE, graphql, postEvent, type TestServer } from './helpers/server.js';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer({ env: { MAX_BODY_BYTES: '2048' } });
-});
-afterAll(() => t.dispose());
+const it = useTestServer({ env: { MAX_BODY_BYTES: '2048' } });
 
-async function storedCount(): Promise<number> {
+async function storedCount(t: TestServer): Promise<number> {
   const result = await graphql<{ events: { totalCount: number } }>(t.url, '{ events { totalCount } }');
   return result.data.events.totalCount;
 }
 
-async function latestRejection() {
+async function latestRejection(t: TestServer) {
   const result = await graphql<{
     rejections: {
       edges: {
@@ -31,7 +21,9 @@ async function latestRejection() {
 }
 
 describe('POST /webhooks/event', () => {
-  it('accepts both example events with 201 and a Location, and they are queryable by exact raw bytes', async () => {
+  it('accepts both example events with 201 and a Location, and they are queryable by exact raw bytes', async ({
+    t,
+  }) => {
     const createRaw = JSON.stringify(EXAMPLE_CREATE, null, 1);
     const created = await postEvent(t.url, createRaw);
     expect(created.status).toBe(201);
@@ -68,7 +60,7 @@ describe('POST /webhooks/event', () => {
     });
   });
 
-  it('keeps duplicate keys, big integers and unknown fields in the stored raw body', async () => {
+  it('keeps duplicate keys, big integers and unknown fields in the stored raw body', async ({ t }) => {
     const raw =
       '{"action":"create","entity_type":"note","time":"2024-01-01T00:00:00+02:00","extra":1,' +
       '"payload":{"id":"n-1","n":12345678901234567890,"k":1,"k":2}}';
@@ -82,11 +74,11 @@ describe('POST /webhooks/event', () => {
     expect(rest.time).toBe('2023-12-31T22:00:00.000Z');
   });
 
-  it('answers a repeated webhook-id with 200 and the original id, storing nothing new', async () => {
+  it('answers a repeated webhook-id with 200 and the original id, storing nothing new', async ({ t }) => {
     const headers = { 'webhook-id': 'msg_repeat_1' };
     const first = await postEvent(t.url, { ...EXAMPLE_CREATE, payload: { id: 'dup-1' } }, headers);
     expect(first.status).toBe(201);
-    const before = await storedCount();
+    const before = await storedCount(t);
     const again = await postEvent(
       t.url,
       { ...EXAMPLE_CREATE, payload: { id: 'dup-1', name: 'changed' } },
@@ -94,10 +86,10 @@ describe('POST /webhooks/event', () => {
     );
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ id: first.json.id, duplicate: true });
-    expect(await storedCount()).toBe(before);
+    expect(await storedCount(t)).toBe(before);
   });
 
-  it('stores concurrent deliveries of one webhook-id exactly once', async () => {
+  it('stores concurrent deliveries of one webhook-id exactly once', async ({ t }) => {
     const headers = { 'webhook-id': 'msg_race_1' };
     const answers = await Promise.all(
       Array.from({ length: 5 }, () =>
@@ -108,7 +100,7 @@ describe('POST /webhooks/event', () => {
     expect(new Set(answers.map((a) => a.json.id)).size).toBe(1);
   });
 
-  it.each([
+  it.for([
     {
       name: 'a non-JSON content type',
       contentType: 'text/plain',
@@ -140,8 +132,8 @@ describe('POST /webhooks/event', () => {
     { name: 'an empty body', contentType: 'application/json', body: '', status: 400, code: 'MALFORMED_JSON' },
   ])(
     'refuses $name with $status $code and records the refusal',
-    async ({ contentType, body, status, code }) => {
-      const before = await storedCount();
+    async ({ contentType, body, status, code }, { t }) => {
+      const before = await storedCount(t);
       const response = await fetch(`${t.url}/webhooks/event`, {
         method: 'POST',
         headers: contentType ? { 'content-type': contentType } : {},
@@ -152,20 +144,20 @@ describe('POST /webhooks/event', () => {
       expect(json.error.code).toBe(code);
       expect(json.error.message).not.toBe('');
       expect(Array.isArray(json.error.issues)).toBe(true);
-      expect(await storedCount()).toBe(before);
-      expect(await latestRejection()).toMatchObject({ status, code, raw: body });
+      expect(await storedCount(t)).toBe(before);
+      expect(await latestRejection(t)).toMatchObject({ status, code, raw: body });
     },
   );
 
-  it('refuses a body over MAX_BODY_BYTES with 413', async () => {
+  it('refuses a body over MAX_BODY_BYTES with 413', async ({ t }) => {
     const big = { ...EXAMPLE_CREATE, payload: { id: 'big', blob: 'x'.repeat(4096) } };
     const response = await postEvent(t.url, big);
     expect(response.status).toBe(413);
     expect(response.json).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
-    expect(await latestRejection()).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(await latestRejection(t)).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
   });
 
-  it.each([
+  it.for([
     { body: { ...EXAMPLE_CREATE, action: 'upsert' }, path: 'action' },
     { body: { ...EXAMPLE_CREATE, entity_type: '' }, path: 'entity_type' },
     { body: { ...EXAMPLE_CREATE, entity_type: 'x'.repeat(65) }, path: 'entity_type' },
@@ -175,19 +167,19 @@ describe('POST /webhooks/event', () => {
     { body: { ...EXAMPLE_CREATE, payload: { name: 'no id' } }, path: 'payload.id' },
     { body: { ...EXAMPLE_UPDATE, id: 'other', payload: { id: 'mismatch' } }, path: 'id' },
     { body: { ...EXAMPLE_UPDATE, modified_fields: ['ok', 3] }, path: 'modified_fields.1' },
-  ])('refuses a rule break at $path with 422 naming the path', async ({ body, path }) => {
-    const before = await storedCount();
+  ])('refuses a rule break at $path with 422 naming the path', async ({ body, path }, { t }) => {
+    const before = await storedCount(t);
     const response = await postEvent(t.url, body);
     expect(response.status).toBe(422);
     const error = (response.json as { error: { code: string; issues: { path: string; message: string }[] } })
       .error;
     expect(error.code).toBe('INVALID_EVENT');
     expect(error.issues.map((i) => i.path)).toContain(path);
-    expect(await storedCount()).toBe(before);
-    expect((await latestRejection())?.issues.map((i) => i.path)).toContain(path);
+    expect(await storedCount(t)).toBe(before);
+    expect((await latestRejection(t))?.issues.map((i) => i.path)).toContain(path);
   });
 
-  it('accepts an update without modified_fields (a warning, not an error)', async () => {
+  it('accepts an update without modified_fields (a warning, not an error)', async ({ t }) => {
     const { modified_fields: _omitted, ...body } = EXAMPLE_UPDATE;
     const response = await postEvent(t.url, { ...body, id: 'no-mf' });
     expect(response.status).toBe(201);
@@ -195,7 +187,7 @@ describe('POST /webhooks/event', () => {
 });
 
 describe('REST reads', () => {
-  it('answers unknown ids with 404 and the JSON error body', async () => {
+  it('answers unknown ids with 404 and the JSON error body', async ({ t }) => {
     for (const path of ['/events/nope', '/entities/nope', '/aggregates/nope']) {
       const response = await fetch(`${t.url}${path}`);
       expect(response.status).toBe(404);
@@ -203,7 +195,7 @@ describe('REST reads', () => {
     }
   });
 
-  it('refuses bad query parameters with 400', async () => {
+  it('refuses bad query parameters with 400', async ({ t }) => {
     for (const query of ['action=upsert', 'first=9999', 'after=garbage', 'since=yesterday', 'unknown=1']) {
       const response = await fetch(`${t.url}/events?${query}`);
       expect(response.status, query).toBe(400);
@@ -211,7 +203,7 @@ describe('REST reads', () => {
     }
   });
 
-  it('answers /healthz', async () => {
+  it('answers /healthz', async ({ t }) => {
     const response = await fetch(`${t.url}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok' });

@@ -1,10 +1,8 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import {
   collect,
   connected,
@@ -15,8 +13,8 @@ import {
   startTestServer,
   waitFor,
   wsClient,
-  type TestServer,
 } from './helpers/server.js';
+import { useTestServer } from './helpers/fixtures.js';
 
 type GraphQLErrors = { message: string; extensions?: Record<string, unknown> }[];
 
@@ -46,21 +44,35 @@ async function wsErrors(
   }
 }
 
-describe('GraphQL limits over HTTP and graphql-ws', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer({
-      env: {
-        GRAPHQL_MAX_DEPTH: '6',
-        GRAPHQL_MAX_ALIASES: '3',
-        GRAPHQL_MAX_TOKENS: '200',
-        GRAPHQL_MAX_COST: '1000',
-      },
-    });
-  });
-  afterAll(() => t.dispose());
+const graphqlLimitsTest = useTestServer({
+  env: {
+    GRAPHQL_MAX_DEPTH: '6',
+    GRAPHQL_MAX_ALIASES: '3',
+    GRAPHQL_MAX_TOKENS: '200',
+    GRAPHQL_MAX_COST: '1000',
+  },
+});
+const noIntrospectionTest = useTestServer({ env: { GRAPHQL_INTROSPECTION: 'false' } });
+const wsLimitsTest = useTestServer({
+  env: {
+    WS_MAX_PAYLOAD_BYTES: '4096',
+    WS_MAX_SUBSCRIPTIONS: '2',
+    WS_INIT_TIMEOUT: '300ms',
+    WS_MAX_BUFFERED_BYTES: '262144',
+    MAX_BODY_BYTES: '1048576',
+  },
+});
+const httpLimitsTest = useTestServer({
+  env: { HTTP_HEADERS_TIMEOUT: '400ms', HTTP_REQUEST_TIMEOUT: '1s' },
+  dashboardHtml: '<!doctype html><title>dash</title>',
+});
 
-  it('refuses too deep, too many aliases, too many tokens and too costly, on both transports', async () => {
+describe('GraphQL limits over HTTP and graphql-ws', () => {
+  const it = graphqlLimitsTest;
+
+  it('refuses too deep, too many aliases, too many tokens and too costly, on both transports', async ({
+    t,
+  }) => {
     const refusals: [string, string, Record<string, unknown>, RegExp][] = [
       [
         'depth',
@@ -96,7 +108,7 @@ describe('GraphQL limits over HTTP and graphql-ws', () => {
     }
   });
 
-  it('measures depth through nested selections and lets a query at the limit through', async () => {
+  it('measures depth through nested selections and lets a query at the limit through', async ({ t }) => {
     // entity(1) → events(2) → edges(3) → node(4) → changes(5) → field(6): exactly the limit.
     const atLimit = '{ entity(id: "x") { events { edges { node { changes { field } } } } } }';
     expect((await graphql(t.url, atLimit)).errors).toBeUndefined();
@@ -106,7 +118,7 @@ describe('GraphQL limits over HTTP and graphql-ws', () => {
     expect((await wsErrors(t.wsUrl, seven))[0]?.message).toMatch(/depth 8 exceeds the limit of 6/);
   });
 
-  it('counts the cost with the variables: first: $n cannot hide a large page', async () => {
+  it('counts the cost with the variables: first: $n cannot hide a large page', async ({ t }) => {
     const query = 'query Q($n: Int) { events(first: $n) { edges { node { id } } } }';
     expect((await graphql(t.url, query, { n: 10 })).errors).toBeUndefined();
     expect((await graphql(t.url, query, { n: 500 })).errors?.[0]?.extensions?.code).toBe(
@@ -114,7 +126,7 @@ describe('GraphQL limits over HTTP and graphql-ws', () => {
     );
   });
 
-  it('keeps Apollo CSRF prevention on: a simple (form-like) POST is refused', async () => {
+  it('keeps Apollo CSRF prevention on: a simple (form-like) POST is refused', async ({ t }) => {
     const response = await fetch(`${t.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
@@ -124,7 +136,7 @@ describe('GraphQL limits over HTTP and graphql-ws', () => {
     expect(await response.text()).toMatch(/CSRF/i);
   });
 
-  it('masks an internal error: a code and an id, no detail', async () => {
+  it('masks an internal error: a code and an id, no detail', async ({ t }) => {
     // A row whose headers column is not JSON makes the resolver throw a SyntaxError deep inside.
     const db = new Database(join(t.dataDir, 'hookscope.db'));
     db.prepare(
@@ -142,13 +154,9 @@ describe('GraphQL limits over HTTP and graphql-ws', () => {
 });
 
 describe('GRAPHQL_INTROSPECTION=false', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer({ env: { GRAPHQL_INTROSPECTION: 'false' } });
-  });
-  afterAll(() => t.dispose());
+  const it = noIntrospectionTest;
 
-  it('refuses introspection over HTTP and graphql-ws, and still answers queries', async () => {
+  it('refuses introspection over HTTP and graphql-ws, and still answers queries', async ({ t }) => {
     const query = '{ __schema { types { name } } }';
     expect((await graphql(t.url, query)).errors?.[0]?.message).toMatch(/introspection/i);
     expect((await wsErrors(t.wsUrl, query))[0]?.message).toMatch(/introspection/i);
@@ -167,32 +175,20 @@ function rawSocket(url: string): Promise<{ socket: WebSocket; closed: Promise<nu
 }
 
 describe('WebSocket limits', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer({
-      env: {
-        WS_MAX_PAYLOAD_BYTES: '4096',
-        WS_MAX_SUBSCRIPTIONS: '2',
-        WS_INIT_TIMEOUT: '300ms',
-        WS_MAX_BUFFERED_BYTES: '262144',
-        MAX_BODY_BYTES: '1048576',
-      },
-    });
-  });
-  afterAll(() => t.dispose());
+  const it = wsLimitsTest;
 
-  it('closes a socket that sends a frame larger than WS_MAX_PAYLOAD_BYTES (1009)', async () => {
+  it('closes a socket that sends a frame larger than WS_MAX_PAYLOAD_BYTES (1009)', async ({ t }) => {
     const { socket, closed } = await rawSocket(t.wsUrl);
     socket.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(5_000) } }));
     expect(await closed).toBe(1009);
   });
 
-  it('closes a socket that never sends connection_init (4408)', async () => {
+  it('closes a socket that never sends connection_init (4408)', async ({ t }) => {
     const { closed } = await rawSocket(t.wsUrl);
     expect(await closed).toBe(4408);
   });
 
-  it('refuses a subscription beyond WS_MAX_SUBSCRIPTIONS on one socket', async () => {
+  it('refuses a subscription beyond WS_MAX_SUBSCRIPTIONS on one socket', async ({ t }) => {
     const client = wsClient(t.wsUrl);
     await connected(client);
     const a = collect(client, 'subscription { eventAdded { id } }');
@@ -212,7 +208,9 @@ describe('WebSocket limits', () => {
     await client.dispose();
   });
 
-  it('disconnects a client that stops reading once its buffer passes the cap, without slowing the others', async () => {
+  it('disconnects a client that stops reading once its buffer passes the cap, without slowing the others', async ({
+    t,
+  }) => {
     const subscription = 'subscription { eventAdded { id raw } }';
     const fast = wsClient(t.wsUrl);
     const fastSub = collect<{ eventAdded: { id: string } }>(fast, subscription);
@@ -245,22 +243,11 @@ describe('WebSocket limits', () => {
 });
 
 describe('HTTP timeouts, intake hygiene and headers', () => {
-  let t: TestServer;
-  let webRoot: string;
-  beforeAll(async () => {
-    webRoot = mkdtempSync(join(tmpdir(), 'hookscope-web-'));
-    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>dash</title>');
-    t = await startTestServer({
-      env: { HTTP_HEADERS_TIMEOUT: '400ms', HTTP_REQUEST_TIMEOUT: '1s' },
-      webRoot,
-    });
-  });
-  afterAll(async () => {
-    await t.dispose();
-    rmSync(webRoot, { recursive: true, force: true });
-  });
+  const it = httpLimitsTest;
 
-  it('cuts off a client that sends its headers too slowly (408, then the connection closes)', async () => {
+  it('cuts off a client that sends its headers too slowly (408, then the connection closes)', async ({
+    t,
+  }) => {
     const { port } = new URL(t.url);
     const started = Date.now();
     const answer = await new Promise<string>((resolve) => {
@@ -275,7 +262,7 @@ describe('HTTP timeouts, intake hygiene and headers', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it('cuts off a client that sends its body too slowly', async () => {
+  it('cuts off a client that sends its body too slowly', async ({ t }) => {
     const { port } = new URL(t.url);
     const answer = await new Promise<string>((resolve) => {
       const socket = connect(Number(port), '127.0.0.1', () =>
@@ -290,7 +277,9 @@ describe('HTTP timeouts, intake hygiene and headers', () => {
     expect(answer).not.toMatch(/^HTTP\/1\.1 2/);
   });
 
-  it('stores __proto__ and constructor keys verbatim as own data, never touching a prototype', async () => {
+  it('stores __proto__ and constructor keys verbatim as own data, never touching a prototype', async ({
+    t,
+  }) => {
     const raw =
       '{"action":"create","entity_type":"task","time":"2026-01-01T00:00:00Z","__proto__":{"polluted":1},' +
       '"payload":{"id":"proto-1","__proto__":{"isAdmin":true},"constructor":{"prototype":{"polluted":2}}}}';
@@ -310,7 +299,9 @@ describe('HTTP timeouts, intake hygiene and headers', () => {
     expect(probe.isAdmin).toBeUndefined();
   });
 
-  it('sends the security headers with the dashboard, and leaves the Sandbox page its CDN scripts', async () => {
+  it('sends the security headers with the dashboard, and leaves the Sandbox page its CDN scripts', async ({
+    t,
+  }) => {
     const dashboard = await fetch(`${t.url}/dashboard/`);
     expect(dashboard.status).toBe(200);
     const csp = dashboard.headers.get('content-security-policy') ?? '';

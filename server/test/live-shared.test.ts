@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { useTestServer } from './helpers/fixtures.js';
 import type { Client } from 'graphql-ws';
 import {
   connected,
   EXAMPLE_CREATE,
   postEvent,
-  startTestServer,
   waitFor,
   wsClient,
   type TestServer,
 } from './helpers/server.js';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(() => t.dispose());
+const it = useTestServer();
 
 type Added = { eventAdded: Record<string, unknown> & { id: string } };
 
@@ -57,7 +53,7 @@ const probe = (n: number) => ({
 });
 
 /** Posts probes until every subscriber got one: subscriptions have no acknowledgement to await. */
-async function untilAllListen(subscribers: Collector[]): Promise<void> {
+async function untilAllListen(t: TestServer, subscribers: Collector[]): Promise<void> {
   let n = 0;
   await waitFor(async () => {
     probeIds.add((await postEvent(t.url, probe(n++))).json.id as string);
@@ -66,7 +62,7 @@ async function untilAllListen(subscribers: Collector[]): Promise<void> {
 }
 
 describe('shared execution of eventAdded (one execution per distinct operation)', () => {
-  it('gives each of many subscribers exactly its own filter and selection', async () => {
+  it('gives each of many subscribers exactly its own filter and selection', async ({ t }) => {
     const clients: Client[] = [wsClient(t.wsUrl), wsClient(t.wsUrl), wsClient(t.wsUrl)];
     await Promise.all(clients.map((client) => connected(client)));
     const all: Collector[] = [];
@@ -79,7 +75,7 @@ describe('shared execution of eventAdded (one execution per distinct operation)'
       needles.push(subscribe(client, NEEDLE, { f: { search: 'NEEDLE' } }));
     }
     // Three distinct operations, however many subscribers: three executions (live subscriptions).
-    await untilAllListen([...all, ...tasks, ...needles]);
+    await untilAllListen(t, [...all, ...tasks, ...needles]);
     expect(t.server.subscriberCount('eventAdded')).toBe(3);
 
     const plain = await postEvent(t.url, { ...EXAMPLE_CREATE, payload: { id: 'shared-plain' } });
@@ -118,7 +114,7 @@ describe('shared execution of eventAdded (one execution per distinct operation)'
     await Promise.all(clients.map((client) => client.dispose()));
   });
 
-  it('reports bad variables to that subscriber alone, over the protocol', async () => {
+  it('reports bad variables to that subscriber alone, over the protocol', async ({ t }) => {
     const client = wsClient(t.wsUrl);
     await connected(client);
     const errors = await new Promise<unknown>((resolve) => {

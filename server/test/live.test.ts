@@ -1,20 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  collect,
-  connected,
-  EXAMPLE_CREATE,
-  postEvent,
-  startTestServer,
-  waitFor,
-  wsClient,
-  type TestServer,
-} from './helpers/server.js';
+import { describe, expect } from 'vitest';
+import { useTestServer } from './helpers/fixtures.js';
+import { collect, connected, EXAMPLE_CREATE, postEvent, waitFor, wsClient } from './helpers/server.js';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(() => t.dispose());
+const it = useTestServer();
 
 interface Added {
   eventAdded: {
@@ -27,7 +15,7 @@ interface Added {
 }
 
 describe('Subscription.eventAdded over graphql-ws', () => {
-  it('delivers a posted event to a subscriber, and only events matching its filter', async () => {
+  it('delivers a posted event to a subscriber, and only events matching its filter', async ({ t }) => {
     const client = wsClient(t.wsUrl);
     await connected(client);
     const everything = collect<Added>(
@@ -64,7 +52,7 @@ describe('Subscription.eventAdded over graphql-ws', () => {
     await client.dispose();
   });
 
-  it('does not publish refused or repeated deliveries as new events', async () => {
+  it('does not publish refused or repeated deliveries as new events', async ({ t }) => {
     const client = wsClient(t.wsUrl);
     const sub = collect<Added>(client, 'subscription { eventAdded { id } }');
     await waitFor(() => t.server.subscriberCount('eventAdded') === 1);

@@ -1,18 +1,15 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphql, startTestServer, type TestServer } from './helpers/server.js';
+import { describe, expect } from 'vitest';
+import { useTestServer } from './helpers/fixtures.js';
+import { graphql } from './helpers/server.js';
 
 const run = promisify(execFile);
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(() => t.dispose());
+const it = useTestServer();
 
 describe('npm run mock against a running server', () => {
-  it('sends realistic events that the server stores, and reports the answers', async () => {
+  it('sends realistic events that the server stores, and reports the answers', async ({ t }) => {
     const { stdout } = await run(
       process.execPath,
       [

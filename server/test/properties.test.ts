@@ -1,10 +1,12 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { useTestServer } from './helpers/fixtures.js';
 import {
   collect,
   connected,
   EXAMPLE_CREATE,
   graphql,
+  postCreated,
   postEvent,
   startTestServer,
   waitFor,
@@ -54,18 +56,19 @@ async function post(base: string, body: Buffer, contentType: string, extra: Reco
   return response.status;
 }
 
+const smallBodyTest = useTestServer({ env: { MAX_BODY_BYTES: '1024' } });
+const defaultTest = useTestServer();
+
 describe('property: arbitrary input at the intake', () => {
-  let t: TestServer;
+  const it = smallBodyTest;
   let witness: { id: string; raw: string };
-  beforeAll(async () => {
-    t = await startTestServer({ env: { MAX_BODY_BYTES: '1024' } });
+  it.beforeAll(async ({ t }) => {
     const raw = JSON.stringify(EXAMPLE_CREATE);
     const { json } = await postEvent(t.url, raw);
     witness = { id: String(json.id), raw };
   });
-  afterAll(() => t.dispose());
 
-  it('always answers 200/201/400/401/413/415/422, stays up, and leaves stored data intact', async () => {
+  it('always answers 200/201/400/401/413/415/422, stays up, and leaves stored data intact', async ({ t }) => {
     const statuses = new Set<number>();
     await fc.assert(
       fc.asyncProperty(bodies, contentTypes, async (body, contentType) => {
@@ -123,29 +126,21 @@ describe('property: arbitrary input at the intake', () => {
 });
 
 describe('reconnecting subscriber', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(() => t.dispose());
-
+  const it = defaultTest;
   type Node = { id: string; receivedAt: string };
-  const post = async (n: number) => {
-    const { json } = await postEvent(t.url, {
-      ...EXAMPLE_CREATE,
-      payload: { ...EXAMPLE_CREATE.payload, id: `re-${n}` },
-    });
-    return String(json.id);
-  };
+  const post = (t: TestServer, n: number) =>
+    postCreated(t.url, { ...EXAMPLE_CREATE, payload: { ...EXAMPLE_CREATE.payload, id: `re-${n}` } });
 
-  it('gets every event it missed by asking for events since its last seen one, then resubscribing', async () => {
+  it('gets every event it missed by asking for events since its last seen one, then resubscribing', async ({
+    t,
+  }) => {
     const first = wsClient(t.wsUrl);
     const live = collect<{ eventAdded: Node }>(first, 'subscription { eventAdded { id receivedAt } }');
     await waitFor(() => t.server.subscriberCount('eventAdded') === 1);
     const seen = new Set<string>();
     let last: Node | null = null;
     for (let i = 0; i < 3; i++) {
-      await post(i);
+      await post(t, i);
       last = (await live.next()).eventAdded;
       seen.add(last.id);
     }
@@ -154,14 +149,14 @@ describe('reconnecting subscriber', () => {
     await first.dispose();
     await waitFor(() => t.server.subscriberCount('eventAdded') === 0);
     const missed: string[] = [];
-    for (let i = 3; i < 10; i++) missed.push(await post(i));
+    for (let i = 3; i < 10; i++) missed.push(await post(t, i));
 
     // Reconnect: subscribe first (so nothing falls between), then catch up from the last seen instant.
     const second = wsClient(t.wsUrl);
     await connected(second);
     const again = collect<{ eventAdded: Node }>(second, 'subscription { eventAdded { id receivedAt } }');
     await waitFor(() => t.server.subscriberCount('eventAdded') === 1);
-    const during = await post(10);
+    const during = await post(t, 10);
     const catchUp = await graphql<{ events: { edges: { node: Node }[] } }>(
       t.url,
       'query Q($since: DateTime!) { events(filter: { since: $since }, first: 500) { edges { node { id receivedAt } } } }',

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './helpers/fixtures.js';
 import {
   collect,
   EXAMPLE_CREATE,
@@ -22,16 +23,16 @@ async function ids(t: TestServer): Promise<string[]> {
   return result.data.events.edges.map((edge) => edge.node.id);
 }
 
-describe('the 7-day rule', () => {
-  let t: TestServer;
-  const clock = new ManualClock();
-  beforeAll(async () => {
-    // A long purge interval: the test decides when purges run, so reads between purges are tested too.
-    t = await startTestServer({ clock, env: { PURGE_INTERVAL: '1d' } });
-  });
-  afterAll(() => t.dispose());
+const clock = new ManualClock();
+// A long purge interval: the test decides when purges run, so reads between purges are tested too.
+const ruleTest = useTestServer({ clock, env: { PURGE_INTERVAL: '1d' } });
 
-  it('keeps an event just inside the retention, hides and purges it just outside, and publishes the purge', async () => {
+describe('the 7-day rule', () => {
+  const it = ruleTest;
+
+  it('keeps an event just inside the retention, hides and purges it just outside, and publishes the purge', async ({
+    t,
+  }) => {
     const old = await postEvent(t.url, { ...EXAMPLE_CREATE, payload: { id: 'ret-old' } }); // its own time is 2021: irrelevant
     await postEvent(t.url, 'not json at all'); // a refused delivery, purged by the same rule
     clock.advance(HOUR_MS);

@@ -2,18 +2,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './helpers/fixtures.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 
-describe('Apollo Sandbox with NODE_ENV=production', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer({ env: { NODE_ENV: 'production' } });
-  });
-  afterAll(() => t.dispose());
+const productionTest = useTestServer({ env: { NODE_ENV: 'production' } });
 
-  it('serves the Sandbox page at GET /graphql to a browser', async () => {
+describe('Apollo Sandbox with NODE_ENV=production', () => {
+  const it = productionTest;
+
+  it('serves the Sandbox page at GET /graphql to a browser', async ({ t }) => {
     const response = await fetch(`${t.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');
@@ -21,7 +19,7 @@ describe('Apollo Sandbox with NODE_ENV=production', () => {
     expect(html).toContain('embeddable-sandbox');
   });
 
-  it('answers introspection, which Sandbox needs', async () => {
+  it('answers introspection, which Sandbox needs', async ({ t }) => {
     const response = await fetch(`${t.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -33,7 +31,7 @@ describe('Apollo Sandbox with NODE_ENV=production', () => {
     expect(json.data.__schema.subscriptionType.fields.map((f) => f.name)).toContain('eventAdded');
   });
 
-  it('keeps CSRF prevention on (a simple GET query without a preflight header is refused)', async () => {
+  it('keeps CSRF prevention on (a simple GET query without a preflight header is refused)', async ({ t }) => {
     const response = await fetch(`${t.url}/graphql?query=${encodeURIComponent('{ stats { totalEvents } }')}`);
     expect(response.status).toBe(400);
   });

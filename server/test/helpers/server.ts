@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 import type { Clock } from '../../src/shared/clock.js';
 import { loadConfig } from '../../src/config.js';
@@ -39,6 +40,8 @@ export interface TestServerOptions {
   /** A manual clock, or null for the wall clock (the default). */
   clock?: ManualClock | null;
   webRoot?: string;
+  /** Serve this page as the dashboard's index.html, from a temporary web root that `dispose` removes. */
+  dashboardHtml?: string;
 }
 
 /** Starts a real server (in this process) on port 0 with a temporary SQLite file. */
@@ -52,7 +55,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     DATA_DIR: dataDir,
   });
   const clock = options.clock ?? null;
-  const server = await startServer(config, { ...(clock ? { clock } : {}), webRoot: options.webRoot });
+  const ownWebRoot =
+    options.dashboardHtml === undefined ? null : mkdtempSync(join(tmpdir(), 'hookscope-web-'));
+  if (ownWebRoot) writeFileSync(join(ownWebRoot, 'index.html'), options.dashboardHtml ?? '');
+  const webRoot = ownWebRoot ?? options.webRoot;
+  const server = await startServer(config, { ...(clock ? { clock } : {}), webRoot });
   const url = server.url;
   return {
     url,
@@ -64,6 +71,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async dispose() {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
+      if (ownWebRoot) rmSync(ownWebRoot, { recursive: true, force: true });
     },
   };
 }
@@ -102,6 +110,17 @@ export async function postEvent(
     json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
     headers: response.headers,
   };
+}
+
+/** POSTs an event that must be stored: fails the test unless it is answered 201, returns the new id. */
+export async function postCreated(
+  base: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const response = await postEvent(base, body, headers);
+  expect(response.status, JSON.stringify(response.json)).toBe(201);
+  return String(response.json.id);
 }
 
 /** Runs a GraphQL operation over HTTP; fails the test on transport errors, returns data and errors. */

@@ -1,0 +1,13 @@
+// The dashboard's own operations, so that the bench measures what the dashboard sends. The one import
+// of web code in the bench: keep it here.
+import {
+  StreamEventAddedSubscription,
+  StreamEventsQuery,
+  StreamRow_event,
+} from '../../web/src/stream/operations.js';
+
+/** The dashboard's own live subscription, row fields (and their per-event warnings) included. */
+export const DASHBOARD_SUBSCRIPTION = `${StreamEventAddedSubscription}\n${StreamRow_event}`;
+
+/** The dashboard's stream query with its row fragment. */
+export const DASHBOARD_STREAM_QUERY = `${StreamEventsQuery}\n${StreamRow_event}`;
