@@ -1,5 +1,5 @@
 import { InputError } from './errors.js';
-import { parseRfc3339 } from '../domain/time.js';
+import { parseRfc3339 } from '../shared/time.js';
 
 /** Parses an API date-time argument to epoch ms, throwing an InputError naming `argument`. */
 export function dateTimeToMs(text: string, argument: string): number {
