@@ -1,6 +1,104 @@
 import js from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
 import globals from 'globals';
+import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
+
+// The folders of server/src, each an element of the one-way import graph (docs/architecture.md, "Where things live").
+const SERVER_FOLDERS = [
+  'shared',
+  'domain',
+  'store',
+  'intake',
+  'live',
+  'read',
+  'jobs',
+  'api',
+  'http',
+  'graphql',
+];
+
+/** Selects imports of the given server folders (`type` names an element of `boundaries/elements`). */
+const folders = (...types) => ({ to: { element: { type: types } } });
+/** Selects type-only imports (`import type`) of the given server folders. */
+const typesOf = (...types) => ({ to: { element: { type: types } }, dependency: { kind: 'type' } });
+/** Selects imports of the entry files (`category` names a file of `boundaries/files`). */
+const entryFiles = (...categories) => ({ to: { file: { categories } } });
+/** A policy: files of element `type` may import what `allowed` selects (and files of their own element). */
+const element = (type, ...allowed) => ({ from: { element: { type } }, allow: allowed });
+/** The same for the entry file of `category`. */
+const entryFile = (category, ...allowed) => ({ from: { file: { categories: category } }, allow: allowed });
+
+const SERVER = [folders(...SERVER_FOLDERS), entryFiles('main', 'composition-root', 'config')];
+
+/**
+ * The imports that point one way (docs/architecture.md). Anything not allowed here is an error, type-only
+ * imports included: a type import is still a dependency. Imports inside one element are not checked.
+ */
+const ONE_WAY_IMPORTS = [
+  // shared/ imports nothing of ours; domain/ only shared/.
+  element('shared'),
+  element('domain', folders('shared')),
+  element('store', folders('domain', 'shared')),
+  element('live', folders('domain', 'shared')),
+  element('read', folders('domain', 'shared'), typesOf('store')),
+  element('intake', folders('domain', 'store', 'live', 'shared', 'api')),
+  element('jobs', folders('store', 'live', 'read', 'domain', 'shared')),
+  element('api', folders('domain', 'shared'), typesOf('store')),
+  // The two doors never import each other: server.ts composes both.
+  element('http', folders('intake', 'api', 'store', 'read', 'live', 'domain', 'shared')),
+  element('graphql', folders('intake', 'api', 'store', 'read', 'live', 'domain', 'shared')),
+  entryFile('config', folders('shared')),
+  entryFile('main', folders('shared'), entryFiles('composition-root', 'config')),
+  // The composition root wires concrete instances, so it may import anything of the server.
+  entryFile('composition-root', ...SERVER),
+  // The dashboard talks to the server over the API only; its generated types come from schema.graphql.
+  element('web'),
+  element('web-e2e', folders('web')),
+  element('server-test', ...SERVER, folders('scripts')),
+  // The bench drives the dashboard's own operations, so that it measures what the dashboard asks.
+  element('server-bench', ...SERVER, { to: { file: { categories: 'web-operations' } } }),
+  element('scripts', ...SERVER, folders('server-test')),
+];
+
+/** The rule's entry for these policies. checkUnknownLocals: an import of a file outside every element is refused too. */
+const oneWayRule = (policies) => ['error', { default: 'disallow', checkUnknownLocals: true, policies }];
+
+/** The one-way rule for one file, where files of element `type` may also import what `allowed` selects. */
+const exceptionFor = (file, type, ...allowed) => ({
+  files: [file],
+  rules: { 'boundaries/dependencies': oneWayRule([...ONE_WAY_IMPORTS, element(type, ...allowed)]) },
+});
+/** Selects type-only imports of the given entry files. */
+const typesOfEntryFiles = (...categories) => ({ to: { file: { categories } }, dependency: { kind: 'type' } });
+
+/**
+ * Imports of today's tree that break the one-way rule, each allowed for its one file until the change named
+ * beside it lands; the integrator deletes each exception with the change that removes it.
+ */
+const CURRENT_EXCEPTIONS = [
+  // house-http removes this: server.ts composes the GraphQL door and the HTTP app, so app.ts imports no
+  // graphql/; and app.ts takes the retention settings and its options as narrow interfaces, not Retention/Config.
+  exceptionFor(
+    'server/src/http/app.ts',
+    'http',
+    folders('graphql'),
+    typesOf('jobs'),
+    typesOfEntryFiles('config'),
+  ),
+  // Issue 10 §4 removes this: the GraphQL context holds read-only interfaces (the retention settings, ...),
+  // never the whole Config or jobs/retention's Retention.
+  exceptionFor('server/src/graphql/context.ts', 'graphql', typesOf('jobs'), typesOfEntryFiles('config')),
+  // A door's options type belongs to the door (server.ts maps config onto it); until then auth.ts and the
+  // webhook route read their settings' types from config.ts.
+  exceptionFor('server/src/http/auth.ts', 'http', typesOfEntryFiles('config')),
+  exceptionFor('server/src/http/routes/webhook.ts', 'http', typesOfEntryFiles('config')),
+  // Likewise the intake's signature check reads WebhookSignatureConfig's type from config.ts.
+  exceptionFor('server/src/intake/signature.ts', 'intake', typesOfEntryFiles('config')),
+  // The store contract in domain types (issue 10 §1, house-store) removes this: StoredEvent and
+  // StoredRejection then come from domain/, so live/ no longer imports store/.
+  exceptionFor('server/src/live/topics.ts', 'live', typesOf('store')),
+];
 
 /** Lint rules for server, web and scripts; generated code and build output are skipped. */
 export default tseslint.config(
@@ -35,4 +133,34 @@ export default tseslint.config(
       ],
     },
   },
+  // CommonJS, because ESLint's import resolvers are loaded with require().
+  { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    plugins: { boundaries },
+    settings: {
+      'boundaries/root-path': fileURLToPath(new URL('.', import.meta.url)),
+      'boundaries/elements': [
+        ...SERVER_FOLDERS.map((folder) => ({
+          type: folder,
+          pattern: `server/src/${folder}`,
+          partialMatch: false,
+        })),
+        { type: 'web', pattern: 'web/src', partialMatch: false },
+        { type: 'web-e2e', pattern: 'web/e2e', partialMatch: false },
+        { type: 'server-test', pattern: 'server/test', partialMatch: false },
+        { type: 'server-bench', pattern: 'server/bench', partialMatch: false },
+        { type: 'scripts', pattern: 'scripts', partialMatch: false },
+      ],
+      'boundaries/files': [
+        { category: 'main', pattern: 'server/src/main.ts' },
+        { category: 'composition-root', pattern: 'server/src/server.ts' },
+        { category: 'config', pattern: 'server/src/config.ts' },
+        { category: 'web-operations', pattern: ['web/src/**/operations.ts', 'web/src/**/*.operations.ts'] },
+      ],
+      // Sources import `./x.js` for `./x.ts`: this resolver finds the file an import names.
+      'import/resolver': { [fileURLToPath(new URL('eslint-ts-resolver.cjs', import.meta.url))]: {} },
+    },
+    rules: { 'boundaries/dependencies': oneWayRule(ONE_WAY_IMPORTS) },
+  },
+  ...CURRENT_EXCEPTIONS,
 );

@@ -1,15 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-
-const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** Parses `7d`, `12h`, `30m`, `45s` or `250ms` into milliseconds; null when the text is not such a duration. */
-export function parseDurationMs(text: string): number | null {
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
-  if (!match) return null;
-  const unit = match[2] as keyof typeof DURATION_UNITS_MS;
-  return Number(match[1]) * DURATION_UNITS_MS[unit];
-}
+import { parseDurationMs } from './shared/time.js';
 
 function duration(minMs: number, maxMs: number) {
   return z.string().transform((text, ctx) => {

@@ -1,5 +1,5 @@
 import { InputError } from './errors.js';
-import { parseRfc3339 } from '../domain/time.js';
+import { formatRfc3339, parseRfc3339 } from '../shared/time.js';
 
 /** Parses an API date-time argument to epoch ms, throwing an InputError naming `argument`. */
 export function dateTimeToMs(text: string, argument: string): number {
@@ -8,7 +8,5 @@ export function dateTimeToMs(text: string, argument: string): number {
   return parsed.timeMs;
 }
 
-/** Formats epoch ms as the API's DateTime (UTC, milliseconds). */
-export function msToDateTime(ms: number): string {
-  return new Date(ms).toISOString();
-}
+/** Formats epoch ms as the API's DateTime (RFC 3339, UTC, milliseconds). */
+export const msToDateTime: (ms: number) => string = formatRfc3339;

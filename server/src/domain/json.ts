@@ -130,55 +130,42 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
       }
     }
   };
+  /** Skips white space, then `close` if it stands there: true when it did (the container ends). */
+  const closes = (close: '}' | ']'): boolean => {
+    skipWhitespace();
+    if (text[i] !== close) return false;
+    i++;
+    return true;
+  };
+  /** After a member or an element: true when `close` ends the container, false after a ',' (another follows). */
+  const ends = (close: '}' | ']', expected: string): boolean => {
+    if (closes(close)) return true;
+    if (text[i] !== ',') throw new Stop(i, expected);
+    i++;
+    return false;
+  };
+  const member = (): void => {
+    skipWhitespace();
+    if (text[i] !== '"') throw new Stop(i, 'a double-quoted property name');
+    string();
+    skipWhitespace();
+    if (text[i] !== ':') throw new Stop(i, "':' after the property name");
+    i++;
+    value();
+  };
   const value = (): void => {
     skipWhitespace();
     const c = text[i];
     if (c === '{') {
       i++;
-      skipWhitespace();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        skipWhitespace();
-        if (text[i] !== '"') throw new Stop(i, 'a double-quoted property name');
-        string();
-        skipWhitespace();
-        if (text[i] !== ':') throw new Stop(i, "':' after the property name");
-        i++;
-        value();
-        skipWhitespace();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        throw new Stop(i, "',' or '}' after a property value");
-      }
+      if (closes('}')) return;
+      do member();
+      while (!ends('}', "',' or '}' after a property value"));
     } else if (c === '[') {
       i++;
-      skipWhitespace();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        skipWhitespace();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        throw new Stop(i, "',' or ']' after an array element");
-      }
+      if (closes(']')) return;
+      do value();
+      while (!ends(']', "',' or ']' after an array element"));
     } else if (c === '"') {
       string();
     } else if (c === 't') {

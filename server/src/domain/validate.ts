@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeJsonValue, findJsonSyntaxError, findTooDeep, isJsonObject, quote } from './json.js';
-import { parseRfc3339, RFC3339_SHAPE_MESSAGE } from './time.js';
+import { parseRfc3339, RFC3339_SHAPE_MESSAGE } from '../shared/time.js';
 import {
   ACTIONS,
   type JsonObject,

@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { msToDateTime } from '../api/datetime.js';
-import { parseRfc3339 } from '../domain/time.js';
+import { parseRfc3339 } from '../shared/time.js';
 
 function checkDateTime(value: unknown): string {
   if (typeof value !== 'string') throw new GraphQLError('DateTime: must be a string');

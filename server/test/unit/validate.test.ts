@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findJsonSyntaxError } from '../../src/domain/json.js';
-import { parseRfc3339 } from '../../src/domain/time.js';
+import { parseRfc3339 } from '../../src/shared/time.js';
 import type { ParseResult } from '../../src/domain/types.js';
 import { parseWebhookBody } from '../../src/domain/validate.js';
 

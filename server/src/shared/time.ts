@@ -1,3 +1,6 @@
+// Time as text, in one place: RFC 3339 date-times (read with a message per field, because senders need to
+// know which part of a date is impossible; written in UTC) and the durations of the configuration.
+
 /** The result of reading an RFC 3339 date-time: epoch milliseconds, or why it was refused. */
 export type Rfc3339Result = { ok: true; timeMs: number } | { ok: false; message: string };
 
@@ -107,4 +110,19 @@ export function parseRfc3339(text: string): Rfc3339Result {
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, ms);
   return { ok: true, timeMs: date.getTime() - offsetMinutes * 60_000 };
+}
+
+/** Formats epoch milliseconds as an RFC 3339 date-time in UTC with milliseconds: `2021-12-20T10:59:55.000Z`. */
+export function formatRfc3339(timeMs: number): string {
+  return new Date(timeMs).toISOString();
+}
+
+const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Parses `7d`, `12h`, `30m`, `45s` or `250ms` into milliseconds; null when the text is not such a duration. */
+export function parseDurationMs(text: string): number | null {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!match) return null;
+  const unit = match[2] as keyof typeof DURATION_UNITS_MS;
+  return Number(match[1]) * DURATION_UNITS_MS[unit];
 }
