@@ -19,6 +19,7 @@ import {
   type ValidationRule,
   type ASTVisitor,
 } from 'graphql';
+import { ErrorCode } from '../api/errors.js';
 import { DEFAULT_PAGE_SIZE } from '../api/pagination.js';
 
 /** The limits every GraphQL operation is held to, over HTTP and graphql-ws alike. */
@@ -30,11 +31,9 @@ export interface GraphQLLimits {
   maxCost: number;
 }
 
-/** The error code of an operation refused by a limit. */
-export const QUERY_LIMIT_CODE = 'QUERY_LIMIT_EXCEEDED';
-
-function limitError(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: QUERY_LIMIT_CODE } });
+/** The error of an operation refused by a limit (QUERY_LIMIT_EXCEEDED); the message names the setting. */
+export function limitError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_LIMIT_EXCEEDED } });
 }
 
 // Introspection fields are bounded by the schema itself (and can be switched off): Sandbox's own deep

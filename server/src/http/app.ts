@@ -13,9 +13,10 @@ import type { Clock } from '../shared/clock.js';
 import type { Config } from '../config.js';
 import type { EntityReader } from '../read/entities.js';
 import type { GraphQLContext } from '../graphql/context.js';
-import { ErrorCode } from '../api/error-codes.js';
+import { ErrorCode } from '../api/errors.js';
 import {
   costError,
+  limitError,
   limitRules,
   operationCost,
   prepareOperation,
@@ -68,13 +69,13 @@ export interface App {
 function maskError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
-    if (code !== ErrorCode.InternalServerError && code !== undefined) return formatted;
+    if (code !== ErrorCode.INTERNAL_SERVER_ERROR && code !== undefined) return formatted;
     const errorId = Math.random().toString(36).slice(2, 10);
     logger.error({ err: error, errorId }, 'GraphQL resolver failed');
     return {
       message: `Internal server error (id ${errorId})`,
       path: formatted.path,
-      extensions: { code: ErrorCode.InternalServerError, errorId },
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, errorId },
     };
   };
 }
@@ -151,9 +152,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onSubscribe: (ctx, _id, payload) => {
         if (Object.keys(ctx.subscriptions).length > config.wsMaxSubscriptions) {
           return [
-            new GraphQLError(
+            limitError(
               `at most ${config.wsMaxSubscriptions} operations per connection (WS_MAX_SUBSCRIPTIONS)`,
-              { extensions: { code: 'QUERY_LIMIT_EXCEEDED' } },
             ),
           ];
         }

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, scryptSync, timingSafeEqual } from
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthConfig } from '../config.js';
+import { ErrorCode } from '../api/errors.js';
 import { sendError } from './reply.js';
 
 /** The session cookie set after a successful login (HttpOnly, SameSite=Strict). */
@@ -201,7 +202,7 @@ export function registerAuth(app: FastifyInstance, auth: Authenticator, config: 
     return sendError(
       reply,
       401,
-      'UNAUTHENTICATED',
+      ErrorCode.UNAUTHENTICATED,
       config.kind === 'token'
         ? 'send Authorization: Bearer <AUTH_TOKEN> (or sign in at /login)'
         : 'send basic-auth credentials of a user in AUTH_USERS',

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { ErrorCode } from '../../api/errors.js';
 import { sendError } from '../reply.js';
 
 /** The dashboard's Content-Security-Policy: its own scripts only; inline style attributes (virtualized rows
@@ -33,7 +34,7 @@ export async function dashboardRoutes(app: FastifyInstance, options: { webRoot: 
   app.get('/dashboard', async (_request, reply) => reply.redirect(DASHBOARD_PATH));
   if (!existsSync(join(options.webRoot, 'index.html'))) {
     app.get('/dashboard/*', async (_request, reply) =>
-      sendError(reply, 503, 'DASHBOARD_NOT_BUILT', 'the dashboard is not built: run `npm run build`'),
+      sendError(reply, 503, ErrorCode.DASHBOARD_NOT_BUILT, 'the dashboard is not built: run `npm run build`'),
     );
     return;
   }

@@ -4,7 +4,7 @@ import { msToDateTime } from '../../api/datetime.js';
 import type { EntityReader, FoldedEntity } from '../../read/entities.js';
 import { changesForApi, payloadOf } from '../../read/entities.js';
 import { toEventQuery } from '../../api/filter-input.js';
-import { InputError } from '../../api/errors.js';
+import { ErrorCode, InputError } from '../../api/errors.js';
 import { ACTIONS, type EventAnalysis } from '../../domain/types.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../api/pagination.js';
 import type { StoredEvent, Store } from '../../store/types.js';
@@ -73,9 +73,9 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
   const { store, entities, cutoffMs } = options;
 
   app.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {
-    if (error instanceof InputError) return sendError(reply, 400, 'BAD_USER_INPUT', error.message);
+    if (error instanceof InputError) return sendError(reply, 400, ErrorCode.BAD_USER_INPUT, error.message);
     request.log.error({ err: error }, 'read failed');
-    return sendError(reply, 500, 'INTERNAL_SERVER_ERROR', 'internal error');
+    return sendError(reply, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'internal error');
   });
 
   app.get('/events', async (request, reply) => {
@@ -88,7 +88,7 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
       return sendError(
         reply,
         400,
-        'BAD_USER_INPUT',
+        ErrorCode.BAD_USER_INPUT,
         issues.map((i) => `${i.path}: ${i.message}`).join('; '),
         issues,
       );
@@ -106,7 +106,8 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
   app.get<{ Params: { id: string } }>('/events/:id', async (request, reply) => {
     const cutoff = cutoffMs();
     const event = await store.getEvent(request.params.id, cutoff);
-    if (!event) return sendError(reply, 404, 'NOT_FOUND', `no retained event with id "${request.params.id}"`);
+    if (!event)
+      return sendError(reply, 404, ErrorCode.NOT_FOUND, `no retained event with id "${request.params.id}"`);
     const folded = await entities.fold(event.entityId, cutoff);
     return eventToJson(event, folded?.fold.analysis.get(event.id));
   });
@@ -114,7 +115,12 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
   app.get<{ Params: { id: string } }>('/entities/:id', async (request, reply) => {
     const folded = await entities.fold(request.params.id, cutoffMs());
     if (!folded)
-      return sendError(reply, 404, 'NOT_FOUND', `no retained event for entity "${request.params.id}"`);
+      return sendError(
+        reply,
+        404,
+        ErrorCode.NOT_FOUND,
+        `no retained event for entity "${request.params.id}"`,
+      );
     return {
       entityId: folded.fold.entityId,
       events: folded.fold.order.flatMap(({ id }) => {
@@ -127,7 +133,12 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
   app.get<{ Params: { id: string } }>('/aggregates/:id', async (request, reply) => {
     const folded = await entities.fold(request.params.id, cutoffMs());
     if (!folded)
-      return sendError(reply, 404, 'NOT_FOUND', `no retained event for entity "${request.params.id}"`);
+      return sendError(
+        reply,
+        404,
+        ErrorCode.NOT_FOUND,
+        `no retained event for entity "${request.params.id}"`,
+      );
     return aggregateToJson(folded);
   });
 }

@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Ingest, IntakeOutcome, RequestHeaders } from '../../intake/ingest.js';
 import { StoreUnavailableError } from '../../intake/ingest.js';
 import { msToDateTime } from '../../api/datetime.js';
+import { ErrorCode } from '../../api/errors.js';
 import type { WebhookSignatureConfig } from '../../config.js';
 import { verifySignature } from '../../intake/signature.js';
 import { sendError } from '../reply.js';
@@ -48,16 +49,16 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
 
   app.setErrorHandler(async (error: Error & { code?: string; statusCode?: number }, request, reply) => {
     const delivery = { raw: Buffer.alloc(0), headers: request.headers as RequestHeaders };
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    if (error instanceof errorCodes.FST_ERR_CTP_BODY_TOO_LARGE) {
       const message = `body is larger than MAX_BODY_BYTES (${maxBodyBytes} bytes)`;
-      await ingest.refuse(delivery, 413, { code: 'PAYLOAD_TOO_LARGE', message, issues: [] });
-      request.log.info({ reason: 'PAYLOAD_TOO_LARGE' }, 'webhook refused: %s', message);
-      return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', message);
+      await ingest.refuse(delivery, 413, { code: ErrorCode.PAYLOAD_TOO_LARGE, message, issues: [] });
+      request.log.info({ reason: ErrorCode.PAYLOAD_TOO_LARGE }, 'webhook refused: %s', message);
+      return sendError(reply, 413, ErrorCode.PAYLOAD_TOO_LARGE, message);
     }
     if (error instanceof StoreUnavailableError) {
       request.log.error({ err: error }, 'webhook not stored: the database refused the write');
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-      return sendError(reply, 503, 'STORE_UNAVAILABLE', 'the event could not be stored; retry later');
+      return sendError(reply, 503, ErrorCode.STORE_UNAVAILABLE, 'the event could not be stored; retry later');
     }
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
@@ -65,7 +66,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     return sendError(
       reply,
       status,
-      status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST',
+      status === 500 ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.BAD_REQUEST,
       status === 500 ? 'internal error' : error.message,
     );
   });
@@ -89,7 +90,11 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       const message = contentType
         ? `content type "${contentType}" is not accepted: send application/json (UTF-8)`
         : 'content type is missing: send application/json (UTF-8)';
-      outcome = await ingest.refuse(delivery, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message, issues: [] });
+      outcome = await ingest.refuse(delivery, 415, {
+        code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        message,
+        issues: [],
+      });
     } else {
       outcome = await ingest.accept(delivery);
     }
