@@ -48,81 +48,70 @@ function fragmentsOf(context: ValidationContext): Map<string, FragmentDefinition
   return fragments;
 }
 
-/** Refuses operations whose selections nest deeper than `maxDepth` fields (fragments followed). */
-export function depthLimitRule(maxDepth: number): ValidationRule {
+/**
+ * A validation rule that measures each operation's selections and refuses those over `limit`. Fragment
+ * spreads are followed once per path (a cycle is reported by NoFragmentCyclesRule; here it must only not
+ * loop); `onField` values a field given the lazily measured value below it, `combine` joins siblings, and
+ * a set stops early once over the limit (aliases of aliases through fragments can multiply without end).
+ */
+function selectionLimitRule(
+  limit: number,
+  onField: (field: FieldNode, below: () => number) => number,
+  combine: (a: number, b: number) => number,
+  message: (value: number) => string,
+): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = fragmentsOf(context);
-    const depthOf = (set: SelectionSetNode, visiting: Set<string>): number => {
-      let deepest = 0;
+    const visiting = new Set<string>();
+    const measure = (set: SelectionSetNode): number => {
+      let total = 0;
       for (const selection of set.selections) {
+        let value: number;
         if (selection.kind === Kind.FIELD) {
-          if (isIntrospection(selection)) continue;
-          const below = selection.selectionSet ? depthOf(selection.selectionSet, visiting) : 0;
-          deepest = Math.max(deepest, 1 + below);
+          const below = selection.selectionSet;
+          value = onField(selection, () => (below ? measure(below) : 0));
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          deepest = Math.max(deepest, depthOf(selection.selectionSet, visiting));
+          value = measure(selection.selectionSet);
         } else {
           const name = selection.name.value;
           const fragment = fragments.get(name);
-          // A fragment cycle is reported by NoFragmentCyclesRule; here it must only not loop.
           if (!fragment || visiting.has(name)) continue;
           visiting.add(name);
-          deepest = Math.max(deepest, depthOf(fragment.selectionSet, visiting));
+          value = measure(fragment.selectionSet);
           visiting.delete(name);
         }
-        if (deepest > maxDepth) return deepest;
+        total = combine(total, value);
+        if (total > limit) return total;
       }
-      return deepest;
+      return total;
     };
     return {
       OperationDefinition(operation) {
-        const depth = depthOf(operation.selectionSet, new Set());
-        if (depth > maxDepth) {
-          context.reportError(
-            limitError(`query depth ${depth} exceeds the limit of ${maxDepth} (GRAPHQL_MAX_DEPTH)`),
-          );
-        }
+        const value = measure(operation.selectionSet);
+        if (value > limit) context.reportError(limitError(message(value)));
       },
     };
   };
 }
 
+/** Refuses operations whose selections nest deeper than `maxDepth` fields (fragments followed). */
+export function depthLimitRule(maxDepth: number): ValidationRule {
+  return selectionLimitRule(
+    maxDepth,
+    (field, below) => (isIntrospection(field) ? 0 : 1 + below()),
+    Math.max,
+    (depth) => `query depth ${depth} exceeds the limit of ${maxDepth} (GRAPHQL_MAX_DEPTH)`,
+  );
+}
+
 /** Refuses operations that use more than `maxAliases` aliases (counted through fragments, once per use). */
 export function aliasLimitRule(maxAliases: number): ValidationRule {
-  return (context: ValidationContext): ASTVisitor => {
-    const fragments = fragmentsOf(context);
-    const countIn = (set: SelectionSetNode, visiting: Set<string>): number => {
-      let count = 0;
-      for (const selection of set.selections) {
-        if (selection.kind === Kind.FIELD) {
-          if (selection.alias) count += 1;
-          if (selection.selectionSet) count += countIn(selection.selectionSet, visiting);
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          count += countIn(selection.selectionSet, visiting);
-        } else {
-          const name = selection.name.value;
-          const fragment = fragments.get(name);
-          if (!fragment || visiting.has(name)) continue;
-          visiting.add(name);
-          count += countIn(fragment.selectionSet, visiting);
-          visiting.delete(name);
-        }
-        // Stop early: aliases of aliases through fragments can multiply without end.
-        if (count > maxAliases) return count;
-      }
-      return count;
-    };
-    return {
-      OperationDefinition(operation) {
-        const count = countIn(operation.selectionSet, new Set());
-        if (count > maxAliases) {
-          context.reportError(
-            limitError(`the operation uses more than ${maxAliases} aliases (GRAPHQL_MAX_ALIASES)`),
-          );
-        }
-      },
-    };
-  };
+  return selectionLimitRule(
+    maxAliases,
+    (field, below) => (field.alias ? 1 : 0) + below(),
+    (a, b) => a + b,
+    () => `the operation uses more than ${maxAliases} aliases (GRAPHQL_MAX_ALIASES)`,
+  );
 }
 
 /** The validation rules added to graphql's own, for Apollo (`validationRules`) and graphql-ws alike. */
@@ -236,4 +225,21 @@ export function prepareOperation(
     limits.maxCost,
   );
   return tooCostly ? { errors: [tooCostly] } : { document };
+}
+
+/** The limits as configured (the GRAPHQL_* variables). */
+export function graphqlLimits(config: {
+  graphqlIntrospection: boolean;
+  graphqlMaxDepth: number;
+  graphqlMaxAliases: number;
+  graphqlMaxTokens: number;
+  graphqlMaxCost: number;
+}): GraphQLLimits {
+  return {
+    introspection: config.graphqlIntrospection,
+    maxDepth: config.graphqlMaxDepth,
+    maxAliases: config.graphqlMaxAliases,
+    maxTokens: config.graphqlMaxTokens,
+    maxCost: config.graphqlMaxCost,
+  };
 }

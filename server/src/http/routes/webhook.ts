@@ -3,12 +3,11 @@ import type { Ingest, IntakeOutcome, RequestHeaders } from '../../intake/ingest.
 import { StoreUnavailableError } from '../../intake/ingest.js';
 import { msToDateTime } from '../../api/datetime.js';
 import { ErrorCode } from '../../api/errors.js';
+import { eventPath, WEBHOOK_PATH } from '../../api/paths.js';
 import type { WebhookSignatureConfig } from '../../config.js';
 import { verifySignature } from '../../intake/signature.js';
 import { sendError } from '../reply.js';
 
-/** The webhook intake path. */
-export const WEBHOOK_PATH = '/webhooks/event';
 /** Seconds a client is told to wait after a 503. */
 export const RETRY_AFTER_SECONDS = 5;
 
@@ -22,7 +21,7 @@ export interface WebhookRouteOptions {
   /** Signature verification; null accepts unsigned deliveries. */
   signature?: WebhookSignatureConfig | null;
   /** The injected clock's now (epoch ms), for the signature's timestamp window. */
-  now?: () => number;
+  now: () => number;
 }
 
 function describeOutcome(outcome: IntakeOutcome & { kind: 'stored' | 'duplicate' }) {
@@ -37,9 +36,9 @@ function describeOutcome(outcome: IntakeOutcome & { kind: 'stored' | 'duplicate'
   };
 }
 
-/** Registers `POST /webhooks/event`: raw bytes in, 201 only once the event is committed. */
+/** Registers `POST` {@link WEBHOOK_PATH}: raw bytes in, 201 only once the event is committed. */
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
-  const { ingest, maxBodyBytes, signature = null, now = Date.now } = options;
+  const { ingest, maxBodyBytes, signature = null, now } = options;
   // Every content type reaches the handler as raw bytes, so that a refusal (415) can still keep the body
   // as evidence and validation runs on the exact bytes that get stored.
   app.removeAllContentTypeParsers();
@@ -112,10 +111,9 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
         outcome.error.issues,
       );
     }
-    const location = `/events/${encodeURIComponent(outcome.event.id)}`;
     return reply
       .code(outcome.kind === 'stored' ? 201 : 200)
-      .header('location', location)
+      .header('location', eventPath(outcome.event.id))
       .send(describeOutcome(outcome));
   });
 }
