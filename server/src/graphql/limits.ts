@@ -121,6 +121,25 @@ export function limitRules(limits: GraphQLLimits): ValidationRule[] {
   return rules;
 }
 
+/** The page a list field asks for: its `first` argument, as a literal, a variable (given or defaulted),
+ * or the default page size. */
+function pageOf(
+  field: FieldNode,
+  variables: Record<string, unknown> | null | undefined,
+  defaults: ReadonlyMap<string, unknown>,
+): number {
+  const argument = field.arguments?.find((a) => a.name.value === 'first');
+  if (!argument) return DEFAULT_PAGE_SIZE;
+  const value = argument.value;
+  if (value.kind === Kind.INT) return Number(value.value);
+  if (value.kind === Kind.VARIABLE) {
+    const name = value.name.value;
+    const given = variables?.[name] ?? defaults.get(name);
+    return typeof given === 'number' && Number.isFinite(given) ? given : DEFAULT_PAGE_SIZE;
+  }
+  return DEFAULT_PAGE_SIZE;
+}
+
 /**
  * Estimated cost of an operation: 1 per field, a list field with a `first` argument multiplies what it
  * selects by that many (the variable's value, its default, or the default page size). Runs after
@@ -149,18 +168,6 @@ export function operationCost(
     const value = variable.defaultValue;
     if (value?.kind === Kind.INT) defaults.set(variable.variable.name.value, Number(value.value));
   }
-  const pageOf = (field: FieldNode): number => {
-    const argument = field.arguments?.find((a) => a.name.value === 'first');
-    if (!argument) return DEFAULT_PAGE_SIZE;
-    const value = argument.value;
-    if (value.kind === Kind.INT) return Number(value.value);
-    if (value.kind === Kind.VARIABLE) {
-      const name = value.name.value;
-      const given = variables?.[name] ?? defaults.get(name);
-      return typeof given === 'number' && Number.isFinite(given) ? given : DEFAULT_PAGE_SIZE;
-    }
-    return DEFAULT_PAGE_SIZE;
-  };
   const costOf = (set: SelectionSetNode, type: GraphQLNamedType, visiting: Set<string>): number => {
     let cost = 0;
     for (const selection of set.selections) {
@@ -172,7 +179,8 @@ export function operationCost(
         let below = 0;
         if (selection.selectionSet) {
           below = costOf(selection.selectionSet, getNamedType(field.type), visiting);
-          if (field.args.some((a) => a.name === 'first')) below *= Math.max(1, pageOf(selection));
+          if (field.args.some((a) => a.name === 'first'))
+            below *= Math.max(1, pageOf(selection, variables, defaults));
         }
         cost += 1 + below;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {

@@ -1,11 +1,11 @@
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Ingest, IntakeOutcome, RequestHeaders } from '../../intake/ingest.js';
+import type { Delivery, Ingest, IntakeOutcome, RequestHeaders } from '../../intake/ingest.js';
 import { StoreUnavailableError } from '../../intake/ingest.js';
 import { msToDateTime } from '../../api/datetime.js';
 import { ErrorCode } from '../../api/errors.js';
 import { eventPath, WEBHOOK_PATH } from '../../api/paths.js';
 import type { WebhookSignatureConfig } from '../../config.js';
-import { verifySignature } from '../../intake/signature.js';
+import { verifySignature, type SignatureCheck } from '../../intake/signature.js';
 import { sendError } from '../reply.js';
 
 /** Seconds a client is told to wait after a 503. */
@@ -34,6 +34,30 @@ function describeOutcome(outcome: IntakeOutcome & { kind: 'stored' | 'duplicate'
     receivedAt: msToDateTime(event.receivedAtMs),
     duplicate: outcome.kind === 'duplicate',
   };
+}
+
+/** Refuses a delivery whose signature (checked first, on the exact bytes received: nothing unsigned
+ * reaches a parser) or content type is wrong; hands the rest to the intake. */
+async function intake(
+  ingest: Ingest,
+  delivery: Delivery,
+  contentType: string,
+  check: SignatureCheck,
+): Promise<IntakeOutcome> {
+  if (!check.ok) {
+    return ingest.refuse(delivery, 401, {
+      code: check.code,
+      message: check.message,
+      issues: [{ path: `headers.${check.header}`, message: check.message }],
+    });
+  }
+  if (!JSON_TYPE.test(contentType)) {
+    const message = contentType
+      ? `content type "${contentType}" is not accepted: send application/json (UTF-8)`
+      : 'content type is missing: send application/json (UTF-8)';
+    return ingest.refuse(delivery, 415, { code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, message, issues: [] });
+  }
+  return ingest.accept(delivery);
 }
 
 /** Registers `POST` {@link WEBHOOK_PATH}: raw bytes in, 201 only once the event is committed. */
@@ -73,30 +97,10 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
   app.post(WEBHOOK_PATH, async (request: FastifyRequest, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const delivery = { raw, headers: request.headers as RequestHeaders };
-    const contentType = request.headers['content-type'] ?? '';
-    let outcome: IntakeOutcome;
-    // The signature is checked first, on the exact bytes received: nothing unsigned reaches a parser.
-    const check = signature
+    const check: SignatureCheck = signature
       ? verifySignature(signature, delivery.headers, raw, now())
-      : { ok: true as const };
-    if (!check.ok) {
-      outcome = await ingest.refuse(delivery, 401, {
-        code: check.code,
-        message: check.message,
-        issues: [{ path: `headers.${check.header}`, message: check.message }],
-      });
-    } else if (!JSON_TYPE.test(contentType)) {
-      const message = contentType
-        ? `content type "${contentType}" is not accepted: send application/json (UTF-8)`
-        : 'content type is missing: send application/json (UTF-8)';
-      outcome = await ingest.refuse(delivery, 415, {
-        code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-        message,
-        issues: [],
-      });
-    } else {
-      outcome = await ingest.accept(delivery);
-    }
+      : { ok: true };
+    const outcome = await intake(ingest, delivery, request.headers['content-type'] ?? '', check);
     if (outcome.kind === 'refused') {
       request.log.info(
         { reason: outcome.error.code, rejectionId: outcome.rejectionId },
