@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { ParseErrorCode } from '../domain/types.js';
 
@@ -53,4 +54,9 @@ export class InputError extends GraphQLError {
     super(`${argument}: ${message}`, { extensions: { code: ErrorCode.BAD_USER_INPUT, argument } });
     this.name = 'InputError';
   }
+}
+
+/** A short id for an INTERNAL_SERVER_ERROR: the answer carries it, the log line has it with the detail. */
+export function newErrorId(): string {
+  return randomBytes(4).toString('hex');
 }

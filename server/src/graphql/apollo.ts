@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import { ErrorCode } from '../api/errors.js';
+import { ErrorCode, newErrorId } from '../api/errors.js';
 import type { GraphQLContext } from './context.js';
 import { costError, limitRules, operationCost, type GraphQLLimits } from './limits.js';
 
@@ -22,7 +21,7 @@ export function maskError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     if (code !== ErrorCode.INTERNAL_SERVER_ERROR && code !== undefined) return formatted;
-    const errorId = randomBytes(4).toString('hex');
+    const errorId = newErrorId();
     logger.error({ err: error, errorId }, 'GraphQL resolver failed');
     return {
       message: `Internal server error (id ${errorId})`,
