@@ -1,11 +1,21 @@
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { createApp, GRAPHQL_PATH } from './http/app.js';
+import { join } from 'node:path';
+import { createApp, type App } from './http/app.js';
+import { createAuthenticator } from './http/auth.js';
+import { createGraphqlMount } from './graphql/mount.js';
+import { graphqlLimits } from './graphql/limits.js';
+import { DASHBOARD_PATH, GRAPHQL_PATH, WEBHOOK_PATH } from './api/paths.js';
+import { packageRoot } from './shared/paths.js';
+import type { Ingest } from './intake/ingest.js';
+import type { EntityReader } from './read/entities.js';
+import type { Retention } from './jobs/retention.js';
+import type { MockFeed } from './intake/mock-feed.js';
+import type { LiveSubscriber } from './live/index.js';
+import type { Store } from './store/types.js';
 import { monotonicClock, systemClock, type Clock } from './shared/clock.js';
 import type { Config } from './config.js';
 import { createEntityReader } from './read/entities.js';
-import { WEBHOOK_PATH } from './http/routes/webhook.js';
-import { DASHBOARD_PATH } from './http/routes/dashboard.js';
 import { createIdGenerator } from './shared/ids.js';
 import { createIngest } from './intake/ingest.js';
 import { createLive } from './live/index.js';
@@ -70,18 +80,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     onError: (error) => logger.error({ err: error }, 'search indexing failed'),
   });
   const mock = createMockFeed(ingest, clock);
-  const app = await createApp({
+  const app = await startApp(
     config,
-    logger,
-    store,
-    live,
-    ingest,
-    entities,
-    retention,
-    mock,
-    webRoot: options.webRoot,
-    clock,
-  });
+    { logger, clock, store, live, ingest, entities, retention, mock },
+    options,
+  );
 
   await app.fastify.listen({ port: config.port, host: config.host });
   const { port } = app.fastify.server.address() as AddressInfo;
@@ -127,4 +130,57 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       return closing;
     },
   };
+}
+
+/** What the doors are built from. */
+interface AppParts {
+  logger: Logger;
+  clock: Clock;
+  store: Store;
+  live: LiveSubscriber<LiveTopics>;
+  ingest: Ingest;
+  entities: EntityReader;
+  retention: Retention;
+  mock: MockFeed;
+}
+
+/** Wires the doors: the HTTP app, and GraphQL mounted on its port. Each gets read-only views of what it
+ * uses; only the intake writes. */
+function startApp(config: Config, parts: AppParts, options: StartOptions): Promise<App> {
+  const { logger, clock, store, entities, retention } = parts;
+  const cutoffMs = (): number => retention.cutoffMs();
+  const graphql = createGraphqlMount({
+    context: {
+      reads: store,
+      entities,
+      cutoffMs,
+      retention: {
+        text: config.eventRetention,
+        ms: config.eventRetentionMs,
+        purgeIntervalMs: config.purgeIntervalMs,
+      },
+      live: parts.live,
+      mock: parts.mock,
+    },
+    limits: graphqlLimits(config),
+    ws: {
+      wsMaxPayloadBytes: config.wsMaxPayloadBytes,
+      wsMaxBufferedBytes: config.wsMaxBufferedBytes,
+      wsInitTimeoutMs: config.wsInitTimeoutMs,
+      wsMaxSubscriptions: config.wsMaxSubscriptions,
+    },
+    logger,
+  });
+  return createApp({
+    settings: config,
+    logger,
+    clock,
+    auth: config.auth ? createAuthenticator(config.auth, () => clock.now()) : null,
+    ingest: parts.ingest,
+    reads: store,
+    entities,
+    cutoffMs,
+    webRoot: options.webRoot ?? join(packageRoot, 'dist', 'web'),
+    mounts: [graphql],
+  });
 }

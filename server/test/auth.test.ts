@@ -1,8 +1,19 @@
-import { describe, expect } from 'vitest';
+import { createHmac } from 'node:crypto';
+import { describe, expect, it as plainIt } from 'vitest';
 import WebSocket from 'ws';
-import { hashPassword } from '../src/http/auth.js';
+import { ErrorCode } from '../src/api/errors.js';
+import { WEBHOOK_PATH } from '../src/api/paths.js';
+import { hashPassword, SESSION_MAX_AGE_SECONDS } from '../src/http/auth.js';
 import { useTestServer } from './helpers/fixtures.js';
-import { collect, EXAMPLE_CREATE, postEvent, waitFor, wsClient } from './helpers/server.js';
+import {
+  collect,
+  EXAMPLE_CREATE,
+  ManualClock,
+  postEvent,
+  startTestServer,
+  waitFor,
+  wsClient,
+} from './helpers/server.js';
 
 const TOKEN = 'correct-horse-battery-staple-42';
 
@@ -100,8 +111,15 @@ describe('AUTH_TOKEN', () => {
     // An absolute `next` is ignored: no open redirect.
     expect(login.headers.get('location')).toBe('/dashboard/');
     const cookie = login.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^hookscope_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+/);
-    const session = cookie.split(';')[0] as string;
+    const [session = '', ...attributes] = cookie.split('; ');
+    expect(session).toMatch(/^hookscope_session=[^;]+$/);
+    // Over plain HTTP: no Secure (it is set when the request came over HTTPS).
+    expect(attributes.sort()).toEqual([
+      'HttpOnly',
+      `Max-Age=${SESSION_MAX_AGE_SECONDS}`,
+      'Path=/',
+      'SameSite=Strict',
+    ]);
 
     const dashboard = await fetch(`${t.url}/dashboard/`, { headers: { cookie: session } });
     expect(dashboard.status).toBe(200);
@@ -196,4 +214,73 @@ describe('WebSocket Origin check (ALLOWED_ORIGINS)', () => {
     // No Origin: not a browser, so not a cross-site hijack.
     expect(await wsHandshake(t.wsUrl)).toMatchObject({ acked: true });
   });
+});
+
+describe('AUTH_TOKEN with WEBHOOK_SECRET: the webhook is guarded by its signature only', () => {
+  plainIt(
+    'answers an unsigned delivery with a signature code, never UNAUTHENTICATED, and stores a signed one without the reader token',
+    async () => {
+      const secret = Buffer.from('a webhook key of enough bytes, 32').toString('base64');
+      const t = await startTestServer({ env: { AUTH_TOKEN: TOKEN, WEBHOOK_SECRET: `whsec_${secret}` } });
+      try {
+        const body = JSON.stringify(EXAMPLE_CREATE);
+        const url = `${t.url}${WEBHOOK_PATH}`;
+        const unsigned = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        expect(unsigned.status).toBe(401);
+        expect(((await unsigned.json()) as { error: { code: string } }).error.code).toBe(
+          ErrorCode.SIGNATURE_HEADER_MISSING,
+        );
+        const id = 'msg_reachable_without_reader_token';
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const mac = createHmac('sha256', Buffer.from(secret, 'base64'))
+          .update(`${id}.${timestamp}.${body}`)
+          .digest('base64');
+        const signed = await fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'webhook-id': id,
+            'webhook-timestamp': timestamp,
+            'webhook-signature': `v1,${mac}`,
+          },
+          body,
+        });
+        expect(signed.status).toBe(201);
+        // The reads next to it still want the token.
+        expect((await fetch(`${t.url}${signed.headers.get('location') ?? ''}`)).status).toBe(401);
+      } finally {
+        await t.dispose();
+      }
+    },
+  );
+});
+
+describe('session expiry (injected clock)', () => {
+  plainIt(
+    'refuses a session cookie once SESSION_MAX_AGE_SECONDS have passed on the server clock',
+    async () => {
+      const clock = new ManualClock();
+      const t = await startTestServer({ clock, env: { AUTH_TOKEN: TOKEN } });
+      try {
+        const login = await fetch(`${t.url}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token: TOKEN }).toString(),
+          redirect: 'manual',
+        });
+        const session = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+        clock.advance(SESSION_MAX_AGE_SECONDS * 1000);
+        expect((await fetch(`${t.url}/events`, { headers: { cookie: session } })).status).toBe(200);
+        clock.advance(1);
+        expect((await fetch(`${t.url}/events`, { headers: { cookie: session } })).status).toBe(401);
+        expect(await wsHandshake(t.wsUrl, {}, { cookie: session })).toMatchObject({ closeCode: 4403 });
+      } finally {
+        await t.dispose();
+      }
+    },
+  );
 });

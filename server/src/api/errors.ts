@@ -1,4 +1,47 @@
+import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
+import { ParseErrorCode } from '../domain/types.js';
+
+/**
+ * Every error code a client can rely on, over REST, the webhook and GraphQL alike (docs/api.md lists each
+ * with its status). The values are the wire format: clients and tests match on them, so they never change.
+ * The parse codes come from the domain, which judges a body without knowing about HTTP.
+ */
+export const ErrorCode = {
+  /** 400: an argument or query parameter is wrong; the message starts with the one at fault. */
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** 4xx: a webhook request Fastify itself refused before the intake saw it (its status is kept). */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** 401: a reader route without valid AUTH_TOKEN or AUTH_USERS credentials. */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** 404: no retained event or entity with that id. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** 400 (GraphQL over HTTP) or an error message (graphql-ws): an operation over a GRAPHQL_ or WS_ limit. */
+  QUERY_LIMIT_EXCEEDED: 'QUERY_LIMIT_EXCEEDED',
+  /** 413: a webhook body over MAX_BODY_BYTES. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** 415: a webhook body that is not declared as UTF-8 JSON. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  ...ParseErrorCode,
+  /** 401: a signature header the configured scheme needs is missing. */
+  SIGNATURE_HEADER_MISSING: 'SIGNATURE_HEADER_MISSING',
+  /** 401: `webhook-timestamp` is not whole seconds since 1970. */
+  SIGNATURE_TIMESTAMP_INVALID: 'SIGNATURE_TIMESTAMP_INVALID',
+  /** 401: `webhook-timestamp` is further in the past than the tolerance. */
+  SIGNATURE_TIMESTAMP_STALE: 'SIGNATURE_TIMESTAMP_STALE',
+  /** 401: `webhook-timestamp` is further in the future than the tolerance. */
+  SIGNATURE_TIMESTAMP_FUTURE: 'SIGNATURE_TIMESTAMP_FUTURE',
+  /** 401: no signature matches the body signed with WEBHOOK_SECRET. */
+  SIGNATURE_MISMATCH: 'SIGNATURE_MISMATCH',
+  /** 503 with Retry-After: the database could not take the write; retrying later is right. */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** 503: the dashboard's files are not built (`npm run build`). */
+  DASHBOARD_NOT_BUILT: 'DASHBOARD_NOT_BUILT',
+  /** 500: a bug; the detail is only in the server log (GraphQL answers carry an `errorId` to find it). */
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+/** One of {@link ErrorCode}'s values. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** A client mistake in an argument or query parameter. A GraphQLError with code BAD_USER_INPUT, so GraphQL
  * reports it as is, and REST answers 400 with the same code and message. */
@@ -8,7 +51,12 @@ export class InputError extends GraphQLError {
     readonly argument: string,
     message: string,
   ) {
-    super(`${argument}: ${message}`, { extensions: { code: 'BAD_USER_INPUT', argument } });
+    super(`${argument}: ${message}`, { extensions: { code: ErrorCode.BAD_USER_INPUT, argument } });
     this.name = 'InputError';
   }
+}
+
+/** A short id for an INTERNAL_SERVER_ERROR: the answer carries it, the log line has it with the detail. */
+export function newErrorId(): string {
+  return randomBytes(4).toString('hex');
 }

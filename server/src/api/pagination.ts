@@ -1,5 +1,5 @@
 import { InputError } from './errors.js';
-import type { Keyset } from '../store/types.js';
+import type { Keyset, Page } from '../store/types.js';
 
 /** The largest page any list returns. */
 export const MAX_PAGE_SIZE = 500;
@@ -27,4 +27,45 @@ export function pageSize(first: number | null | undefined, argument = 'first'): 
     throw new InputError(argument, `must be an integer between 0 and ${MAX_PAGE_SIZE}`);
   }
   return size;
+}
+
+/** The page arguments every list takes (`first`, `after`), validated. */
+export function pageArgs(args: { first?: number | null; after?: string | null }): {
+  first: number;
+  after: Keyset | null;
+} {
+  return { first: pageSize(args.first), after: decodeCursor(args.after) };
+}
+
+/** The position of an event or a refused delivery in its newest-first list. */
+export const arrivalKeyset = (row: { receivedAtMs: number; id: string }): Keyset => ({
+  atMs: row.receivedAtMs,
+  id: row.id,
+});
+
+/** A page as GraphQL and REST return it: each node with its cursor, whether more follow, and the total,
+ * counted only when asked for. */
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  hasNextPage: boolean;
+  totalCount: () => Promise<number>;
+}
+
+/** Turns a store page into a connection, each node's cursor made from its keyset. */
+export function toConnection<T>(
+  page: Page<T>,
+  keysetOf: (node: T) => Keyset,
+  totalCount: () => Promise<number>,
+): Connection<T> {
+  return {
+    edges: page.rows.map((node) => ({ cursor: encodeCursor(keysetOf(node)), node })),
+    hasNextPage: page.hasNextPage,
+    totalCount,
+  };
+}
+
+/** The cursor that asks for the page after this one, or null on the last page (REST's `nextCursor`). */
+export function nextCursor<T>(page: Page<T>, keysetOf: (node: T) => Keyset): string | null {
+  const last = page.rows.at(-1);
+  return page.hasNextPage && last !== undefined ? encodeCursor(keysetOf(last)) : null;
 }

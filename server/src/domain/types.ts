@@ -100,8 +100,20 @@ export interface FoldResult {
   progress: FoldProgress | null;
 }
 
-/** Why a webhook body was refused: 400 for bytes that are not a JSON object, 422 for rule breaks. */
-export type ParseErrorCode = 'INVALID_UTF8' | 'MALFORMED_JSON' | 'TOO_DEEP' | 'INVALID_EVENT';
+/** Why a webhook body was refused: 400 for bytes that are not a JSON object, 422 for rule breaks. Part of
+ * the API's one code list (`api/errors.ts`), defined here because the domain imports nothing above it. */
+export const ParseErrorCode = {
+  /** 400: the body is not valid UTF-8. */
+  INVALID_UTF8: 'INVALID_UTF8',
+  /** 400: empty, not JSON, or JSON whose top level is not an object. */
+  MALFORMED_JSON: 'MALFORMED_JSON',
+  /** 400: objects and arrays nest deeper than the limit. */
+  TOO_DEEP: 'TOO_DEEP',
+  /** 422: JSON that breaks an event rule; `issues` names every field at fault. */
+  INVALID_EVENT: 'INVALID_EVENT',
+} as const;
+/** One of {@link ParseErrorCode}'s values. */
+export type ParseErrorCode = (typeof ParseErrorCode)[keyof typeof ParseErrorCode];
 
 /** The outcome of parsing one webhook body: the normalized event, or a refusal a client can act on. */
 export type ParseResult =

@@ -3,6 +3,7 @@ import { describeJsonValue, findJsonSyntaxError, findTooDeep, isJsonObject, quot
 import { parseRfc3339, RFC3339_SHAPE_MESSAGE } from '../shared/time.js';
 import {
   ACTIONS,
+  ParseErrorCode,
   type JsonObject,
   type NormalizedEvent,
   type ParseResult,
@@ -152,14 +153,15 @@ export function parseWebhookBody(raw: Buffer | Uint8Array, opts: { maxDepth?: nu
   try {
     text = decoder.decode(raw);
   } catch {
-    return refuse(400, 'INVALID_UTF8', 'body is not valid UTF-8');
+    return refuse(400, ParseErrorCode.INVALID_UTF8, 'body is not valid UTF-8');
   }
-  if (text.trim() === '') return refuse(400, 'MALFORMED_JSON', 'body is empty; expected a JSON object');
+  if (text.trim() === '')
+    return refuse(400, ParseErrorCode.MALFORMED_JSON, 'body is empty; expected a JSON object');
   const deepAt = findTooDeep(text, maxDepth);
   if (deepAt >= 0) {
     return refuse(
       400,
-      'TOO_DEEP',
+      ParseErrorCode.TOO_DEEP,
       `objects and arrays nest deeper than ${maxDepth} levels (at position ${deepAt})`,
     );
   }
@@ -169,12 +171,12 @@ export function parseWebhookBody(raw: Buffer | Uint8Array, opts: { maxDepth?: nu
   } catch (err) {
     const located = findJsonSyntaxError(text);
     const detail = located?.message ?? (err instanceof Error ? err.message : String(err));
-    return refuse(400, 'MALFORMED_JSON', `malformed JSON: ${detail}`);
+    return refuse(400, ParseErrorCode.MALFORMED_JSON, `malformed JSON: ${detail}`);
   }
   if (!isJsonObject(parsed)) {
     return refuse(
       400,
-      'MALFORMED_JSON',
+      ParseErrorCode.MALFORMED_JSON,
       `the top level must be a JSON object, got ${describeJsonValue(parsed)}`,
     );
   }
@@ -185,7 +187,13 @@ export function parseWebhookBody(raw: Buffer | Uint8Array, opts: { maxDepth?: nu
     .map((issue, index) => ({ issue, index }))
     .sort((a, b) => rank(a.issue.path) - rank(b.issue.path) || a.index - b.index)
     .map(({ issue }) => issue);
-  return { ok: false, status: 422, code: 'INVALID_EVENT', message: summarizeIssues(issues), issues };
+  return {
+    ok: false,
+    status: 422,
+    code: ParseErrorCode.INVALID_EVENT,
+    message: summarizeIssues(issues),
+    issues,
+  };
 }
 
 /** One line for a list of issues: `payload.id: required` or `2 problems: time: ...; id: ...`. */
@@ -198,7 +206,7 @@ export function summarizeIssues(issues: readonly ValidationIssue[]): string {
 
 function refuse(
   status: 400,
-  code: 'INVALID_UTF8' | 'MALFORMED_JSON' | 'TOO_DEEP',
+  code: Exclude<ParseErrorCode, typeof ParseErrorCode.INVALID_EVENT>,
   message: string,
 ): ParseResult {
   return { ok: false, status, code, message, issues: [{ path: '', message }] };

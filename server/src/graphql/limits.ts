@@ -19,6 +19,7 @@ import {
   type ValidationRule,
   type ASTVisitor,
 } from 'graphql';
+import { ErrorCode } from '../api/errors.js';
 import { DEFAULT_PAGE_SIZE } from '../api/pagination.js';
 
 /** The limits every GraphQL operation is held to, over HTTP and graphql-ws alike. */
@@ -30,11 +31,9 @@ export interface GraphQLLimits {
   maxCost: number;
 }
 
-/** The error code of an operation refused by a limit. */
-export const QUERY_LIMIT_CODE = 'QUERY_LIMIT_EXCEEDED';
-
-function limitError(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: QUERY_LIMIT_CODE } });
+/** The error of an operation refused by a limit (QUERY_LIMIT_EXCEEDED); the message names the setting. */
+export function limitError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_LIMIT_EXCEEDED } });
 }
 
 // Introspection fields are bounded by the schema itself (and can be switched off): Sandbox's own deep
@@ -49,81 +48,70 @@ function fragmentsOf(context: ValidationContext): Map<string, FragmentDefinition
   return fragments;
 }
 
-/** Refuses operations whose selections nest deeper than `maxDepth` fields (fragments followed). */
-export function depthLimitRule(maxDepth: number): ValidationRule {
+/**
+ * A validation rule that measures each operation's selections and refuses those over `limit`. Fragment
+ * spreads are followed once per path (a cycle is reported by NoFragmentCyclesRule; here it must only not
+ * loop); `onField` values a field given the lazily measured value below it, `combine` joins siblings, and
+ * a set stops early once over the limit (aliases of aliases through fragments can multiply without end).
+ */
+function selectionLimitRule(
+  limit: number,
+  onField: (field: FieldNode, below: () => number) => number,
+  combine: (a: number, b: number) => number,
+  message: (value: number) => string,
+): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = fragmentsOf(context);
-    const depthOf = (set: SelectionSetNode, visiting: Set<string>): number => {
-      let deepest = 0;
+    const visiting = new Set<string>();
+    const measure = (set: SelectionSetNode): number => {
+      let total = 0;
       for (const selection of set.selections) {
+        let value: number;
         if (selection.kind === Kind.FIELD) {
-          if (isIntrospection(selection)) continue;
-          const below = selection.selectionSet ? depthOf(selection.selectionSet, visiting) : 0;
-          deepest = Math.max(deepest, 1 + below);
+          const below = selection.selectionSet;
+          value = onField(selection, () => (below ? measure(below) : 0));
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          deepest = Math.max(deepest, depthOf(selection.selectionSet, visiting));
+          value = measure(selection.selectionSet);
         } else {
           const name = selection.name.value;
           const fragment = fragments.get(name);
-          // A fragment cycle is reported by NoFragmentCyclesRule; here it must only not loop.
           if (!fragment || visiting.has(name)) continue;
           visiting.add(name);
-          deepest = Math.max(deepest, depthOf(fragment.selectionSet, visiting));
+          value = measure(fragment.selectionSet);
           visiting.delete(name);
         }
-        if (deepest > maxDepth) return deepest;
+        total = combine(total, value);
+        if (total > limit) return total;
       }
-      return deepest;
+      return total;
     };
     return {
       OperationDefinition(operation) {
-        const depth = depthOf(operation.selectionSet, new Set());
-        if (depth > maxDepth) {
-          context.reportError(
-            limitError(`query depth ${depth} exceeds the limit of ${maxDepth} (GRAPHQL_MAX_DEPTH)`),
-          );
-        }
+        const value = measure(operation.selectionSet);
+        if (value > limit) context.reportError(limitError(message(value)));
       },
     };
   };
 }
 
+/** Refuses operations whose selections nest deeper than `maxDepth` fields (fragments followed). */
+export function depthLimitRule(maxDepth: number): ValidationRule {
+  return selectionLimitRule(
+    maxDepth,
+    (field, below) => (isIntrospection(field) ? 0 : 1 + below()),
+    Math.max,
+    (depth) => `query depth ${depth} exceeds the limit of ${maxDepth} (GRAPHQL_MAX_DEPTH)`,
+  );
+}
+
 /** Refuses operations that use more than `maxAliases` aliases (counted through fragments, once per use). */
 export function aliasLimitRule(maxAliases: number): ValidationRule {
-  return (context: ValidationContext): ASTVisitor => {
-    const fragments = fragmentsOf(context);
-    const countIn = (set: SelectionSetNode, visiting: Set<string>): number => {
-      let count = 0;
-      for (const selection of set.selections) {
-        if (selection.kind === Kind.FIELD) {
-          if (selection.alias) count += 1;
-          if (selection.selectionSet) count += countIn(selection.selectionSet, visiting);
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          count += countIn(selection.selectionSet, visiting);
-        } else {
-          const name = selection.name.value;
-          const fragment = fragments.get(name);
-          if (!fragment || visiting.has(name)) continue;
-          visiting.add(name);
-          count += countIn(fragment.selectionSet, visiting);
-          visiting.delete(name);
-        }
-        // Stop early: aliases of aliases through fragments can multiply without end.
-        if (count > maxAliases) return count;
-      }
-      return count;
-    };
-    return {
-      OperationDefinition(operation) {
-        const count = countIn(operation.selectionSet, new Set());
-        if (count > maxAliases) {
-          context.reportError(
-            limitError(`the operation uses more than ${maxAliases} aliases (GRAPHQL_MAX_ALIASES)`),
-          );
-        }
-      },
-    };
-  };
+  return selectionLimitRule(
+    maxAliases,
+    (field, below) => (field.alias ? 1 : 0) + below(),
+    (a, b) => a + b,
+    () => `the operation uses more than ${maxAliases} aliases (GRAPHQL_MAX_ALIASES)`,
+  );
 }
 
 /** The validation rules added to graphql's own, for Apollo (`validationRules`) and graphql-ws alike. */
@@ -131,6 +119,25 @@ export function limitRules(limits: GraphQLLimits): ValidationRule[] {
   const rules = [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)];
   if (!limits.introspection) rules.push(NoSchemaIntrospectionCustomRule);
   return rules;
+}
+
+/** The page a list field asks for: its `first` argument, as a literal, a variable (given or defaulted),
+ * or the default page size. */
+function pageOf(
+  field: FieldNode,
+  variables: Record<string, unknown> | null | undefined,
+  defaults: ReadonlyMap<string, unknown>,
+): number {
+  const argument = field.arguments?.find((a) => a.name.value === 'first');
+  if (!argument) return DEFAULT_PAGE_SIZE;
+  const value = argument.value;
+  if (value.kind === Kind.INT) return Number(value.value);
+  if (value.kind === Kind.VARIABLE) {
+    const name = value.name.value;
+    const given = variables?.[name] ?? defaults.get(name);
+    return typeof given === 'number' && Number.isFinite(given) ? given : DEFAULT_PAGE_SIZE;
+  }
+  return DEFAULT_PAGE_SIZE;
 }
 
 /**
@@ -161,18 +168,6 @@ export function operationCost(
     const value = variable.defaultValue;
     if (value?.kind === Kind.INT) defaults.set(variable.variable.name.value, Number(value.value));
   }
-  const pageOf = (field: FieldNode): number => {
-    const argument = field.arguments?.find((a) => a.name.value === 'first');
-    if (!argument) return DEFAULT_PAGE_SIZE;
-    const value = argument.value;
-    if (value.kind === Kind.INT) return Number(value.value);
-    if (value.kind === Kind.VARIABLE) {
-      const name = value.name.value;
-      const given = variables?.[name] ?? defaults.get(name);
-      return typeof given === 'number' && Number.isFinite(given) ? given : DEFAULT_PAGE_SIZE;
-    }
-    return DEFAULT_PAGE_SIZE;
-  };
   const costOf = (set: SelectionSetNode, type: GraphQLNamedType, visiting: Set<string>): number => {
     let cost = 0;
     for (const selection of set.selections) {
@@ -184,7 +179,8 @@ export function operationCost(
         let below = 0;
         if (selection.selectionSet) {
           below = costOf(selection.selectionSet, getNamedType(field.type), visiting);
-          if (field.args.some((a) => a.name === 'first')) below *= Math.max(1, pageOf(selection));
+          if (field.args.some((a) => a.name === 'first'))
+            below *= Math.max(1, pageOf(selection, variables, defaults));
         }
         cost += 1 + below;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -237,4 +233,21 @@ export function prepareOperation(
     limits.maxCost,
   );
   return tooCostly ? { errors: [tooCostly] } : { document };
+}
+
+/** The limits as configured (the GRAPHQL_* variables). */
+export function graphqlLimits(config: {
+  graphqlIntrospection: boolean;
+  graphqlMaxDepth: number;
+  graphqlMaxAliases: number;
+  graphqlMaxTokens: number;
+  graphqlMaxCost: number;
+}): GraphQLLimits {
+  return {
+    introspection: config.graphqlIntrospection,
+    maxDepth: config.graphqlMaxDepth,
+    maxAliases: config.graphqlMaxAliases,
+    maxTokens: config.graphqlMaxTokens,
+    maxCost: config.graphqlMaxCost,
+  };
 }

@@ -1,3 +1,4 @@
+import type { Connection } from '../api/pagination.js';
 import type { FoldedEntity } from '../read/entities.js';
 import type { PurgeReport } from '../live/topics.js';
 import type { StoreStats, StoredEntity, StoredEvent, StoredRejection } from '../store/types.js';
@@ -12,11 +13,7 @@ export interface EntityModel extends FoldedEntity {
 export type RejectionModel = StoredRejection;
 
 /** A page as resolvers build it: totalCount is computed only when asked for. */
-export interface ConnectionModel<T> {
-  edges: { cursor: string; node: T }[];
-  hasNextPage: boolean;
-  totalCount: () => Promise<number>;
-}
+export type ConnectionModel<T> = Connection<T>;
 /** A page of events. */
 export type EventConnectionModel = ConnectionModel<EventModel>;
 /** A page of entities. */

@@ -1,18 +1,10 @@
-import { createHash, createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { AuthConfig } from '../config.js';
-import { sendError } from './reply.js';
 
-/** The session cookie set after a successful login (HttpOnly, SameSite=Strict). */
+/** The session cookie set after a successful sign-in (signed, HttpOnly, SameSite=Strict). */
 export const SESSION_COOKIE = 'hookscope_session';
 /** How long a session cookie is valid. */
 export const SESSION_MAX_AGE_SECONDS = 12 * 3600;
-/** The login form for AUTH_TOKEN (basic auth uses the browser's own prompt). */
-export const LOGIN_PATH = '/login';
-
-// Routes anyone may reach: the webhook is governed by its signature, health by nothing (probes carry no secret).
-const PUBLIC_PATHS = new Set(['/webhooks/event', '/healthz', LOGIN_PATH]);
 
 /** Hashes a password in the AUTH_USERS format `scrypt.N.r.p.salt.hash` (base64url parts). */
 export function hashPassword(password: string, salt: Buffer = randomBytes(16)): string {
@@ -53,30 +45,33 @@ function sameText(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
-function cookieValue(headers: IncomingHttpHeaders, name: string): string | null {
-  for (const part of (headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return null;
-}
-
-/** Checks reader credentials: a bearer token, basic auth, a session cookie, or graphql-ws connectionParams. */
+/**
+ * Checks reader credentials (AUTH_TOKEN or AUTH_USERS) and makes and reads session values. Signing the
+ * session cookie is @fastify/cookie's job (with {@link Authenticator.sessionSecret}); this only decides
+ * what a value means and when it expires.
+ */
 export interface Authenticator {
-  /** The user name when the request's headers (Authorization or session cookie) carry valid credentials. */
-  check(headers: IncomingHttpHeaders): string | null;
-  /** The user name when graphql-ws `connectionParams.authToken` is valid (the token, or `user:password`). */
+  /** Which credentials are configured: a bearer token (with a sign-in form) or basic-auth users. */
+  readonly kind: AuthConfig['kind'];
+  /** The key that signs session cookies: derived from the credentials, so changing them signs everyone
+   * out, and a restart does not. */
+  readonly sessionSecret: Buffer;
+  /** The user an Authorization header proves; null for wrong credentials; undefined when the header
+   * carries none of the configured scheme (then a session cookie may count). */
+  checkAuthorization(header: string | undefined): string | null | undefined;
+  /** The user when graphql-ws `connectionParams.authToken` (or the sign-in form's field) is valid: the
+   * token, or `user:password`. */
   checkToken(authToken: unknown): string | null;
-  /** A signed session cookie for `user`, valid from `nowMs`. */
-  session(user: string, nowMs: number): string;
+  /** A new (unsigned) session value for `user`, valid for {@link SESSION_MAX_AGE_SECONDS} from now. */
+  newSession(user: string): string;
+  /** The user of an unsigned session value, or null once it has expired or when it is not one of ours. */
+  sessionUser(value: string): string | null;
 }
 
-/** Creates the credential checks for AUTH_TOKEN or AUTH_USERS. */
-export function createAuthenticator(config: AuthConfig, now: () => number = Date.now): Authenticator {
+/** Creates the credential checks for AUTH_TOKEN or AUTH_USERS; `now` is the injected clock's. */
+export function createAuthenticator(config: AuthConfig, now: () => number): Authenticator {
   const users = config.kind === 'users' ? parseUsers(config.users) : new Map<string, UserEntry>();
-  // Sessions are signed with a key derived from the credentials: changing AUTH_TOKEN or AUTH_USERS
-  // invalidates every session, and a restart does not.
-  const sessionKey = createHash('sha256')
+  const sessionSecret = createHash('sha256')
     .update('hookscope-session\0')
     .update(config.kind === 'token' ? config.token : config.users.join(','))
     .digest();
@@ -106,132 +101,30 @@ export function createAuthenticator(config: AuthConfig, now: () => number = Date
     return colon > 0 ? checkPassword(text.slice(0, colon), text.slice(colon + 1)) : null;
   };
 
-  const sign = (payload: string): string =>
-    createHmac('sha256', sessionKey).update(payload).digest('base64url');
-
-  const checkSession = (value: string): string | null => {
-    const [user64, expires, mac] = value.split('.');
-    if (!user64 || !expires || !mac || !sameText(sign(`${user64}.${expires}`), mac)) return null;
-    if (!/^\d+$/.test(expires) || Number(expires) < now()) return null;
-    return Buffer.from(user64, 'base64url').toString('utf8');
-  };
-
   return {
-    check(headers) {
-      const authorization = headers.authorization ?? '';
-      const space = authorization.indexOf(' ');
-      const scheme = authorization.slice(0, space).toLowerCase();
-      const value = authorization.slice(space + 1).trim();
+    kind: config.kind,
+    sessionSecret,
+    checkAuthorization(header = '') {
+      const space = header.indexOf(' ');
+      const scheme = header.slice(0, space).toLowerCase();
+      const value = header.slice(space + 1).trim();
       if (scheme === 'bearer' && config.kind === 'token') return checkCredential(value);
       if (scheme === 'basic' && config.kind === 'users') {
         return checkCredential(Buffer.from(value, 'base64').toString('utf8'));
       }
-      const cookie = cookieValue(headers, SESSION_COOKIE);
-      return cookie ? checkSession(cookie) : null;
+      return undefined;
     },
     checkToken(authToken) {
       return typeof authToken === 'string' && authToken !== '' ? checkCredential(authToken) : null;
     },
-    session(user, nowMs) {
-      const payload = `${Buffer.from(user, 'utf8').toString('base64url')}.${nowMs + SESSION_MAX_AGE_SECONDS * 1000}`;
-      return `${payload}.${sign(payload)}`;
+    newSession(user) {
+      const expiresMs = now() + SESSION_MAX_AGE_SECONDS * 1000;
+      return `${Buffer.from(user, 'utf8').toString('base64url')}.${expiresMs}`;
+    },
+    sessionUser(value) {
+      const match = /^([A-Za-z0-9_-]+)\.(\d{1,16})$/.exec(value);
+      if (!match || Number(match[2]) < now()) return null;
+      return Buffer.from(match[1] as string, 'base64url').toString('utf8');
     },
   };
-}
-
-function setSessionCookie(reply: FastifyReply, request: FastifyRequest, value: string): void {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
-  reply.header(
-    'set-cookie',
-    `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MAX_AGE_SECONDS}${secure}`,
-  );
-}
-
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** Only local paths: an open redirect would let a link send a signed-in user anywhere. */
-function localPath(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\')
-    ? next
-    : '/dashboard/';
-}
-
-const loginPage = (next: string): string => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>hookscope: sign in</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: system-ui, sans-serif; max-width: 24rem; margin: 4rem auto">
-<h1>hookscope</h1>
-<form method="post" action="${LOGIN_PATH}?next=${escapeHtml(encodeURIComponent(next))}">
-<label>Access token (AUTH_TOKEN)<br><input type="password" name="token" autocomplete="current-password" required autofocus style="width: 100%"></label>
-<p><button type="submit">Sign in</button></p>
-</form></body></html>`;
-
-function isPublic(url: string): boolean {
-  const path = url.split('?', 1)[0] ?? '';
-  return PUBLIC_PATHS.has(path);
-}
-
-/**
- * Guards every reader route (dashboard, /graphql over HTTP, REST reads) with AUTH_TOKEN or AUTH_USERS.
- * Browsers sign in once (the login form for a token, the browser's basic-auth prompt for users) and then
- * carry an HttpOnly SameSite=Strict session cookie, which also travels with the WebSocket upgrade.
- * Registered on the root instance so that it runs before every route's own hooks.
- */
-export function registerAuth(app: FastifyInstance, auth: Authenticator, config: AuthConfig): void {
-  app.addHook('onRequest', async (request, reply) => {
-    if (isPublic(request.url)) return;
-    // The WebSocket upgrade does not pass through Fastify routes; graphql-ws checks it in onConnect.
-    const user = auth.check(request.headers);
-    if (user !== null) {
-      // A browser that proved basic-auth credentials gets a session, so its WebSocket (which browsers
-      // open without the Authorization header) is let in too.
-      if (request.headers.authorization && !request.headers.cookie?.includes(`${SESSION_COOKIE}=`)) {
-        setSessionCookie(reply, request, auth.session(user, Date.now()));
-      }
-      return;
-    }
-    const wantsPage = request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
-    if (config.kind === 'users') {
-      reply.header('www-authenticate', 'Basic realm="hookscope", charset="UTF-8"');
-    } else if (wantsPage) {
-      return reply.redirect(`${LOGIN_PATH}?next=${encodeURIComponent(request.url)}`);
-    } else {
-      reply.header('www-authenticate', 'Bearer realm="hookscope"');
-    }
-    return sendError(
-      reply,
-      401,
-      'UNAUTHENTICATED',
-      config.kind === 'token'
-        ? 'send Authorization: Bearer <AUTH_TOKEN> (or sign in at /login)'
-        : 'send basic-auth credentials of a user in AUTH_USERS',
-    );
-  });
-
-  if (config.kind !== 'token') return;
-  app.get<{ Querystring: { next?: string } }>(LOGIN_PATH, async (request, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(loginPage(localPath(request.query.next))),
-  );
-  app.register(async (login) => {
-    login.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string', bodyLimit: 4_096 },
-      (_request, body, done) => done(null, new URLSearchParams(body as string)),
-    );
-    login.post<{ Querystring: { next?: string } }>(LOGIN_PATH, async (request, reply) => {
-      const form = request.body instanceof URLSearchParams ? request.body : new URLSearchParams();
-      const user = auth.checkToken(form.get('token'));
-      if (user === null) {
-        return reply
-          .code(401)
-          .type('text/html; charset=utf-8')
-          .send(loginPage(localPath(request.query.next)));
-      }
-      setSessionCookie(reply, request, auth.session(user, Date.now()));
-      return reply.code(303).header('location', localPath(request.query.next)).send();
-    });
-  });
 }

@@ -1,16 +1,17 @@
 import type { FastifyReply } from 'fastify';
+import type { ErrorCode } from '../api/errors.js';
 import type { ValidationIssue } from '../domain/types.js';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
-  error: { code: string; message: string; issues: ValidationIssue[] };
+  error: { code: ErrorCode; message: string; issues: ValidationIssue[] };
 }
 
 /** Answers with the JSON error body used by every route. */
 export function sendError(
   reply: FastifyReply,
   status: number,
-  code: string,
+  code: ErrorCode,
   message: string,
   issues: ValidationIssue[] = [],
 ): FastifyReply {

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../api/errors.js';
 import type { Clock } from '../shared/clock.js';
 import { parseWebhookBody } from '../domain/validate.js';
 import type { ValidationIssue } from '../domain/types.js';
@@ -16,7 +17,7 @@ export interface Delivery {
 
 /** An error answer: a code a client can act on, a message, and where the body broke a rule. */
 export interface IntakeError {
-  code: string;
+  code: ErrorCode;
   message: string;
   issues: ValidationIssue[];
 }

@@ -14,7 +14,7 @@ export interface MockFeed {
 }
 
 /** Creates a mock feed over the intake. */
-export function createMockFeed(ingest: Ingest, clock: Clock, seed = Date.now()): MockFeed {
+export function createMockFeed(ingest: Ingest, clock: Clock, seed = clock.now()): MockFeed {
   const generator = createMockGenerator({ seed, now: () => clock.now() });
   let timer: NodeJS.Timeout | null = null;
 

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ErrorCode } from '../api/errors.js';
 import type { WebhookSignatureConfig } from '../config.js';
 import type { RequestHeaders } from './ingest.js';
 
@@ -6,12 +7,7 @@ import type { RequestHeaders } from './ingest.js';
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 /** Why a signature check failed; each code names one check so a person can fix their sender. */
-export type SignatureFailureCode =
-  | 'SIGNATURE_HEADER_MISSING'
-  | 'SIGNATURE_TIMESTAMP_INVALID'
-  | 'SIGNATURE_TIMESTAMP_STALE'
-  | 'SIGNATURE_TIMESTAMP_FUTURE'
-  | 'SIGNATURE_MISMATCH';
+export type SignatureFailureCode = Extract<ErrorCode, `SIGNATURE_${string}`>;
 
 /** The outcome of {@link verifySignature}. */
 export type SignatureCheck =
@@ -47,18 +43,22 @@ export function verifySignature(
   if (config.scheme === 'github') {
     const name = 'x-hub-signature-256';
     const value = header(headers, name);
-    if (value === null) return fail('SIGNATURE_HEADER_MISSING', name, `header ${name} is missing`);
+    if (value === null) return fail(ErrorCode.SIGNATURE_HEADER_MISSING, name, `header ${name} is missing`);
     const expected = createHmac('sha256', config.key).update(raw).digest();
     const match = /^sha256=([0-9a-fA-F]{64})$/.exec(value);
     if (!match || !sameBytes(Buffer.from(match[1] as string, 'hex'), expected)) {
-      return fail('SIGNATURE_MISMATCH', name, `${name} does not match the body signed with WEBHOOK_SECRET`);
+      return fail(
+        ErrorCode.SIGNATURE_MISMATCH,
+        name,
+        `${name} does not match the body signed with WEBHOOK_SECRET`,
+      );
     }
     return { ok: true };
   }
 
   for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
     if (header(headers, name) === null) {
-      return fail('SIGNATURE_HEADER_MISSING', name, `header ${name} is missing`);
+      return fail(ErrorCode.SIGNATURE_HEADER_MISSING, name, `header ${name} is missing`);
     }
   }
   const id = header(headers, 'webhook-id') as string;
@@ -66,7 +66,7 @@ export function verifySignature(
   const signatures = header(headers, 'webhook-signature') as string;
   if (!/^\d{1,12}$/.test(timestampText)) {
     return fail(
-      'SIGNATURE_TIMESTAMP_INVALID',
+      ErrorCode.SIGNATURE_TIMESTAMP_INVALID,
       'webhook-timestamp',
       `webhook-timestamp "${timestampText.slice(0, 40)}" is not whole seconds since 1970`,
     );
@@ -75,14 +75,14 @@ export function verifySignature(
   const nowSeconds = Math.floor(nowMs / 1000);
   if (timestamp < nowSeconds - SIGNATURE_TOLERANCE_SECONDS) {
     return fail(
-      'SIGNATURE_TIMESTAMP_STALE',
+      ErrorCode.SIGNATURE_TIMESTAMP_STALE,
       'webhook-timestamp',
       `webhook-timestamp is ${nowSeconds - timestamp} s in the past (at most ${SIGNATURE_TOLERANCE_SECONDS} s allowed)`,
     );
   }
   if (timestamp > nowSeconds + SIGNATURE_TOLERANCE_SECONDS) {
     return fail(
-      'SIGNATURE_TIMESTAMP_FUTURE',
+      ErrorCode.SIGNATURE_TIMESTAMP_FUTURE,
       'webhook-timestamp',
       `webhook-timestamp is ${timestamp - nowSeconds} s in the future (at most ${SIGNATURE_TOLERANCE_SECONDS} s allowed)`,
     );
@@ -98,7 +98,7 @@ export function verifySignature(
   }
   if (!matched) {
     return fail(
-      'SIGNATURE_MISMATCH',
+      ErrorCode.SIGNATURE_MISMATCH,
       'webhook-signature',
       'no v1 signature in webhook-signature matches webhook-id.webhook-timestamp.body signed with WEBHOOK_SECRET',
     );

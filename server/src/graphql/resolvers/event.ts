@@ -9,11 +9,11 @@ export const Event: EventResolvers = {
   payload: (event) => payloadOf(event),
   raw: (event) => event.raw.toString('utf8'),
   async changes(event, _args, ctx) {
-    const folded = await ctx.entities.fold(event.entityId, ctx.retention.cutoffMs());
+    const folded = await ctx.entities.fold(event.entityId, ctx.cutoffMs());
     return changesForApi(folded?.fold.analysis.get(event.id)?.changes ?? []);
   },
   async warnings(event, _args, ctx) {
-    const folded = await ctx.entities.fold(event.entityId, ctx.retention.cutoffMs());
+    const folded = await ctx.entities.fold(event.entityId, ctx.cutoffMs());
     return folded?.fold.analysis.get(event.id)?.warnings ?? [];
   },
   entity: (event, _args, ctx) => loadEntity(ctx, event.entityId),

@@ -1,63 +1,42 @@
 import type { QueryResolvers } from '../generated.js';
-import { decodeCursor, encodeCursor, pageSize } from '../../api/pagination.js';
+import { arrivalKeyset, pageArgs, toConnection } from '../../api/pagination.js';
 import { toEventQuery } from '../../api/filter-input.js';
+import type { EntityModel } from '../mappers.js';
 import { loadEntity } from './shared.js';
 
 /** Root queries: every read applies the retention cut-off. */
 export const Query: QueryResolvers = {
-  async events(_parent, args, ctx) {
+  async events(_parent, args, { reads, cutoffMs }) {
     const query = toEventQuery(args.filter, 'filter.');
-    const first = pageSize(args.first);
-    const after = decodeCursor(args.after);
-    const cutoffMs = ctx.retention.cutoffMs();
-    const page = await ctx.store.listEvents(query, first, after, cutoffMs);
-    return {
-      edges: page.rows.map((node) => ({
-        cursor: encodeCursor({ atMs: node.receivedAtMs, id: node.id }),
-        node,
-      })),
-      hasNextPage: page.hasNextPage,
-      totalCount: () => ctx.store.countEvents(query, cutoffMs),
-    };
+    const { first, after } = pageArgs(args);
+    const cutoff = cutoffMs();
+    const page = await reads.listEvents(query, first, after, cutoff);
+    return toConnection(page, arrivalKeyset, () => reads.countEvents(query, cutoff));
   },
-  event: (_parent, { id }, ctx) => ctx.store.getEvent(id, ctx.retention.cutoffMs()),
+  event: (_parent, { id }, { reads, cutoffMs }) => reads.getEvent(id, cutoffMs()),
   entity: (_parent, { id }, ctx) => loadEntity(ctx, id),
-  async entities(_parent, args, ctx) {
-    const first = pageSize(args.first);
-    const after = decodeCursor(args.after);
-    const cutoffMs = ctx.retention.cutoffMs();
+  async entities(_parent, args, { reads, entities, cutoffMs }) {
+    const { first, after } = pageArgs(args);
+    const cutoff = cutoffMs();
     const entityType = args.entityType ?? null;
-    const page = await ctx.store.listEntities(entityType, first, after, cutoffMs);
-    const edges = [];
+    const page = await reads.listEntities(entityType, first, after, cutoff);
+    const nodes: EntityModel[] = [];
     for (const row of page.rows) {
-      const folded = await ctx.entities.fold(row.id, cutoffMs);
+      const folded = await entities.fold(row.id, cutoff);
       // The entity row can outlive its last event by up to one purge step; such rows are simply skipped.
-      if (folded) {
-        edges.push({
-          cursor: encodeCursor({ atMs: row.lastReceivedAtMs, id: row.id }),
-          node: { row, ...folded },
-        });
-      }
+      if (folded) nodes.push({ row, ...folded });
     }
-    return {
-      edges,
-      hasNextPage: page.hasNextPage,
-      totalCount: () => ctx.store.countEntities(entityType, cutoffMs),
-    };
+    return toConnection(
+      { rows: nodes, hasNextPage: page.hasNextPage },
+      ({ row }) => ({ atMs: row.lastReceivedAtMs, id: row.id }),
+      () => reads.countEntities(entityType, cutoff),
+    );
   },
-  stats: (_parent, _args, ctx) => ctx.store.stats(ctx.retention.cutoffMs()),
-  async rejections(_parent, args, ctx) {
-    const first = pageSize(args.first);
-    const after = decodeCursor(args.after);
-    const cutoffMs = ctx.retention.cutoffMs();
-    const page = await ctx.store.listRejections(first, after, cutoffMs);
-    return {
-      edges: page.rows.map((node) => ({
-        cursor: encodeCursor({ atMs: node.receivedAtMs, id: node.id }),
-        node,
-      })),
-      hasNextPage: page.hasNextPage,
-      totalCount: () => ctx.store.countRejections(cutoffMs),
-    };
+  stats: (_parent, _args, { reads, cutoffMs }) => reads.stats(cutoffMs()),
+  async rejections(_parent, args, { reads, cutoffMs }) {
+    const { first, after } = pageArgs(args);
+    const cutoff = cutoffMs();
+    const page = await reads.listRejections(first, after, cutoff);
+    return toConnection(page, arrivalKeyset, () => reads.countRejections(cutoff));
   },
 };

@@ -4,9 +4,9 @@ import type { PurgeReportResolvers, StatsResolvers } from '../generated.js';
 export const Stats: StatsResolvers = {
   oldestReceivedAt: (stats) => stats.oldestReceivedAtMs,
   newestReceivedAt: (stats) => stats.newestReceivedAtMs,
-  retention: (_stats, _args, ctx) => ctx.config.eventRetention,
-  retentionSeconds: (_stats, _args, ctx) => Math.round(ctx.config.eventRetentionMs / 1000),
-  purgeIntervalSeconds: (_stats, _args, ctx) => Math.round(ctx.config.purgeIntervalMs / 1000),
+  retention: (_stats, _args, ctx) => ctx.retention.text,
+  retentionSeconds: (_stats, _args, ctx) => Math.round(ctx.retention.ms / 1000),
+  purgeIntervalSeconds: (_stats, _args, ctx) => Math.round(ctx.retention.purgeIntervalMs / 1000),
 };
 
 /** What one purge removed. */

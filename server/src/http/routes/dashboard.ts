@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { ErrorCode } from '../../api/errors.js';
+import { DASHBOARD_PATH, DASHBOARD_ROOT, ROOT_PATH } from '../../api/paths.js';
 import { sendError } from '../reply.js';
 
 /** The dashboard's Content-Security-Policy: its own scripts only; inline style attributes (virtualized rows
@@ -18,10 +20,7 @@ export const DASHBOARD_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Where the dashboard is served. */
-export const DASHBOARD_PATH = '/dashboard/';
-
-/** Serves the built dashboard (Vite output) at /dashboard/, with deep links falling back to index.html. */
+/** Serves the built dashboard (Vite output) at {@link DASHBOARD_PATH}, with deep links falling back to index.html. */
 export async function dashboardRoutes(app: FastifyInstance, options: { webRoot: string }): Promise<void> {
   // Received payloads are shown on these pages: if one ever slipped past React's escaping, the policy
   // still refuses any script that is not the bundle's own, and no other site may frame the page.
@@ -29,11 +28,11 @@ export async function dashboardRoutes(app: FastifyInstance, options: { webRoot: 
     reply.header('content-security-policy', DASHBOARD_CSP);
     reply.header('x-frame-options', 'DENY');
   });
-  app.get('/', async (_request, reply) => reply.redirect(DASHBOARD_PATH));
-  app.get('/dashboard', async (_request, reply) => reply.redirect(DASHBOARD_PATH));
+  app.get(ROOT_PATH, async (_request, reply) => reply.redirect(DASHBOARD_PATH));
+  app.get(DASHBOARD_ROOT, async (_request, reply) => reply.redirect(DASHBOARD_PATH));
   if (!existsSync(join(options.webRoot, 'index.html'))) {
-    app.get('/dashboard/*', async (_request, reply) =>
-      sendError(reply, 503, 'DASHBOARD_NOT_BUILT', 'the dashboard is not built: run `npm run build`'),
+    app.get(`${DASHBOARD_PATH}*`, async (_request, reply) =>
+      sendError(reply, 503, ErrorCode.DASHBOARD_NOT_BUILT, 'the dashboard is not built: run `npm run build`'),
     );
     return;
   }
@@ -51,7 +50,7 @@ export async function dashboardRoutes(app: FastifyInstance, options: { webRoot: 
     },
   });
   // Client-side routes such as /dashboard/entities/abc get the page; the router reads the path.
-  app.get('/dashboard/*', async (_request, reply) =>
+  app.get(`${DASHBOARD_PATH}*`, async (_request, reply) =>
     reply.header('cache-control', 'no-cache').sendFile('index.html'),
   );
 }

@@ -1,19 +1,24 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { msToDateTime } from '../../api/datetime.js';
 import type { EntityReader, FoldedEntity } from '../../read/entities.js';
 import { changesForApi, payloadOf } from '../../read/entities.js';
 import { toEventQuery } from '../../api/filter-input.js';
-import { InputError } from '../../api/errors.js';
+import { ErrorCode, InputError } from '../../api/errors.js';
 import { ACTIONS, type EventAnalysis } from '../../domain/types.js';
-import { decodeCursor, encodeCursor, pageSize } from '../../api/pagination.js';
+import { arrivalKeyset, nextCursor, pageArgs } from '../../api/pagination.js';
+import { REST_PATHS } from '../../api/paths.js';
 import type { StoredEvent, Store } from '../../store/types.js';
 import { sendError } from '../reply.js';
 
-/** Options of the REST read routes. */
+/** The store's reads that the REST routes use. */
+export type RestEventReads = Pick<Store, 'getEvent' | 'listEvents'>;
+
+/** Options of the REST read routes: read-only views of what they use. */
 export interface RestRouteOptions {
-  store: Store;
-  entities: EntityReader;
+  reads: RestEventReads;
+  /** Entity folds (cached). */
+  entities: Pick<EntityReader, 'fold'>;
   /** The retention cut-off in force (epoch ms). */
   cutoffMs: () => number;
 }
@@ -68,17 +73,20 @@ const listQuerySchema = z
   })
   .strict();
 
+const entityNotFound = (reply: FastifyReply, id: string): FastifyReply =>
+  sendError(reply, 404, ErrorCode.NOT_FOUND, `no retained event for entity "${id}"`);
+
 /** Registers the REST reads for curl users: /events, /events/:id, /entities/:id, /aggregates/:id. */
 export async function restRoutes(app: FastifyInstance, options: RestRouteOptions): Promise<void> {
-  const { store, entities, cutoffMs } = options;
+  const { reads, entities, cutoffMs } = options;
 
   app.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {
-    if (error instanceof InputError) return sendError(reply, 400, 'BAD_USER_INPUT', error.message);
+    if (error instanceof InputError) return sendError(reply, 400, ErrorCode.BAD_USER_INPUT, error.message);
     request.log.error({ err: error }, 'read failed');
-    return sendError(reply, 500, 'INTERNAL_SERVER_ERROR', 'internal error');
+    return sendError(reply, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'internal error');
   });
 
-  app.get('/events', async (request, reply) => {
+  app.get(REST_PATHS.events, async (request, reply) => {
     const parsed = listQuerySchema.safeParse(request.query);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((issue) => ({
@@ -88,33 +96,31 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
       return sendError(
         reply,
         400,
-        'BAD_USER_INPUT',
+        ErrorCode.BAD_USER_INPUT,
         issues.map((i) => `${i.path}: ${i.message}`).join('; '),
         issues,
       );
     }
-    const q = parsed.data;
-    const query = toEventQuery(q);
-    const page = await store.listEvents(query, pageSize(q.first), decodeCursor(q.after), cutoffMs());
-    const last = page.rows.at(-1);
+    const { first, after } = pageArgs(parsed.data);
+    const page = await reads.listEvents(toEventQuery(parsed.data), first, after, cutoffMs());
     return {
       events: page.rows.map((event) => eventToJson(event)),
-      nextCursor: page.hasNextPage && last ? encodeCursor({ atMs: last.receivedAtMs, id: last.id }) : null,
+      nextCursor: nextCursor(page, arrivalKeyset),
     };
   });
 
-  app.get<{ Params: { id: string } }>('/events/:id', async (request, reply) => {
+  app.get<{ Params: { id: string } }>(REST_PATHS.event, async (request, reply) => {
     const cutoff = cutoffMs();
-    const event = await store.getEvent(request.params.id, cutoff);
-    if (!event) return sendError(reply, 404, 'NOT_FOUND', `no retained event with id "${request.params.id}"`);
+    const event = await reads.getEvent(request.params.id, cutoff);
+    if (!event)
+      return sendError(reply, 404, ErrorCode.NOT_FOUND, `no retained event with id "${request.params.id}"`);
     const folded = await entities.fold(event.entityId, cutoff);
     return eventToJson(event, folded?.fold.analysis.get(event.id));
   });
 
-  app.get<{ Params: { id: string } }>('/entities/:id', async (request, reply) => {
+  app.get<{ Params: { id: string } }>(REST_PATHS.entity, async (request, reply) => {
     const folded = await entities.fold(request.params.id, cutoffMs());
-    if (!folded)
-      return sendError(reply, 404, 'NOT_FOUND', `no retained event for entity "${request.params.id}"`);
+    if (!folded) return entityNotFound(reply, request.params.id);
     return {
       entityId: folded.fold.entityId,
       events: folded.fold.order.flatMap(({ id }) => {
@@ -124,10 +130,9 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
     };
   });
 
-  app.get<{ Params: { id: string } }>('/aggregates/:id', async (request, reply) => {
+  app.get<{ Params: { id: string } }>(REST_PATHS.aggregate, async (request, reply) => {
     const folded = await entities.fold(request.params.id, cutoffMs());
-    if (!folded)
-      return sendError(reply, 404, 'NOT_FOUND', `no retained event for entity "${request.params.id}"`);
+    if (!folded) return entityNotFound(reply, request.params.id);
     return aggregateToJson(folded);
   });
 }

@@ -1,13 +1,13 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Ingest, IntakeOutcome, RequestHeaders } from '../../intake/ingest.js';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Delivery, Ingest, IntakeOutcome, RequestHeaders } from '../../intake/ingest.js';
 import { StoreUnavailableError } from '../../intake/ingest.js';
 import { msToDateTime } from '../../api/datetime.js';
+import { ErrorCode } from '../../api/errors.js';
+import { eventPath, WEBHOOK_PATH } from '../../api/paths.js';
 import type { WebhookSignatureConfig } from '../../config.js';
-import { verifySignature } from '../../intake/signature.js';
+import { verifySignature, type SignatureCheck } from '../../intake/signature.js';
 import { sendError } from '../reply.js';
 
-/** The webhook intake path. */
-export const WEBHOOK_PATH = '/webhooks/event';
 /** Seconds a client is told to wait after a 503. */
 export const RETRY_AFTER_SECONDS = 5;
 
@@ -21,7 +21,7 @@ export interface WebhookRouteOptions {
   /** Signature verification; null accepts unsigned deliveries. */
   signature?: WebhookSignatureConfig | null;
   /** The injected clock's now (epoch ms), for the signature's timestamp window. */
-  now?: () => number;
+  now: () => number;
 }
 
 function describeOutcome(outcome: IntakeOutcome & { kind: 'stored' | 'duplicate' }) {
@@ -36,9 +36,33 @@ function describeOutcome(outcome: IntakeOutcome & { kind: 'stored' | 'duplicate'
   };
 }
 
-/** Registers `POST /webhooks/event`: raw bytes in, 201 only once the event is committed. */
+/** Refuses a delivery whose signature (checked first, on the exact bytes received: nothing unsigned
+ * reaches a parser) or content type is wrong; hands the rest to the intake. */
+async function intake(
+  ingest: Ingest,
+  delivery: Delivery,
+  contentType: string,
+  check: SignatureCheck,
+): Promise<IntakeOutcome> {
+  if (!check.ok) {
+    return ingest.refuse(delivery, 401, {
+      code: check.code,
+      message: check.message,
+      issues: [{ path: `headers.${check.header}`, message: check.message }],
+    });
+  }
+  if (!JSON_TYPE.test(contentType)) {
+    const message = contentType
+      ? `content type "${contentType}" is not accepted: send application/json (UTF-8)`
+      : 'content type is missing: send application/json (UTF-8)';
+    return ingest.refuse(delivery, 415, { code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, message, issues: [] });
+  }
+  return ingest.accept(delivery);
+}
+
+/** Registers `POST` {@link WEBHOOK_PATH}: raw bytes in, 201 only once the event is committed. */
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
-  const { ingest, maxBodyBytes, signature = null, now = Date.now } = options;
+  const { ingest, maxBodyBytes, signature = null, now } = options;
   // Every content type reaches the handler as raw bytes, so that a refusal (415) can still keep the body
   // as evidence and validation runs on the exact bytes that get stored.
   app.removeAllContentTypeParsers();
@@ -48,16 +72,16 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
 
   app.setErrorHandler(async (error: Error & { code?: string; statusCode?: number }, request, reply) => {
     const delivery = { raw: Buffer.alloc(0), headers: request.headers as RequestHeaders };
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    if (error instanceof errorCodes.FST_ERR_CTP_BODY_TOO_LARGE) {
       const message = `body is larger than MAX_BODY_BYTES (${maxBodyBytes} bytes)`;
-      await ingest.refuse(delivery, 413, { code: 'PAYLOAD_TOO_LARGE', message, issues: [] });
-      request.log.info({ reason: 'PAYLOAD_TOO_LARGE' }, 'webhook refused: %s', message);
-      return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', message);
+      await ingest.refuse(delivery, 413, { code: ErrorCode.PAYLOAD_TOO_LARGE, message, issues: [] });
+      request.log.info({ reason: ErrorCode.PAYLOAD_TOO_LARGE }, 'webhook refused: %s', message);
+      return sendError(reply, 413, ErrorCode.PAYLOAD_TOO_LARGE, message);
     }
     if (error instanceof StoreUnavailableError) {
       request.log.error({ err: error }, 'webhook not stored: the database refused the write');
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-      return sendError(reply, 503, 'STORE_UNAVAILABLE', 'the event could not be stored; retry later');
+      return sendError(reply, 503, ErrorCode.STORE_UNAVAILABLE, 'the event could not be stored; retry later');
     }
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
@@ -65,7 +89,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     return sendError(
       reply,
       status,
-      status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST',
+      status === 500 ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.BAD_REQUEST,
       status === 500 ? 'internal error' : error.message,
     );
   });
@@ -73,26 +97,10 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
   app.post(WEBHOOK_PATH, async (request: FastifyRequest, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const delivery = { raw, headers: request.headers as RequestHeaders };
-    const contentType = request.headers['content-type'] ?? '';
-    let outcome: IntakeOutcome;
-    // The signature is checked first, on the exact bytes received: nothing unsigned reaches a parser.
-    const check = signature
+    const check: SignatureCheck = signature
       ? verifySignature(signature, delivery.headers, raw, now())
-      : { ok: true as const };
-    if (!check.ok) {
-      outcome = await ingest.refuse(delivery, 401, {
-        code: check.code,
-        message: check.message,
-        issues: [{ path: `headers.${check.header}`, message: check.message }],
-      });
-    } else if (!JSON_TYPE.test(contentType)) {
-      const message = contentType
-        ? `content type "${contentType}" is not accepted: send application/json (UTF-8)`
-        : 'content type is missing: send application/json (UTF-8)';
-      outcome = await ingest.refuse(delivery, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message, issues: [] });
-    } else {
-      outcome = await ingest.accept(delivery);
-    }
+      : { ok: true };
+    const outcome = await intake(ingest, delivery, request.headers['content-type'] ?? '', check);
     if (outcome.kind === 'refused') {
       request.log.info(
         { reason: outcome.error.code, rejectionId: outcome.rejectionId },
@@ -107,10 +115,9 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
         outcome.error.issues,
       );
     }
-    const location = `/events/${encodeURIComponent(outcome.event.id)}`;
     return reply
       .code(outcome.kind === 'stored' ? 201 : 200)
-      .header('location', location)
+      .header('location', eventPath(outcome.event.id))
       .send(describeOutcome(outcome));
   });
 }

@@ -1,0 +1,31 @@
+/**
+ * Every route's path, in one place: the auth guard's list of public paths is built from these, so moving a
+ * route cannot silently put it behind (or out from behind) the reader credentials.
+ */
+
+/** The site's root: it redirects to the dashboard. */
+export const ROOT_PATH = '/';
+/** The webhook intake. Public: guarded by its signature only, never by the reader credentials. */
+export const WEBHOOK_PATH = '/webhooks/event';
+/** The liveness probe. Public: probes carry no secret. */
+export const HEALTH_PATH = '/healthz';
+/** The sign-in form for AUTH_TOKEN. Public. */
+export const LOGIN_PATH = '/login';
+/** GraphQL over HTTP (and Apollo Sandbox) and graphql-ws, on the same path. */
+export const GRAPHQL_PATH = '/graphql';
+/** The dashboard's home, without the trailing slash (it redirects to {@link DASHBOARD_PATH}). */
+export const DASHBOARD_ROOT = '/dashboard';
+/** Where the dashboard is served; its client-side routes are below it. */
+export const DASHBOARD_PATH = `${DASHBOARD_ROOT}/`;
+/** The REST reads. */
+export const REST_PATHS = {
+  events: '/events',
+  event: '/events/:id',
+  entity: '/entities/:id',
+  aggregate: '/aggregates/:id',
+} as const;
+
+/** The REST address of one event (the webhook's `Location`). */
+export function eventPath(id: string): string {
+  return `${REST_PATHS.events}/${encodeURIComponent(id)}`;
+}

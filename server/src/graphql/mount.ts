@@ -1,0 +1,50 @@
+import type { ApolloServer } from '@apollo/server';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import type { Logger } from 'pino';
+import type { AppMount } from '../api/mount.js';
+import { GRAPHQL_PATH } from '../api/paths.js';
+import { createApolloServer } from './apollo.js';
+import type { GraphQLContext } from './context.js';
+import type { GraphQLLimits } from './limits.js';
+import { createSchema } from './schema.js';
+import { attachGraphqlWs, type GraphqlWs, type WsSettings } from './ws.js';
+
+/** Options of {@link createGraphqlMount}. */
+export interface GraphqlMountOptions {
+  context: GraphQLContext;
+  limits: GraphQLLimits;
+  ws: WsSettings;
+  logger: Logger;
+}
+
+/** GraphQL on the app's port: Apollo Server over HTTP and graphql-ws, on the same path, with one schema,
+ * one context and the same limits. */
+export function createGraphqlMount(options: GraphqlMountOptions): AppMount {
+  const { context, limits, logger } = options;
+  const schema = createSchema();
+  let apollo: ApolloServer<GraphQLContext> | null = null;
+  return {
+    async register(fastify, guards) {
+      const ws: GraphqlWs = attachGraphqlWs(fastify.server, {
+        schema,
+        context,
+        limits,
+        settings: options.ws,
+        guards,
+        logger,
+      });
+      const wsDrain = { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) };
+      apollo = createApolloServer({
+        schema,
+        limits,
+        logger,
+        plugins: [fastifyApolloDrainPlugin(fastify), wsDrain],
+      });
+      await apollo.start();
+      await fastify.register(fastifyApollo(apollo), { path: GRAPHQL_PATH, context: async () => context });
+    },
+    async close() {
+      await apollo?.stop();
+    },
+  };
+}
