@@ -30,7 +30,7 @@ import {
   StreamEventAddedSubscription,
   StreamEventsQuery,
   StreamRow_event,
-} from '../../web/src/stream/operations.js';
+} from '../../web/src/routes/stream/operations.js';
 
 /**
  * hookscope's benchmark suite: `npm run bench` (quick) or `npm run bench -- --full`. Every scenario runs

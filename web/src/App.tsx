@@ -1,12 +1,12 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Header } from './components/Header.js';
 import { hrefFor, Link, parseRoute, useLocation } from './lib/router.js';
-import { StreamView } from './routes/StreamView.js';
+import { StreamView } from './routes/stream/StreamView.js';
 
 // The landing view ships in the first bundle; the others load when first opened.
-const EventDetail = lazy(() => import('./routes/EventDetail.js'));
-const EntityView = lazy(() => import('./routes/EntityView.js'));
-const RejectionsView = lazy(() => import('./routes/RejectionsView.js'));
+const EventDetail = lazy(() => import('./routes/event/EventDetail.js'));
+const EntityView = lazy(() => import('./routes/entity/EntityView.js'));
+const RejectionsView = lazy(() => import('./routes/rejections/RejectionsView.js'));
 
 /** The page: header plus the view the URL names. */
 export function App(): ReactNode {

@@ -2,9 +2,9 @@ import { ServerError } from '@apollo/client/errors';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, type ReactNode } from 'react';
 import { HeaderGenerateMockEventsDocument, HeaderStatsDocument } from '../gql/graphql.js';
-import type { ConnectionStatus } from '../lib/connection.js';
+import type { ConnectionStatus } from '../api/connection.js';
 import { hrefFor, Link, useLocation } from '../lib/router.js';
-import { useConnection } from '../lib/services.js';
+import { useConnection } from '../api/services.js';
 
 /** Stats are cheap counters; refreshing them this often keeps the header honest without a subscription. */
 const STATS_POLL_MS = 5_000;

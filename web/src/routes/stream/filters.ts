@@ -1,4 +1,4 @@
-import type { EventAction, EventFilter } from '../gql/graphql.js';
+import type { EventAction, EventFilter } from '../../gql/graphql.js';
 
 /** The stream's filters as a person edits them ('' = not filtered). */
 export interface StreamFilters {

@@ -9,19 +9,19 @@ import {
   useSyncExternalStore,
   type ReactNode,
 } from 'react';
-import { ActionBadge, WarningBadge } from '../components/Badges.js';
-import type { EventAction, EventFilter } from '../gql/graphql.js';
-import { formatInstant, formatShort, isTypingTarget } from '../lib/format.js';
-import { hrefFor, Link, navigate, useLocation } from '../lib/router.js';
-import { useConnection, useServices } from '../lib/services.js';
-import { summarizePayload, type StreamRow } from '../stream/buffer.js';
+import { ActionBadge, WarningBadge } from '../../components/Badges.js';
+import type { EventAction, EventFilter } from '../../gql/graphql.js';
+import { formatInstant, formatShort, isTypingTarget } from '../../lib/format.js';
+import { hrefFor, Link, navigate, useLocation } from '../../lib/router.js';
+import { useConnection, useServices } from '../../api/services.js';
+import { summarizePayload, type StreamRow } from './buffer.js';
 import {
   createStreamController,
   INITIAL_STREAM_STATE,
   type StreamController,
   type StreamState,
-} from '../stream/controller.js';
-import { filtersToSearch, parseFilters, toEventFilter, type StreamFilters } from '../stream/filters.js';
+} from './controller.js';
+import { filtersToSearch, parseFilters, toEventFilter, type StreamFilters } from './filters.js';
 
 /** Fixed row height: the virtualizer needs no measuring, and prepends can keep the scroll anchored exactly. */
 export const ROW_HEIGHT_PX = 34;

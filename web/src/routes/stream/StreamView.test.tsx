@@ -1,8 +1,8 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createConnectionStore } from '../lib/connection.js';
-import { ServicesContext, type Services } from '../lib/services.js';
-import { FakeStreamSource, makeEvent } from '../stream/testing.js';
+import { createConnectionStore } from '../../api/connection.js';
+import { ServicesContext, type Services } from '../../api/services.js';
+import { FakeStreamSource, makeEvent } from './testing.js';
 import { StreamView } from './StreamView.js';
 
 // happy-dom does no layout; give the scroll box a height so the virtualizer renders rows.

@@ -1,18 +1,18 @@
 import { skipToken, useQuery, useSubscription } from '@apollo/client/react';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { ActionBadge, WarningBadge, WarningList } from '../components/Badges.js';
-import { ChangesTable } from '../components/ChangesTable.js';
-import { JsonTree } from '../components/JsonTree.js';
-import { useEscapeBack } from '../components/useEscapeBack.js';
+import { ActionBadge, WarningBadge, WarningList } from '../../components/Badges.js';
+import { ChangesTable } from '../../components/ChangesTable.js';
+import { JsonTree } from '../../components/JsonTree.js';
+import { useEscapeBack } from '../../components/useEscapeBack.js';
 import {
   EntityEventAddedDocument,
   EntityEventsPurgedDocument,
   EntityStateAtDocument,
   EntityViewDocument,
-} from '../gql/graphql.js';
-import { formatInstant } from '../lib/format.js';
-import { goBack, hrefFor, Link } from '../lib/router.js';
-import { useConnection } from '../lib/services.js';
+} from '../../gql/graphql.js';
+import { formatInstant } from '../../lib/format.js';
+import { goBack, hrefFor, Link } from '../../lib/router.js';
+import { useConnection } from '../../api/services.js';
 
 /** Timeline events per page. */
 const TIMELINE_PAGE = 200;

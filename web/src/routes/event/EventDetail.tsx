@@ -1,15 +1,15 @@
 import { useQuery } from '@apollo/client/react';
 import type { ReactNode } from 'react';
-import { ActionBadge, WarningList } from '../components/Badges.js';
-import { ChangesTable } from '../components/ChangesTable.js';
-import { CopyButton } from '../components/CopyButton.js';
-import { JsonTree } from '../components/JsonTree.js';
-import { useEscapeBack } from '../components/useEscapeBack.js';
-import { EventDetailDocument } from '../gql/graphql.js';
-import { curlCommand } from '../lib/curl.js';
-import { formatInstant } from '../lib/format.js';
-import { goBack, hrefFor, Link } from '../lib/router.js';
-import { useServices } from '../lib/services.js';
+import { ActionBadge, WarningList } from '../../components/Badges.js';
+import { ChangesTable } from '../../components/ChangesTable.js';
+import { CopyButton } from '../../components/CopyButton.js';
+import { JsonTree } from '../../components/JsonTree.js';
+import { useEscapeBack } from '../../components/useEscapeBack.js';
+import { EventDetailDocument } from '../../gql/graphql.js';
+import { curlCommand } from '../../lib/curl.js';
+import { formatInstant } from '../../lib/format.js';
+import { goBack, hrefFor, Link } from '../../lib/router.js';
+import { useServices } from '../../api/services.js';
 
 /** Request headers as a two-column table, names sorted. */
 function HeadersTable({ headers }: { headers: unknown }): ReactNode {
