@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { createApi } from './api/apollo.js';
 import { ServicesContext, type Services } from './api/services.js';
+import { DashboardRouter } from './lib/navigation.js';
 import { createApolloStreamSource } from './routes/stream/source.js';
 import './styles.css';
 
@@ -20,7 +21,9 @@ createRoot(root).render(
   <StrictMode>
     <ApolloProvider client={api.client}>
       <ServicesContext value={services}>
-        <App />
+        <DashboardRouter>
+          <App />
+        </DashboardRouter>
       </ServicesContext>
     </ApolloProvider>
   </StrictMode>,

@@ -11,7 +11,8 @@ import {
   EntityViewDocument,
 } from '../../gql/graphql.js';
 import { formatInstant } from '../../lib/format.js';
-import { goBack, hrefFor, Link } from '../../lib/router.js';
+import { Link, useGoBack } from '../../lib/navigation.js';
+import { hrefs } from '../../lib/routes.js';
 import { useConnection } from '../../api/services.js';
 
 /** Timeline events per page. */
@@ -21,7 +22,8 @@ const REFETCH_COALESCE_MS = 250;
 
 /** One entity: its folded state, badges, a timeline with per-event diffs, and time travel via `stateAt`. */
 export default function EntityView({ id }: { id: string }): ReactNode {
-  const back = hrefFor({ name: 'stream' });
+  const back = hrefs.stream();
+  const goBack = useGoBack();
   useEscapeBack(back);
   const { generation } = useConnection();
   const query = useQuery(EntityViewDocument, { variables: { id, first: TIMELINE_PAGE } });
@@ -112,9 +114,7 @@ export default function EntityView({ id }: { id: string }): ReactNode {
           ? 'created: unknown'
           : `created ${entity.createdAt}`}{' '}
         · updated {entity.updatedAt} ·{' '}
-        <Link href={hrefFor({ name: 'stream' }, `?entity=${encodeURIComponent(entity.id)}`)}>
-          its events in the stream
-        </Link>
+        <Link href={hrefs.stream(`?entity=${encodeURIComponent(entity.id)}`)}>its events in the stream</Link>
       </p>
       <WarningList warnings={entity.warnings} />
       <div className="entity-grid">
@@ -167,7 +167,7 @@ export default function EntityView({ id }: { id: string }): ReactNode {
                   >
                     {event.id === pointId ? 'Viewing this point' : 'State at this point'}
                   </button>
-                  <Link href={hrefFor({ name: 'event', id: event.id })}>details</Link>
+                  <Link href={hrefs.event(event.id)}>details</Link>
                 </div>
                 <ChangesTable changes={event.changes} />
               </li>

@@ -8,7 +8,8 @@ import { useEscapeBack } from '../../components/useEscapeBack.js';
 import { EventDetailDocument } from '../../gql/graphql.js';
 import { curlCommand } from '../../lib/curl.js';
 import { formatInstant } from '../../lib/format.js';
-import { goBack, hrefFor, Link } from '../../lib/router.js';
+import { Link, useGoBack } from '../../lib/navigation.js';
+import { hrefs } from '../../lib/routes.js';
 import { useServices } from '../../api/services.js';
 
 /** Request headers as a two-column table, names sorted. */
@@ -39,7 +40,8 @@ function HeadersTable({ headers }: { headers: unknown }): ReactNode {
 /** One event: payload tree, exact raw body, headers, changes, warnings and "copy as cURL". */
 export default function EventDetail({ id }: { id: string }): ReactNode {
   const { origin } = useServices();
-  const back = hrefFor({ name: 'stream' });
+  const back = hrefs.stream();
+  const goBack = useGoBack();
   useEscapeBack(back);
   const { data, loading, error } = useQuery(EventDetailDocument, { variables: { id } });
 
@@ -73,7 +75,7 @@ export default function EventDetail({ id }: { id: string }): ReactNode {
       </p>
       <h1>
         <ActionBadge action={event.action} /> <span>{event.entityType}</span>{' '}
-        <Link href={hrefFor({ name: 'entity', id: event.entityId })}>{event.entityId}</Link>
+        <Link href={hrefs.entity(event.entityId)}>{event.entityId}</Link>
       </h1>
       <dl className="meta">
         <dt>Event id</dt>

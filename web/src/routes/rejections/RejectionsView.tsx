@@ -7,7 +7,7 @@ import {
   type RejectionItem_RejectionFragment,
 } from '../../gql/graphql.js';
 import { formatInstant } from '../../lib/format.js';
-import { hrefFor } from '../../lib/router.js';
+import { hrefs } from '../../lib/routes.js';
 import { useConnection } from '../../api/services.js';
 
 /** Refusals kept in view, live ones included (older ones are one "load more" away). */
@@ -49,7 +49,7 @@ function RejectionItem({ rejection }: { rejection: RejectionItem_RejectionFragme
 
 /** Refused deliveries, newest first, live. */
 export default function RejectionsView(): ReactNode {
-  useEscapeBack(hrefFor({ name: 'stream' }));
+  useEscapeBack(hrefs.stream());
   const { generation } = useConnection();
   const query = useQuery(RejectionsViewDocument, { variables: { first: 50 } });
   const { refetch } = query;

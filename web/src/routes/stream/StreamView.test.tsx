@@ -2,6 +2,7 @@ import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createConnectionStore } from '../../api/connection.js';
 import { ServicesContext, type Services } from '../../api/services.js';
+import { DashboardRouter } from '../../lib/navigation.js';
 import { FakeStreamSource, makeEvent } from './testing.js';
 import { StreamView } from './StreamView.js';
 
@@ -25,7 +26,9 @@ function renderStream(source = new FakeStreamSource()): { source: FakeStreamSour
   };
   render(
     <ServicesContext value={services}>
-      <StreamView />
+      <DashboardRouter>
+        <StreamView />
+      </DashboardRouter>
     </ServicesContext>,
   );
   return { source, services };

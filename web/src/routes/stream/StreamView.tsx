@@ -12,7 +12,8 @@ import {
 import { ActionBadge, WarningBadge } from '../../components/Badges.js';
 import type { EventAction, EventFilter } from '../../gql/graphql.js';
 import { formatInstant, formatShort, isTypingTarget } from '../../lib/format.js';
-import { hrefFor, Link, navigate, useLocation } from '../../lib/router.js';
+import { Link, useNavigate, useSearch } from '../../lib/navigation.js';
+import { hrefs } from '../../lib/routes.js';
 import { useConnection, useServices } from '../../api/services.js';
 import { summarizePayload, type StreamRow } from './buffer.js';
 import {
@@ -76,9 +77,11 @@ function FilterBar(props: { filters: StreamFilters; entityTypes: readonly string
   // Back/forward or a shared link changed the URL: show what it says.
   useEffect(() => setDraft(parseFilters(filtersKey)), [filtersKey]);
 
-  const commit = useCallback((next: StreamFilters) => {
-    navigate(hrefFor({ name: 'stream' }, filtersToSearch(next)), { replace: true });
-  }, []);
+  const navigate = useNavigate();
+  const commit = useCallback(
+    (next: StreamFilters) => navigate(hrefs.stream(filtersToSearch(next)), { replace: true }),
+    [navigate],
+  );
   useEffect(() => {
     if (filtersToSearch(draft) === filtersKey) return;
     const timer = setTimeout(() => commit(draft), TYPING_DEBOUNCE_MS);
@@ -184,7 +187,7 @@ function StreamRowView(props: {
         {event.entityType}
       </span>
       <span className="cell entity">
-        <Link href={hrefFor({ name: 'entity', id: event.entityId })} title={event.entityId}>
+        <Link href={hrefs.entity(event.entityId)} title={event.entityId}>
           {event.entityId}
         </Link>
       </span>
@@ -198,7 +201,8 @@ function StreamRowView(props: {
 
 /** The landing view: live events, newest first, filtered by the URL's query string. */
 export function StreamView(): ReactNode {
-  const { search } = useLocation();
+  const search = useSearch();
+  const navigate = useNavigate();
   const filters = useMemo(() => parseFilters(search), [search]);
   const { state, controller } = useStream(filters);
   const { rows } = state;
@@ -237,7 +241,7 @@ export function StreamView(): ReactNode {
     if (element !== null && controller !== null) controller.setAtTop(element.scrollTop < ROW_HEIGHT_PX);
   }, [controller]);
 
-  const open = useCallback((id: string) => navigate(hrefFor({ name: 'event', id })), []);
+  const open = useCallback((id: string) => navigate(hrefs.event(id)), [navigate]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
