@@ -187,7 +187,12 @@ function StreamRowView(props: {
         {event.entityType}
       </span>
       <span className="cell entity">
-        <Link href={hrefs.entity(event.entityId)} title={event.entityId}>
+        {/* The row opens the event: a click on its entity link must not reach the row too. */}
+        <Link
+          href={hrefs.entity(event.entityId)}
+          title={event.entityId}
+          onClick={(click) => click.stopPropagation()}
+        >
           {event.entityId}
         </Link>
       </span>
