@@ -27,9 +27,7 @@ export const StreamEventsQuery = /* GraphQL */ `
       }
       pageInfo {
         hasNextPage
-        endCursor
       }
-      totalCount
     }
   }
 `;
@@ -47,8 +45,6 @@ export const StreamEventAddedSubscription = /* GraphQL */ `
 export const StreamEventsPurgedSubscription = /* GraphQL */ `
   subscription StreamEventsPurged {
     eventsPurged {
-      eventCount
-      rejectionCount
       before
     }
   }
