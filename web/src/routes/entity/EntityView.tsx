@@ -1,6 +1,7 @@
 import { skipToken, useQuery, useSubscription } from '@apollo/client/react';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ActionBadge, WarningBadge, WarningList } from '../../components/Badges.js';
+import { BACK_FALLBACK, BackHeader, NotRetained } from '../../components/BackHeader.js';
 import { ChangesTable } from '../../components/ChangesTable.js';
 import { JsonTree } from '../../components/JsonTree.js';
 import { useEscapeBack } from '../../components/useEscapeBack.js';
@@ -11,7 +12,7 @@ import {
   EntityViewDocument,
 } from '../../gql/graphql.js';
 import { formatInstant } from '../../lib/format.js';
-import { Link, useGoBack } from '../../lib/navigation.js';
+import { Link } from '../../lib/navigation.js';
 import { hrefs } from '../../lib/routes.js';
 import { useConnection } from '../../api/services.js';
 
@@ -22,9 +23,7 @@ const REFETCH_COALESCE_MS = 250;
 
 /** One entity: its folded state, badges, a timeline with per-event diffs, and time travel via `stateAt`. */
 export default function EntityView({ id }: { id: string }): ReactNode {
-  const back = hrefs.stream();
-  const goBack = useGoBack();
-  useEscapeBack(back);
+  useEscapeBack(BACK_FALLBACK);
   const { generation } = useConnection();
   const query = useQuery(EntityViewDocument, { variables: { id, first: TIMELINE_PAGE } });
   const { refetch, fetchMore } = query;
@@ -73,13 +72,9 @@ export default function EntityView({ id }: { id: string }): ReactNode {
   }
   if (entity === undefined || entity === null) {
     return (
-      <section className="page">
-        <h1>Entity not found</h1>
-        <p>
-          No retained event belongs to the entity <code>{id}</code>.
-        </p>
-        <Link href={back}>← Back to the stream</Link>
-      </section>
+      <NotRetained title="Entity not found">
+        No retained event belongs to the entity <code>{id}</code>.
+      </NotRetained>
     );
   }
 
@@ -87,12 +82,7 @@ export default function EntityView({ id }: { id: string }): ReactNode {
   const shownState = point === null ? entity.state : stateAt.data?.entity?.stateAt;
   return (
     <article className="page entity" aria-label="Entity">
-      <p>
-        <button type="button" className="link" onClick={() => goBack(back)}>
-          ← Back
-        </button>
-      </p>
-      <h1>
+      <BackHeader>
         <span>{entity.entityType}</span> <code>{entity.id}</code>
         {entity.deleted && (
           <span className="badge deleted" data-testid="deleted-badge">
@@ -107,7 +97,7 @@ export default function EntityView({ id }: { id: string }): ReactNode {
             incomplete
           </span>
         )}
-      </h1>
+      </BackHeader>
       <p className="muted">
         version {entity.version} ·{' '}
         {entity.createdAt === null || entity.createdAt === undefined

@@ -11,7 +11,8 @@ export interface StreamFilters {
 /** No filter at all. */
 export const EMPTY_FILTERS: StreamFilters = { action: '', entityType: '', entityId: '', search: '' };
 
-const ACTIONS: readonly EventAction[] = ['create', 'update', 'delete'];
+/** The actions an event can have, in the order the filter offers them. */
+export const ACTIONS: readonly EventAction[] = ['create', 'update', 'delete'];
 /** Query-string keys, short so a shared link stays readable. */
 const KEYS = { action: 'action', entityType: 'type', entityId: 'entity', search: 'q' } as const;
 
