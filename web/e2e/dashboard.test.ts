@@ -164,6 +164,18 @@ describe('dashboard in a real browser', () => {
     await update.locator('tr[data-change="added"]', { hasText: 'assignee_id' }).waitFor();
     await screenshot(page, 'entity', { docs: true });
 
+    // The state tree answers the keys of the ARIA tree pattern in a real browser.
+    const root = state.getByRole('treeitem').first();
+    await root.focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-level'))).toBe('2');
+    await page.keyboard.press('Home');
+    expect(await root.evaluate((item) => item === document.activeElement)).toBe(true);
+    await page.keyboard.press('ArrowLeft');
+    expect(await root.getAttribute('aria-expanded')).toBe('false');
+    await page.keyboard.press('ArrowRight');
+    expect(await root.getAttribute('aria-expanded')).toBe('true');
+
     await page
       .getByTestId('timeline-item')
       .first()
