@@ -176,6 +176,18 @@ describe('JsonTree', () => {
       expect(screen.getAllByRole('treeitem').filter((item) => item.tabIndex === 0)).toEqual([itemOf('"b"')]);
     });
 
+    it('gives the tab stop back to the root when a new value lacks its item', async () => {
+      const user = userEvent.setup();
+      const { rerender } = render(<JsonTree value={value} expandDepth={1} />);
+      act(() => itemOf('"e"').focus());
+      await user.keyboard('{ArrowUp}');
+      expect(itemOf('"b"')).toHaveAttribute('tabindex', '0');
+      rerender(<JsonTree value={{ a: 1 }} expandDepth={1} />);
+      expect(screen.getAllByRole('treeitem').filter((item) => item.tabIndex === 0)).toEqual([
+        screen.getAllByRole('treeitem')[0],
+      ]);
+    });
+
     it('states level, set size and position of every item', () => {
       render(<JsonTree value={value} expandDepth={3} />);
       const root = screen.getAllByRole('treeitem')[0];

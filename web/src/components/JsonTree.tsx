@@ -290,6 +290,12 @@ export function JsonTree(props: { value: unknown; expandDepth?: number; label?: 
   // Remounting with a new key applies "expand all" / "collapse all" to every node at once.
   const [mode, setMode] = useState<{ depth: number; key: number }>({ depth: props.expandDepth ?? 2, key: 0 });
   const [activeId, setActiveId] = useState('');
+  const treeRef = useRef<HTMLUListElement>(null);
+  useEffect(() => {
+    // A new value (time travel) may no longer have the item that was the tab stop: the root takes it.
+    if (activeId !== '' && treeRef.current?.querySelector('[role="treeitem"][tabindex="0"]') === null)
+      setActiveId('');
+  });
   const expandable = asContainer(props.value) !== null;
   const remount = (depth: number): void => {
     // The remount folds and pages every node anew, which may remove the tab stop; the root is always there.
@@ -309,7 +315,7 @@ export function JsonTree(props: { value: unknown; expandDepth?: number; label?: 
         </div>
       )}
       <RovingFocusContext value={{ activeId, setActiveId }}>
-        <ul role="tree" aria-label={props.label ?? 'JSON'} key={mode.key}>
+        <ul role="tree" aria-label={props.label ?? 'JSON'} key={mode.key} ref={treeRef}>
           <Node
             id=""
             name={null}
