@@ -4,7 +4,7 @@ import {
   StreamEventAddedSubscription,
   StreamEventsQuery,
   StreamRow_event,
-} from '../../web/src/stream/operations.js';
+} from '../../web/src/routes/stream/operations.js';
 
 /** The dashboard's own live subscription, row fields (and their per-event warnings) included. */
 export const DASHBOARD_SUBSCRIPTION = `${StreamEventAddedSubscription}\n${StreamRow_event}`;

@@ -164,6 +164,18 @@ describe('dashboard in a real browser', () => {
     await update.locator('tr[data-change="added"]', { hasText: 'assignee_id' }).waitFor();
     await screenshot(page, 'entity', { docs: true });
 
+    // The state tree answers the keys of the ARIA tree pattern in a real browser.
+    const root = state.getByRole('treeitem').first();
+    await root.focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-level'))).toBe('2');
+    await page.keyboard.press('Home');
+    expect(await root.evaluate((item) => item === document.activeElement)).toBe(true);
+    await page.keyboard.press('ArrowLeft');
+    expect(await root.getAttribute('aria-expanded')).toBe('false');
+    await page.keyboard.press('ArrowRight');
+    expect(await root.getAttribute('aria-expanded')).toBe('true');
+
     await page
       .getByTestId('timeline-item')
       .first()
@@ -185,6 +197,48 @@ describe('dashboard in a real browser', () => {
     });
     await expect.poll(() => page.getByTestId('timeline-item').count()).toBe(3);
     await page.getByTestId('deleted-badge').waitFor();
+  });
+
+  it('keeps the filters across a detail view: Enter, Esc, back, forward and deep links', async () => {
+    const id = await postEvent(server.url, {
+      action: 'create',
+      entity_type: 'e2e_nav',
+      time: iso(),
+      payload: { id: 'nav-1', name: 'navigation' },
+    });
+    const here = (): string => {
+      const url = new URL(page.url());
+      return url.pathname + url.search;
+    };
+    await page.goto(`${server.url}/dashboard/?type=e2e_nav`);
+    await page.waitForSelector(row(id));
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/dashboard/events/${id}`);
+    await page.getByTestId('raw-body').waitFor();
+    // Esc returns to the entry the reader came from: the filtered stream.
+    await page.keyboard.press('Escape');
+    await page.waitForSelector(row(id));
+    expect(here()).toBe('/dashboard/?type=e2e_nav');
+    expect(await page.getByLabel('Entity type').inputValue()).toBe('e2e_nav');
+    await page.goForward();
+    await page.getByTestId('raw-body').waitFor();
+    expect(here()).toBe(`/dashboard/events/${id}`);
+    await page.goBack();
+    await page.waitForSelector(row(id));
+    expect(here()).toBe('/dashboard/?type=e2e_nav');
+    // The header's "Stream" link drops the filters; where the page already is, it adds no entry.
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Stream' }).click();
+    await page.waitForURL((url) => url.search === '');
+    await page.goBack();
+    await page.waitForURL((url) => url.search === '?type=e2e_nav');
+    // A deep link has no app entry before it: Esc (and "← Back") go to the stream.
+    await page.goto(`${server.url}/dashboard/events/${encodeURIComponent(id)}`);
+    await page.getByTestId('raw-body').waitFor();
+    await page.getByRole('button', { name: '← Back' }).click();
+    await page.waitForURL((url) => url.pathname === '/dashboard/' && url.search === '');
+    await page.goto(`${server.url}/dashboard/nope/1/2`);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
   });
 
   it('renders an XSS payload as literal text and opens no dialog', async () => {

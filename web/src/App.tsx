@@ -1,17 +1,17 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Header } from './components/Header.js';
-import { hrefFor, Link, parseRoute, useLocation } from './lib/router.js';
-import { StreamView } from './routes/StreamView.js';
+import { Link, useCurrentRoute } from './lib/navigation.js';
+import { hrefs } from './lib/routes.js';
+import { StreamView } from './routes/stream/StreamView.js';
 
 // The landing view ships in the first bundle; the others load when first opened.
-const EventDetail = lazy(() => import('./routes/EventDetail.js'));
-const EntityView = lazy(() => import('./routes/EntityView.js'));
-const RejectionsView = lazy(() => import('./routes/RejectionsView.js'));
+const EventDetail = lazy(() => import('./routes/event/EventDetail.js'));
+const EntityView = lazy(() => import('./routes/entity/EntityView.js'));
+const RejectionsView = lazy(() => import('./routes/rejections/RejectionsView.js'));
 
 /** The page: header plus the view the URL names. */
 export function App(): ReactNode {
-  const { pathname } = useLocation();
-  const route = parseRoute(pathname);
+  const route = useCurrentRoute();
   let view: ReactNode;
   switch (route.name) {
     case 'stream':
@@ -30,7 +30,7 @@ export function App(): ReactNode {
       view = (
         <section className="page">
           <h1>Not found</h1>
-          <Link href={hrefFor({ name: 'stream' })}>Go to the stream</Link>
+          <Link href={hrefs.stream()}>Go to the stream</Link>
         </section>
       );
       break;

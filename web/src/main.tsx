@@ -2,9 +2,10 @@ import { ApolloProvider } from '@apollo/client/react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
-import { createApi } from './lib/apollo.js';
-import { ServicesContext, type Services } from './lib/services.js';
-import { createApolloStreamSource } from './stream/source.js';
+import { createApi } from './api/apollo.js';
+import { ServicesContext, type Services } from './api/services.js';
+import { DashboardRouter } from './lib/navigation.js';
+import { createApolloStreamSource } from './routes/stream/source.js';
 import './styles.css';
 
 const api = createApi();
@@ -20,7 +21,9 @@ createRoot(root).render(
   <StrictMode>
     <ApolloProvider client={api.client}>
       <ServicesContext value={services}>
-        <App />
+        <DashboardRouter>
+          <App />
+        </DashboardRouter>
       </ServicesContext>
     </ApolloProvider>
   </StrictMode>,

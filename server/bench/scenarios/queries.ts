@@ -41,9 +41,15 @@ function cases(): QueryCase[] {
       targetMs: 2,
     },
     {
-      name: "the dashboard's stream query (page of 50, warnings, totalCount)",
+      name: "the dashboard's stream query (page of 50, warnings)",
       query: DASHBOARD_STREAM_QUERY,
       variables: { first: 50 },
+      targetMs: 5,
+    },
+    {
+      name: "the dashboard's stream query, common search term",
+      query: DASHBOARD_STREAM_QUERY,
+      variables: { first: 50, filter: { search: 'name' } },
       targetMs: 5,
     },
     list('filter action', { action: 'delete' }),
@@ -58,7 +64,7 @@ function cases(): QueryCase[] {
     list('search, absent term', { search: 'qqqxxyy' }),
     counted('page + totalCount', null),
     counted('page + totalCount, filter action', { action: 'update' }),
-    // The dashboard asks for totalCount with every search.
+    // Sandbox users may ask for a search's totalCount (the dashboard does not: it reads no count).
     counted('search + totalCount, rare term', { search: RARE_TERM }),
     counted('search + totalCount, common term', { search: 'name' }),
     {

@@ -15,17 +15,27 @@ describe('ChangesTable', () => {
     );
     const rows = screen.getAllByRole('row').slice(1);
     expect(rows.map((row) => row.getAttribute('data-change'))).toEqual(['changed', 'added', 'removed']);
-    const first = within(rows[0] as HTMLElement);
-    expect(first.getByText('name')).toBeTruthy();
-    expect(first.getByText('"old name"')).toBeTruthy();
-    expect(first.getByText('"new name"')).toBeTruthy();
-    expect(within(rows[1] as HTMLElement).getByText('—')).toBeTruthy();
-    expect(within(rows[2] as HTMLElement).getByText('["a"]')).toBeTruthy();
+    const [changed, added, removed] = rows.map((row) => ({
+      field: within(row).getByRole('rowheader'),
+      before: within(row).getAllByRole('cell')[0],
+      after: within(row).getAllByRole('cell')[1],
+    }));
+    expect(changed?.field).toHaveTextContent(/^name$/);
+    expect(changed?.before).toHaveTextContent(/^"old name"$/);
+    expect(changed?.before?.firstElementChild).toHaveClass('before');
+    expect(changed?.after).toHaveTextContent(/^"new name"$/);
+    expect(changed?.after?.firstElementChild).toHaveClass('after');
+    // An absent side is a muted dash, not a JSON null.
+    expect(added?.before).toHaveTextContent(/^—$/);
+    expect(added?.before?.firstElementChild).toHaveClass('muted');
+    expect(added?.after).toHaveTextContent(/^"u-1"$/);
+    expect(removed?.before).toHaveTextContent(/^\["a"\]$/);
+    expect(removed?.after).toHaveTextContent(/^—$/);
   });
 
   it('says so when nothing changed', () => {
-    render(<ChangesTable changes={[]} />);
-    expect(screen.getByText('No field changed.')).toBeTruthy();
+    const { container } = render(<ChangesTable changes={[]} />);
+    expect(container).toHaveTextContent(/^No field changed\.$/);
     expect(screen.queryByRole('table')).toBeNull();
   });
 
@@ -34,7 +44,7 @@ describe('ChangesTable', () => {
       <ChangesTable changes={[{ field: '<i>f</i>', before: null, after: '<script>alert(1)</script>' }]} />,
     );
     expect(container.querySelector('script, i')).toBeNull();
-    expect(screen.getByText('"<script>alert(1)</script>"')).toBeTruthy();
-    expect(screen.getByText('<i>f</i>')).toBeTruthy();
+    expect(screen.getByRole('rowheader')).toHaveTextContent(/^<i>f<\/i>$/);
+    expect(screen.getAllByRole('cell')[1]).toHaveTextContent(/^"<script>alert\(1\)<\/script>"$/);
   });
 });

@@ -8,14 +8,11 @@ export const HeaderStatsQuery = /* GraphQL */ `
       totalEntities
       totalRejections
       retention
-      retentionSeconds
-      oldestReceivedAt
-      newestReceivedAt
     }
   }
 `;
 
-/** The "generate mock events" button. */
+/** The "generate mock events" button (nothing reads the events: a list must select some field). */
 export const HeaderGenerateMockEventsMutation = /* GraphQL */ `
   mutation HeaderGenerateMockEvents($count: Int!) {
     generateMockEvents(count: $count) {

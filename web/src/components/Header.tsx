@@ -2,9 +2,10 @@ import { ServerError } from '@apollo/client/errors';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, type ReactNode } from 'react';
 import { HeaderGenerateMockEventsDocument, HeaderStatsDocument } from '../gql/graphql.js';
-import type { ConnectionStatus } from '../lib/connection.js';
-import { hrefFor, Link, useLocation } from '../lib/router.js';
-import { useConnection } from '../lib/services.js';
+import type { ConnectionStatus } from '../api/connection.js';
+import { Link, useCurrentRoute } from '../lib/navigation.js';
+import { hrefs } from '../lib/routes.js';
+import { useConnection } from '../api/services.js';
 
 /** Stats are cheap counters; refreshing them this often keeps the header honest without a subscription. */
 const STATS_POLL_MS = 5_000;
@@ -42,7 +43,6 @@ export function StatusBadge({ status }: { status: ConnectionStatus }): ReactNode
 /** The header: navigation, status, counts, retention, Sandbox link and the mock-event button. */
 export function Header(): ReactNode {
   const { status, generation } = useConnection();
-  const { pathname } = useLocation();
   const stats = useQuery(HeaderStatsDocument, {
     pollInterval: STATS_POLL_MS,
     notifyOnNetworkStatusChange: false,
@@ -58,17 +58,17 @@ export function Header(): ReactNode {
   const data = stats.data?.stats;
   // With AUTH_TOKEN / AUTH_USERS the session can expire; a reload goes through the server's sign-in.
   const signedOut = ServerError.is(stats.error) && stats.error.statusCode === 401;
-  const onRejections = pathname.endsWith('/rejections');
+  const onRejections = useCurrentRoute().name === 'rejections';
   return (
     <header className="top">
-      <Link href={hrefFor({ name: 'stream' })} className="brand">
+      <Link href={hrefs.stream()} className="brand">
         hookscope
       </Link>
       <nav aria-label="Views">
-        <Link href={hrefFor({ name: 'stream' })} className={onRejections ? '' : 'current'}>
+        <Link href={hrefs.stream()} className={onRejections ? '' : 'current'}>
           Stream
         </Link>
-        <Link href={hrefFor({ name: 'rejections' })} className={onRejections ? 'current' : ''}>
+        <Link href={hrefs.rejections()} className={onRejections ? 'current' : ''}>
           Refused{data !== undefined && data.totalRejections > 0 ? ` (${data.totalRejections})` : ''}
         </Link>
       </nav>

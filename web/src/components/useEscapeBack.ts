@@ -1,9 +1,10 @@
 import { useEffect } from 'react';
 import { isTypingTarget } from '../lib/format.js';
-import { goBack } from '../lib/router.js';
+import { useGoBack } from '../lib/navigation.js';
 
 /** Esc leaves a detail view: back to where the reader came from, or to `fallback` on a direct link. */
 export function useEscapeBack(fallback: string): void {
+  const goBack = useGoBack();
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       if (event.key !== 'Escape' || isTypingTarget(event.target)) return;
@@ -12,5 +13,5 @@ export function useEscapeBack(fallback: string): void {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [fallback]);
+  }, [fallback, goBack]);
 }

@@ -24,7 +24,6 @@ export const RejectionsViewQuery = /* GraphQL */ `
   query RejectionsView($first: Int, $after: String) {
     rejections(first: $first, after: $after) {
       edges {
-        cursor
         node {
           ...RejectionItem_rejection
         }
@@ -33,7 +32,6 @@ export const RejectionsViewQuery = /* GraphQL */ `
         hasNextPage
         endCursor
       }
-      totalCount
     }
   }
 `;

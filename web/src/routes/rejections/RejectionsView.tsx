@@ -1,14 +1,14 @@
 import { useQuery, useSubscription } from '@apollo/client/react';
 import { useEffect, useState, type ReactNode } from 'react';
-import { useEscapeBack } from '../components/useEscapeBack.js';
+import { useEscapeBack } from '../../components/useEscapeBack.js';
 import {
   RejectionsViewDocument,
   RejectionsViewRejectionAddedDocument,
   type RejectionItem_RejectionFragment,
-} from '../gql/graphql.js';
-import { formatInstant } from '../lib/format.js';
-import { hrefFor } from '../lib/router.js';
-import { useConnection } from '../lib/services.js';
+} from '../../gql/graphql.js';
+import { formatInstant } from '../../lib/format.js';
+import { hrefs } from '../../lib/routes.js';
+import { useConnection } from '../../api/services.js';
 
 /** Refusals kept in view, live ones included (older ones are one "load more" away). */
 const MAX_LIVE = 500;
@@ -49,7 +49,7 @@ function RejectionItem({ rejection }: { rejection: RejectionItem_RejectionFragme
 
 /** Refused deliveries, newest first, live. */
 export default function RejectionsView(): ReactNode {
-  useEscapeBack(hrefFor({ name: 'stream' }));
+  useEscapeBack(hrefs.stream());
   const { generation } = useConnection();
   const query = useQuery(RejectionsViewDocument, { variables: { first: 50 } });
   const { refetch } = query;

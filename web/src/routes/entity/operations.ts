@@ -8,7 +8,6 @@ export const EntityTimeline_event = /* GraphQL */ `
     entityType
     time
     receivedAt
-    modifiedFields
     changes {
       field
       before
@@ -33,7 +32,6 @@ export const EntityViewQuery = /* GraphQL */ `
       warnings
       events(first: $first, after: $after) {
         edges {
-          cursor
           node {
             ...EntityTimeline_event
           }
@@ -58,12 +56,11 @@ export const EntityStateAtQuery = /* GraphQL */ `
   }
 `;
 
-/** New events of this entity, so the view refreshes live. */
+/** New events of this entity, so the view refreshes live (only the arrival is read: one field). */
 export const EntityEventAddedSubscription = /* GraphQL */ `
   subscription EntityEventAdded($filter: EventFilter) {
     eventAdded(filter: $filter) {
       id
-      receivedAt
     }
   }
 `;
@@ -72,7 +69,6 @@ export const EntityEventAddedSubscription = /* GraphQL */ `
 export const EntityEventsPurgedSubscription = /* GraphQL */ `
   subscription EntityEventsPurged {
     eventsPurged {
-      eventCount
       before
     }
   }

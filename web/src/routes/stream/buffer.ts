@@ -1,4 +1,4 @@
-import type { StreamRow_EventFragment } from '../gql/graphql.js';
+import type { StreamRow_EventFragment } from '../../gql/graphql.js';
 
 /** One row of the stream: an event and, when it came from a page, its pagination cursor. */
 export interface StreamRow {

@@ -1,15 +1,17 @@
 import { useQuery } from '@apollo/client/react';
 import type { ReactNode } from 'react';
-import { ActionBadge, WarningList } from '../components/Badges.js';
-import { ChangesTable } from '../components/ChangesTable.js';
-import { CopyButton } from '../components/CopyButton.js';
-import { JsonTree } from '../components/JsonTree.js';
-import { useEscapeBack } from '../components/useEscapeBack.js';
-import { EventDetailDocument } from '../gql/graphql.js';
-import { curlCommand } from '../lib/curl.js';
-import { formatInstant } from '../lib/format.js';
-import { goBack, hrefFor, Link } from '../lib/router.js';
-import { useServices } from '../lib/services.js';
+import { ActionBadge, WarningList } from '../../components/Badges.js';
+import { BACK_FALLBACK, BackHeader, NotRetained } from '../../components/BackHeader.js';
+import { ChangesTable } from '../../components/ChangesTable.js';
+import { CopyButton } from '../../components/CopyButton.js';
+import { JsonTree } from '../../components/JsonTree.js';
+import { useEscapeBack } from '../../components/useEscapeBack.js';
+import { EventDetailDocument } from '../../gql/graphql.js';
+import { curlCommand } from '../../lib/curl.js';
+import { formatInstant } from '../../lib/format.js';
+import { Link } from '../../lib/navigation.js';
+import { hrefs } from '../../lib/routes.js';
+import { useServices } from '../../api/services.js';
 
 /** Request headers as a two-column table, names sorted. */
 function HeadersTable({ headers }: { headers: unknown }): ReactNode {
@@ -39,8 +41,7 @@ function HeadersTable({ headers }: { headers: unknown }): ReactNode {
 /** One event: payload tree, exact raw body, headers, changes, warnings and "copy as cURL". */
 export default function EventDetail({ id }: { id: string }): ReactNode {
   const { origin } = useServices();
-  const back = hrefFor({ name: 'stream' });
-  useEscapeBack(back);
+  useEscapeBack(BACK_FALLBACK);
   const { data, loading, error } = useQuery(EventDetailDocument, { variables: { id } });
 
   if (loading && data === undefined) return <p className="muted page">Loading event…</p>;
@@ -54,27 +55,18 @@ export default function EventDetail({ id }: { id: string }): ReactNode {
   const event = data?.event;
   if (event === undefined || event === null) {
     return (
-      <section className="page">
-        <h1>Event not found</h1>
-        <p>
-          No retained event has the id <code>{id}</code>. It may have expired.
-        </p>
-        <Link href={back}>← Back to the stream</Link>
-      </section>
+      <NotRetained title="Event not found">
+        No retained event has the id <code>{id}</code>. It may have expired.
+      </NotRetained>
     );
   }
   const curl = curlCommand(origin, event.raw);
   return (
     <article className="page detail" aria-label="Event detail">
-      <p>
-        <button type="button" className="link" onClick={() => goBack(back)}>
-          ← Back
-        </button>
-      </p>
-      <h1>
+      <BackHeader>
         <ActionBadge action={event.action} /> <span>{event.entityType}</span>{' '}
-        <Link href={hrefFor({ name: 'entity', id: event.entityId })}>{event.entityId}</Link>
-      </h1>
+        <Link href={hrefs.entity(event.entityId)}>{event.entityId}</Link>
+      </BackHeader>
       <dl className="meta">
         <dt>Event id</dt>
         <dd>

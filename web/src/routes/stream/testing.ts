@@ -1,4 +1,4 @@
-import type { EventAction, EventFilter, StreamRow_EventFragment } from '../gql/graphql.js';
+import type { EventAction, EventFilter, StreamRow_EventFragment } from '../../gql/graphql.js';
 import type { StreamPage, StreamSource } from './controller.js';
 
 /** A test event received `secondsAgo` before a fixed instant; ids sort like the server's (time first). */

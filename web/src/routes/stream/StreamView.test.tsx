@@ -1,8 +1,9 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createConnectionStore } from '../lib/connection.js';
-import { ServicesContext, type Services } from '../lib/services.js';
-import { FakeStreamSource, makeEvent } from '../stream/testing.js';
+import { createConnectionStore } from '../../api/connection.js';
+import { ServicesContext, type Services } from '../../api/services.js';
+import { DashboardRouter } from '../../lib/navigation.js';
+import { FakeStreamSource, makeEvent } from './testing.js';
 import { StreamView } from './StreamView.js';
 
 // happy-dom does no layout; give the scroll box a height so the virtualizer renders rows.
@@ -25,7 +26,9 @@ function renderStream(source = new FakeStreamSource()): { source: FakeStreamSour
   };
   render(
     <ServicesContext value={services}>
-      <StreamView />
+      <DashboardRouter>
+        <StreamView />
+      </DashboardRouter>
     </ServicesContext>,
   );
   return { source, services };
@@ -44,13 +47,14 @@ describe('StreamView', () => {
       source.post(makeEvent(3, { entityType: 'component', payload: { name: '<script>alert(1)</script>' } })),
     );
     await waitFor(() => expect(rowIds()[0]).toBe('evt_000003'));
-    expect(screen.getByText('name: "<script>alert(1)</script>"')).toBeTruthy();
+    const newest = screen.getAllByTestId('stream-row')[0];
+    expect(newest?.querySelector('.summary')).toHaveTextContent(/^name: "<script>alert\(1\)<\/script>"$/);
     expect(document.querySelector('script')).toBeNull();
   });
 
   it('batches a burst of live events into one frame', async () => {
     const { source } = renderStream();
-    await waitFor(() => expect(screen.getByTestId('row-count').textContent).toBe('0 shown'));
+    await waitFor(() => expect(screen.getByTestId('row-count')).toHaveTextContent(/^0 shown$/));
     act(() => {
       for (let n = 1; n <= 30; n++) source.post(makeEvent(n));
     });
@@ -102,8 +106,8 @@ describe('StreamView', () => {
     await waitFor(() =>
       expect(source.activeFilters()).toEqual([{ entityType: 'note', search: 'hello world' }]),
     );
-    expect((screen.getByLabelText('Entity type') as HTMLInputElement).value).toBe('note');
-    expect((screen.getByLabelText('Search') as HTMLInputElement).value).toBe('hello world');
+    expect(screen.getByLabelText('Entity type')).toHaveValue('note');
+    expect(screen.getByLabelText('Search')).toHaveValue('hello world');
   });
 
   it('moves the selection with j/k and opens it with Enter', async () => {
@@ -121,6 +125,16 @@ describe('StreamView', () => {
     expect(selected.map((row) => row.getAttribute('data-event-id'))).toEqual(['evt_000002']);
     fireEvent.keyDown(window, { key: 'Enter' });
     expect(window.location.pathname).toBe('/dashboard/events/evt_000002');
+  });
+
+  it("opens the entity, not the event, from a row's entity link", async () => {
+    const source = new FakeStreamSource();
+    source.events.push(makeEvent(1));
+    renderStream(source);
+    const link = await screen.findByRole('link', { name: 'ent-1' });
+    expect(link).toHaveAttribute('href', '/dashboard/entities/ent-1');
+    fireEvent.click(link);
+    expect(window.location.pathname).toBe('/dashboard/entities/ent-1');
   });
 
   it('catches up when the connection comes back', async () => {

@@ -3,7 +3,7 @@ import {
   StreamEventAddedDocument,
   StreamEventsDocument,
   StreamEventsPurgedDocument,
-} from '../gql/graphql.js';
+} from '../../gql/graphql.js';
 import type { StreamSource } from './controller.js';
 
 /** The stream's data source over the page's Apollo client (no cache: the stream keeps its own bounded buffer). */

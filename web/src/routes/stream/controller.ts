@@ -1,4 +1,4 @@
-import type { EventFilter, StreamRow_EventFragment } from '../gql/graphql.js';
+import type { EventFilter, StreamRow_EventFragment } from '../../gql/graphql.js';
 import {
   compareNewestFirst,
   dropReceivedBefore,

@@ -1,5 +1,5 @@
 // Operation texts for codegen (`npm run codegen`); the runtime uses the generated, typed documents
-// from ../gql/graphql.js, so these strings are dropped from the bundle.
+// from ../../gql/graphql.js, so these strings are dropped from the bundle.
 
 /** One stream row's data. */
 export const StreamRow_event = /* GraphQL */ `
@@ -27,9 +27,7 @@ export const StreamEventsQuery = /* GraphQL */ `
       }
       pageInfo {
         hasNextPage
-        endCursor
       }
-      totalCount
     }
   }
 `;
@@ -47,8 +45,6 @@ export const StreamEventAddedSubscription = /* GraphQL */ `
 export const StreamEventsPurgedSubscription = /* GraphQL */ `
   subscription StreamEventsPurged {
     eventsPurged {
-      eventCount
-      rejectionCount
       before
     }
   }

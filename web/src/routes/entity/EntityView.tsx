@@ -1,18 +1,20 @@
 import { skipToken, useQuery, useSubscription } from '@apollo/client/react';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { ActionBadge, WarningBadge, WarningList } from '../components/Badges.js';
-import { ChangesTable } from '../components/ChangesTable.js';
-import { JsonTree } from '../components/JsonTree.js';
-import { useEscapeBack } from '../components/useEscapeBack.js';
+import { ActionBadge, WarningBadge, WarningList } from '../../components/Badges.js';
+import { BACK_FALLBACK, BackHeader, NotRetained } from '../../components/BackHeader.js';
+import { ChangesTable } from '../../components/ChangesTable.js';
+import { JsonTree } from '../../components/JsonTree.js';
+import { useEscapeBack } from '../../components/useEscapeBack.js';
 import {
   EntityEventAddedDocument,
   EntityEventsPurgedDocument,
   EntityStateAtDocument,
   EntityViewDocument,
-} from '../gql/graphql.js';
-import { formatInstant } from '../lib/format.js';
-import { goBack, hrefFor, Link } from '../lib/router.js';
-import { useConnection } from '../lib/services.js';
+} from '../../gql/graphql.js';
+import { formatInstant } from '../../lib/format.js';
+import { Link } from '../../lib/navigation.js';
+import { hrefs } from '../../lib/routes.js';
+import { useConnection } from '../../api/services.js';
 
 /** Timeline events per page. */
 const TIMELINE_PAGE = 200;
@@ -21,8 +23,7 @@ const REFETCH_COALESCE_MS = 250;
 
 /** One entity: its folded state, badges, a timeline with per-event diffs, and time travel via `stateAt`. */
 export default function EntityView({ id }: { id: string }): ReactNode {
-  const back = hrefFor({ name: 'stream' });
-  useEscapeBack(back);
+  useEscapeBack(BACK_FALLBACK);
   const { generation } = useConnection();
   const query = useQuery(EntityViewDocument, { variables: { id, first: TIMELINE_PAGE } });
   const { refetch, fetchMore } = query;
@@ -71,13 +72,9 @@ export default function EntityView({ id }: { id: string }): ReactNode {
   }
   if (entity === undefined || entity === null) {
     return (
-      <section className="page">
-        <h1>Entity not found</h1>
-        <p>
-          No retained event belongs to the entity <code>{id}</code>.
-        </p>
-        <Link href={back}>← Back to the stream</Link>
-      </section>
+      <NotRetained title="Entity not found">
+        No retained event belongs to the entity <code>{id}</code>.
+      </NotRetained>
     );
   }
 
@@ -85,12 +82,7 @@ export default function EntityView({ id }: { id: string }): ReactNode {
   const shownState = point === null ? entity.state : stateAt.data?.entity?.stateAt;
   return (
     <article className="page entity" aria-label="Entity">
-      <p>
-        <button type="button" className="link" onClick={() => goBack(back)}>
-          ← Back
-        </button>
-      </p>
-      <h1>
+      <BackHeader>
         <span>{entity.entityType}</span> <code>{entity.id}</code>
         {entity.deleted && (
           <span className="badge deleted" data-testid="deleted-badge">
@@ -105,16 +97,14 @@ export default function EntityView({ id }: { id: string }): ReactNode {
             incomplete
           </span>
         )}
-      </h1>
+      </BackHeader>
       <p className="muted">
         version {entity.version} ·{' '}
         {entity.createdAt === null || entity.createdAt === undefined
           ? 'created: unknown'
           : `created ${entity.createdAt}`}{' '}
         · updated {entity.updatedAt} ·{' '}
-        <Link href={hrefFor({ name: 'stream' }, `?entity=${encodeURIComponent(entity.id)}`)}>
-          its events in the stream
-        </Link>
+        <Link href={hrefs.stream(`?entity=${encodeURIComponent(entity.id)}`)}>its events in the stream</Link>
       </p>
       <WarningList warnings={entity.warnings} />
       <div className="entity-grid">
@@ -167,7 +157,7 @@ export default function EntityView({ id }: { id: string }): ReactNode {
                   >
                     {event.id === pointId ? 'Viewing this point' : 'State at this point'}
                   </button>
-                  <Link href={hrefFor({ name: 'event', id: event.id })}>details</Link>
+                  <Link href={hrefs.event(event.id)}>details</Link>
                 </div>
                 <ChangesTable changes={event.changes} />
               </li>

@@ -1,4 +1,4 @@
-import type { EventAction, EventFilter } from '../gql/graphql.js';
+import type { EventAction, EventFilter } from '../../gql/graphql.js';
 
 /** The stream's filters as a person edits them ('' = not filtered). */
 export interface StreamFilters {
@@ -11,7 +11,8 @@ export interface StreamFilters {
 /** No filter at all. */
 export const EMPTY_FILTERS: StreamFilters = { action: '', entityType: '', entityId: '', search: '' };
 
-const ACTIONS: readonly EventAction[] = ['create', 'update', 'delete'];
+/** The actions an event can have, in the order the filter offers them. */
+export const ACTIONS: readonly EventAction[] = ['create', 'update', 'delete'];
 /** Query-string keys, short so a shared link stays readable. */
 const KEYS = { action: 'action', entityType: 'type', entityId: 'entity', search: 'q' } as const;
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createStreamController, type FrameScheduler } from './controller.js';
 import { FakeStreamSource, makeEvent } from './testing.js';
 
@@ -143,20 +143,28 @@ describe('stream controller', () => {
     const source = new FakeStreamSource();
     source.events.push(makeEvent(1));
     const frames = manualFrames();
-    const controller = createStreamController({
-      source,
-      filter: null,
-      schedule: frames.schedule,
-      settleMs: 20,
-    });
-    controller.start();
-    await settle();
-    // Stored after the page query, before the server registered the subscription: no live delivery.
-    source.events.push(makeEvent(2));
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    frames.runFrame();
-    expect(ids(controller.getState().rows)).toEqual(['evt_000002', 'evt_000001']);
-    controller.dispose();
+    vi.useFakeTimers();
+    try {
+      const controller = createStreamController({
+        source,
+        filter: null,
+        schedule: frames.schedule,
+        settleMs: 20,
+      });
+      controller.start();
+      await vi.advanceTimersByTimeAsync(0);
+      // Stored after the page query, before the server registered the subscription: no live delivery.
+      source.events.push(makeEvent(2));
+      await vi.advanceTimersByTimeAsync(19);
+      expect(source.fetches).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(source.fetches).toHaveLength(2);
+      frames.runFrame();
+      expect(ids(controller.getState().rows)).toEqual(['evt_000002', 'evt_000001']);
+      controller.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps live rows that arrived while the first page was on its way', async () => {

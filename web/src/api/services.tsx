@@ -1,5 +1,5 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
-import type { StreamSource } from '../stream/controller.js';
+import type { StreamSource } from '../routes/stream/controller.js';
 import type { ConnectionState, ConnectionStore } from './connection.js';
 
 /** What views need besides Apollo hooks; tests provide fakes. */

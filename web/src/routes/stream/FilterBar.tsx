@@ -1,0 +1,112 @@
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import type { EventAction } from '../../gql/graphql.js';
+import { useNavigate } from '../../lib/navigation.js';
+import { hrefs } from '../../lib/routes.js';
+import { ACTIONS, EMPTY_FILTERS, filtersToSearch, parseFilters, type StreamFilters } from './filters.js';
+
+/** Free-text filters reach the URL (and the server) once typing pauses this long. */
+const TYPING_DEBOUNCE_MS = 300;
+
+type TextField = 'entityType' | 'entityId' | 'search';
+
+/** One free-text filter, edited in the draft (the bar commits it after a typing pause). */
+function TextFilter(props: {
+  label: string;
+  field: TextField;
+  draft: StreamFilters;
+  edit: (patch: Partial<StreamFilters>) => void;
+  type?: 'search';
+  placeholder?: string;
+  list?: string;
+  className?: string;
+  children?: ReactNode;
+}): ReactNode {
+  const { field } = props;
+  return (
+    <label className={props.className}>
+      {props.label}
+      <input
+        name={field}
+        type={props.type}
+        list={props.list}
+        value={props.draft[field]}
+        placeholder={props.placeholder ?? 'any'}
+        spellCheck={false}
+        onChange={(event) => props.edit({ [field]: event.target.value })}
+      />
+      {props.children}
+    </label>
+  );
+}
+
+/** The filter bar: selects apply at once, text fields after a typing pause; all of it lives in the URL. */
+export function FilterBar(props: { filters: StreamFilters; entityTypes: readonly string[] }): ReactNode {
+  const { filters } = props;
+  const [draft, setDraft] = useState(filters);
+  const filtersKey = filtersToSearch(filters);
+  // Back/forward or a shared link changed the URL: show what it says.
+  useEffect(() => setDraft(parseFilters(filtersKey)), [filtersKey]);
+
+  const navigate = useNavigate();
+  const commit = useCallback(
+    (next: StreamFilters) => navigate(hrefs.stream(filtersToSearch(next)), { replace: true }),
+    [navigate],
+  );
+  useEffect(() => {
+    if (filtersToSearch(draft) === filtersKey) return;
+    const timer = setTimeout(() => commit(draft), TYPING_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [draft, filtersKey, commit]);
+
+  const edit = (patch: Partial<StreamFilters>): void => setDraft((current) => ({ ...current, ...patch }));
+  const hasAny = filtersKey !== '';
+  return (
+    <form
+      className="filters"
+      role="search"
+      onSubmit={(event) => {
+        event.preventDefault();
+        commit(draft);
+      }}
+    >
+      <label>
+        Action
+        <select
+          value={draft.action}
+          onChange={(event) => {
+            const next = { ...draft, action: event.target.value as EventAction | '' };
+            setDraft(next);
+            commit(next);
+          }}
+        >
+          <option value="">any</option>
+          {ACTIONS.map((action) => (
+            <option key={action} value={action}>
+              {action}
+            </option>
+          ))}
+        </select>
+      </label>
+      <TextFilter label="Entity type" field="entityType" draft={draft} edit={edit} list="entity-types">
+        <datalist id="entity-types">
+          {props.entityTypes.map((type) => (
+            <option key={type} value={type} />
+          ))}
+        </datalist>
+      </TextFilter>
+      <TextFilter label="Entity id" field="entityId" draft={draft} edit={edit} />
+      <TextFilter
+        label="Search"
+        field="search"
+        draft={draft}
+        edit={edit}
+        type="search"
+        placeholder="text in the raw body"
+        className="grow"
+      />
+      <button type="button" disabled={!hasAny} onClick={() => commit(EMPTY_FILTERS)}>
+        Clear
+      </button>
+    </form>
+  );
+}
