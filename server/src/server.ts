@@ -117,7 +117,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     purgeNow: () => retention.purgeNow(),
     close() {
       closing ??= (async () => {
-        mock.stop();
+        await mock.stop();
         await retention.stop();
         await searchIndexer.stop();
         live.close();

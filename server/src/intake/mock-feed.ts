@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../shared/clock.js';
+import { createPeriodicJob, type PeriodicJob } from '../shared/periodic-job.js';
 import { createMockGenerator } from '../domain/mock.js';
 import type { Ingest } from './ingest.js';
 import type { StoredEvent } from '../store/types.js';
@@ -10,13 +11,14 @@ export interface MockFeed {
   generate(count: number): Promise<StoredEvent[]>;
   /** Sends `perMinute` events a minute, evenly spaced, until stopped (0: nothing). */
   start(perMinute: number): void;
-  stop(): void;
+  /** Stops sending; resolves once a send under way has been answered. */
+  stop(): Promise<void>;
 }
 
 /** Creates a mock feed over the intake. */
 export function createMockFeed(ingest: Ingest, clock: Clock, seed = Date.now()): MockFeed {
   const generator = createMockGenerator({ seed, now: () => clock.now() });
-  let timer: NodeJS.Timeout | null = null;
+  let feed: PeriodicJob<unknown> | null = null;
 
   async function generate(count: number): Promise<StoredEvent[]> {
     const outcomes = await Promise.all(
@@ -38,15 +40,15 @@ export function createMockFeed(ingest: Ingest, clock: Clock, seed = Date.now()):
   return {
     generate,
     start(perMinute) {
-      if (timer || perMinute <= 0) return;
-      timer = setInterval(() => {
-        generate(1).catch(() => undefined);
-      }, 60_000 / perMinute);
-      timer.unref();
+      if (feed || perMinute <= 0) return;
+      // A failed send (a full disk) is answered to nobody: the next tick simply tries again.
+      feed = createPeriodicJob({ intervalMs: 60_000 / perMinute, run: () => generate(1), runAtStart: false });
+      feed.start();
     },
-    stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
+    async stop() {
+      const stopping = feed?.stop();
+      feed = null;
+      await stopping;
     },
   };
 }
