@@ -209,28 +209,5 @@ export interface EventStore extends EventReader, EventWriter {
   close(): Promise<void>;
 }
 
-/** What one purge step removed. Transitional: leaves the contract when SQLite owns its maintenance. */
-export interface PurgeStep {
-  events: number;
-  rejections: number;
-  /** True when nothing expired is left (as of this step's cut-off). */
-  done: boolean;
-  /** True when the step dropped a stale search-index bucket (space to give back) instead of rows. */
-  indexDropped?: boolean;
-}
-
-/** What one indexing step did. Transitional (see {@link PurgeStep}). */
-export interface IndexStep {
-  /** Rows indexed. */
-  rows: number;
-  /** True when every stored row is indexed (as of this step). */
-  done: boolean;
-}
-
-/** The store as the code before the contract split uses it. Transitional (see {@link PurgeStep}). */
-export interface Store extends EventReader, EventWriter {
-  purgeStep(cutoffMs: number, batchSize: number, maxMs?: number): Promise<PurgeStep>;
-  indexStep(maxMs: number): Promise<IndexStep>;
-  releaseSpace(maxPages: number): Promise<number>;
-  close(): Promise<void>;
-}
+/** The whole store by its earlier name (the code written before the split into reads and writes). */
+export type Store = EventStore;

@@ -61,13 +61,11 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     }
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: error }, 'webhook failed');
-    return sendError(
-      reply,
-      status,
-      status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST',
-      status === 500 ? 'internal error' : error.message,
-    );
+    if (status !== 500) return sendError(reply, status, 'BAD_REQUEST', error.message);
+    // A bug, not a busy disk: no Retry-After; the id finds the detail in the log.
+    const errorId = Math.random().toString(36).slice(2, 10);
+    request.log.error({ err: error, errorId }, 'webhook failed');
+    return sendError(reply, 500, 'INTERNAL_SERVER_ERROR', `internal error (id ${errorId})`);
   });
 
   app.post(WEBHOOK_PATH, async (request: FastifyRequest, reply) => {

@@ -1,28 +1,37 @@
 import type Database from 'better-sqlite3';
-import type { Store } from '../types.js';
+import type { EventStore, MaintenanceOptions } from '../types.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { createStats, openEventTally } from './counts.js';
 import { createEntityReads } from './entities.js';
 import { createEventReads } from './events.js';
-import { createEviction, createMaintenance, type Eviction } from './maintenance.js';
+import { classifySqliteError } from './errors.js';
+import {
+  createEviction,
+  createMaintenance,
+  type SearchIndexTuning,
+  type SqliteMaintenance,
+} from './maintenance.js';
 import { openDatabase } from './open.js';
 import { createRejectionReads } from './rejections.js';
 import { clampSearchMark, createSearchReader } from './search.js';
 import { createStatementCache } from './statements.js';
 import { createWriter } from './writes.js';
 
-export type { Eviction } from './maintenance.js';
+export type { SqliteMaintenance } from './maintenance.js';
 
 /** Options of the SQLite store. */
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends SearchIndexTuning {
   dataDir: string;
   maxRejections: number;
   /** Events kept at most: each commit that passes it evicts the oldest; 0 = no cap. */
   maxStoredEvents?: number;
-  /** Size cap of the database file; a write beyond it fails (the caller answers 503); 0 = none. */
+  /** Size cap of the database file; a write beyond it fails with StoreUnavailableError; 0 = none. */
   maxDatabaseBytes?: number;
-  /** Told after a commit that evicted events for the cap (so that readers can be told, like a purge). */
-  onEvicted?: (eviction: Eviction) => void;
+}
+
+/** The SQLite store: the contract, with SQLite's maintenance (which can also index on demand). */
+export interface SqliteStore extends EventStore {
+  startMaintenance(options: MaintenanceOptions): SqliteMaintenance;
 }
 
 /** Opens the database and sets the connection's pragmas for the store. */
@@ -32,7 +41,7 @@ function openStoreDatabase(options: SqliteStoreOptions): Database.Database {
   db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   if (options.maxDatabaseBytes) {
     // max_page_count is per connection, so it is set on every open; SQLite then answers SQLITE_FULL
-    // exactly as on a full disk, which is the path the webhook turns into a 503.
+    // exactly as on a full disk: a StoreUnavailableError, which the webhook answers with a 503.
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxDatabaseBytes / pageSize))}`);
   }
@@ -41,31 +50,49 @@ function openStoreDatabase(options: SqliteStoreOptions): Database.Database {
   return db;
 }
 
-/** Opens the SQLite store in `dataDir` (see {@link Store}). */
-export function createSqliteStore(options: SqliteStoreOptions): Store & { readonly db: Database.Database } {
+/** Rejections of `methods` classified (see {@link classifySqliteError}): the store's failures, as the contract says. */
+function classifyingErrors<T extends { [K in keyof T]: (...args: never[]) => Promise<unknown> }>(
+  methods: T,
+): T {
+  const classified: Partial<T> = {};
+  for (const key of Object.keys(methods) as (keyof T)[]) {
+    const method = methods[key];
+    const wrapped = (...args: Parameters<typeof method>) =>
+      method(...args).catch((error: unknown) => {
+        throw classifySqliteError(error);
+      });
+    classified[key] = wrapped as T[keyof T];
+  }
+  return classified as T;
+}
+
+/** Opens the SQLite store in `dataDir` (see {@link EventStore}). */
+export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const db = openStoreDatabase(options);
   const checkpointer = startCheckpointer(db.name);
   const tally = openEventTally(db);
   // Statements are prepared once per distinct SQL text: filters combine into a few dozen shapes at most.
   const { prepare } = createStatementCache(db);
   const evict = createEviction(db, options.maxStoredEvents ?? 0);
+  const maintenance = createMaintenance(db, prepare, tally, options);
   const writer = createWriter(
     db,
-    { maxRejections: options.maxRejections, evict, onEvicted: options.onEvicted },
+    { maxRejections: options.maxRejections, evict, onEvicted: maintenance.reportEviction },
     tally,
   );
   const events = createEventReads(prepare, createSearchReader(db));
   const entities = createEntityReads(prepare);
   const rejections = createRejectionReads(prepare);
   return {
-    db,
-    insertEvent: writer.insertEvent,
-    insertRejection: writer.insertRejection,
-    ...events,
-    ...entities,
-    ...rejections,
-    stats: createStats(prepare, { ...events, ...entities, ...rejections }),
-    ...createMaintenance(db, prepare, tally),
+    ...classifyingErrors({
+      insertEvent: writer.insertEvent,
+      insertRejection: writer.insertRejection,
+      ...events,
+      ...entities,
+      ...rejections,
+      stats: createStats(prepare, { ...events, ...entities, ...rejections }),
+    }),
+    startMaintenance: maintenance.startMaintenance,
     async close() {
       if (writer.closed) return;
       writer.close();

@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { InsertResult, Store, StoredEvent, StoredRejection } from '../types.js';
+import type { Eviction, InsertResult, Store, StoredEvent, StoredRejection } from '../types.js';
 import { createCommitQueue } from './commit-queue.js';
 import type { EventTally } from './counts.js';
-import type { Eviction } from './maintenance.js';
 import { toEvent, type EventRow } from './rows.js';
 import { clampSearchMark } from './search.js';
 
@@ -119,7 +118,7 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
     }
     if (batch.some((item) => item.kind === 'rejection')) statements.trimRejections.run(options.maxRejections);
     const eviction = options.evict(tally.storedEvents + inserted);
-    // Rows are indexed for search later, by indexStep; a delete only has to keep its mark honest.
+    // Rows are indexed for search later, by the maintenance; a delete only has to keep its mark honest.
     if (eviction) clampSearchMark(db);
     return { results, count: tally.storedEvents + inserted - (eviction?.eventCount ?? 0), eviction };
   });
