@@ -36,8 +36,11 @@ export interface StartOptions {
   webRoot?: string;
 }
 
-/** The store the configuration asks for: the one place a second kind of store (PostgreSQL) slots in. */
-export function openStore(config: Config): EventStore {
+/**
+ * The store the configuration asks for: the one place a second kind of store (PostgreSQL) slots in.
+ * Async because opening another store means connecting to it.
+ */
+export async function openStore(config: Config): Promise<EventStore> {
   return createSqliteStore({
     dataDir: config.dataDir,
     maxRejections: config.maxRejections,
@@ -51,7 +54,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookscope' } });
   const live = createLive<LiveTopics>();
-  const store = openStore(config);
+  const store = await openStore(config);
   // Stamps arrivals (received_at and ids): after everything stored, even across a restart. One ms past
   // the last stored event, not at it: a new id generator's first id in that same ms could sort before it.
   const lastStoredMs = await store.lastReceivedAtMs();
@@ -83,7 +86,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       onError: (error) => logger.error({ err: error }, 'store maintenance failed'),
     }),
   );
-  await app.fastify.listen({ port: config.port, host: config.host });
+  try {
+    await app.fastify.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // The port is taken (or the like): leave nothing running behind the error.
+    await maintenance.stop();
+    await app.close();
+    await store.close();
+    throw error;
+  }
   const { port } = app.fastify.server.address() as AddressInfo;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
