@@ -18,7 +18,8 @@ export interface MockFeed {
 /** Creates a mock feed over the intake. */
 export function createMockFeed(ingest: Ingest, clock: Clock, seed = Date.now()): MockFeed {
   const generator = createMockGenerator({ seed, now: () => clock.now() });
-  let feed: PeriodicJob<unknown> | null = null;
+  let feed: PeriodicJob<void> | null = null;
+  const sending = new Set<Promise<unknown>>();
 
   async function generate(count: number): Promise<StoredEvent[]> {
     const outcomes = await Promise.all(
@@ -41,14 +42,25 @@ export function createMockFeed(ingest: Ingest, clock: Clock, seed = Date.now()):
     generate,
     start(perMinute) {
       if (feed || perMinute <= 0) return;
-      // A failed send (a full disk) is answered to nobody: the next tick simply tries again.
-      feed = createPeriodicJob({ intervalMs: 60_000 / perMinute, run: () => generate(1), runAtStart: false });
+      feed = createPeriodicJob({
+        intervalMs: 60_000 / perMinute,
+        // Each tick sends without waiting for the last send's commit: at high rates several share one.
+        // A failed send (a full disk) is answered to nobody: the next tick simply tries again.
+        run: async () => {
+          const send: Promise<unknown> = generate(1)
+            .catch(() => undefined)
+            .finally(() => sending.delete(send));
+          sending.add(send);
+        },
+        runAtStart: false,
+      });
       feed.start();
     },
     async stop() {
       const stopping = feed?.stop();
       feed = null;
       await stopping;
+      await Promise.all(sending);
     },
   };
 }
