@@ -244,7 +244,8 @@ async function insertAll({ store }: Opened, events: StoredEvent[], perCommit = 1
   }
 }
 
-describe('search', () => {
+// Each test runs thousands of queries and scans: on a loaded 2-core machine, more than the default 30 s.
+describe('search', { timeout: 120_000 }, () => {
   it('returns what a scan returns before, during and after indexing, with every filter, wildcard and short term', async () => {
     const t = open(tempDir());
     const start = Date.UTC(2030, 0, 1);
