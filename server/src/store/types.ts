@@ -17,6 +17,10 @@ export type { EventQuery } from '../domain/event-query.js';
 //   case-insensitive substring of the raw body, never a pattern.
 // - Duplicates. An event whose `deliveryId` is already stored, or is earlier in the same commit, is not
 //   stored again: the insert resolves with the original event and `duplicate: true`.
+// - Eviction. A store given a cap on stored events removes, after each commit past it, the oldest events
+//   by (receivedAtMs, id) and the entities left without an event, and reports it through `onEvicted`.
+// - Purge. Maintenance deletes what is before the cut-off (events, refusals, entities left without an
+//   event) and reports it through `onPurged`; reads never depend on it having run.
 // - Failures. A store that cannot serve a call for a reason outside the program (disk full, read-only
 //   file, I/O error, busy or unreachable database) rejects with `StoreUnavailableError`: nothing of the
 //   call happened, and the same call may succeed later. Any other rejection is a bug, passed on as is.

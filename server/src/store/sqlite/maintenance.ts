@@ -62,8 +62,8 @@ export function createEviction(
   const evictEventsStatement = db.prepare('DELETE FROM events WHERE (received_at, id) <= (?, ?)');
   // An entity whose latest event is the last one evicted has its time but no event left: hence the =.
   const evictEntitiesStatement = db.prepare(
-    `DELETE FROM entities WHERE last_received_at < @at
-       OR (last_received_at = @at AND NOT EXISTS (SELECT 1 FROM events WHERE events.entity_id = entities.id))`,
+    `DELETE FROM entities WHERE last_received_at <= @at
+       AND (last_received_at < @at OR NOT EXISTS (SELECT 1 FROM events WHERE events.entity_id = entities.id))`,
   );
   return (count) => {
     const excess = count - maxStoredEvents;
