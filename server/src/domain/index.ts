@@ -1,8 +1,7 @@
-/** The event domain, pure: webhook body validation, the entity fold, the mock generator and what a filter means. */
+/** The event domain, pure: webhook body validation, the entity fold and the mock generator. */
 export * from './types.js';
 export * from './validate.js';
 export * from './fold.js';
 export * from './mock.js';
-export * from './event-query.js';
 export { parseRfc3339, isLeapYear, daysInMonth, type Rfc3339Result } from './time.js';
 export { jsonEqual, isJsonObject } from './json.js';
