@@ -77,22 +77,6 @@ const ONE_WAY_IMPORTS = [
 /** The rule's entry for these policies. checkUnknownLocals: an import of a file outside every element is refused too. */
 const oneWayRule = (policies) => ['error', { default: 'disallow', checkUnknownLocals: true, policies }];
 
-/** The one-way rule for one file, where files of element `type` may also import what `allowed` selects. */
-const exceptionFor = (file, type, ...allowed) => ({
-  files: [file],
-  rules: { 'boundaries/dependencies': oneWayRule([...ONE_WAY_IMPORTS, element(type, ...allowed)]) },
-});
-
-/**
- * Imports of today's tree that break the one-way rule, each allowed for its one file until the change named
- * beside it lands; the integrator deletes each exception with the change that removes it.
- */
-const CURRENT_EXCEPTIONS = [
-  // The store contract in domain types (issue 10 §1, house-store) removes this: StoredEvent and
-  // StoredRejection then come from domain/, so live/ no longer imports store/.
-  exceptionFor('server/src/live/topics.ts', 'live', typesOf('store')),
-];
-
 /** Lint rules for server, web and scripts; generated code and build output are skipped. */
 export default tseslint.config(
   {
@@ -155,5 +139,4 @@ export default tseslint.config(
     },
     rules: { 'boundaries/dependencies': oneWayRule(ONE_WAY_IMPORTS) },
   },
-  ...CURRENT_EXCEPTIONS,
 );

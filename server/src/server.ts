@@ -21,9 +21,9 @@ import { createIngest } from './intake/ingest.js';
 import { createLive } from './live/index.js';
 import type { LiveTopics } from './live/topics.js';
 import { createMockFeed } from './intake/mock-feed.js';
-import { createRetention } from './jobs/retention.js';
-import { createSearchIndexer } from './jobs/search-indexer.js';
+import { createRetention, retentionMaintenance } from './jobs/retention.js';
 import { createSqliteStore } from './store/sqlite/index.js';
+import type { EventStore, PurgeReport } from './store/types.js';
 
 /** A started hookscope, and how to stop it. */
 export interface RunningServer {
@@ -34,7 +34,7 @@ export interface RunningServer {
   /** Open live subscriptions on a topic (lets tests await a subscriber instead of sleeping). */
   subscriberCount(topic: keyof LiveTopics): number;
   /** Runs a purge now (tests move the clock, then call this). */
-  purgeNow(): Promise<unknown>;
+  purgeNow(): Promise<PurgeReport>;
   /** Drains: stops the jobs, closes WebSockets, finishes in-flight requests, commits and closes the database. */
   close(): Promise<void>;
 }
@@ -46,39 +46,32 @@ export interface StartOptions {
   webRoot?: string;
 }
 
-/** Composition root: config → db → store → live → intake → jobs → app → listen. */
-export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookscope' } });
-  const live = createLive<LiveTopics>();
-  const store = createSqliteStore({
+/**
+ * The store the configuration asks for: the one place a second kind of store (PostgreSQL) slots in.
+ * Async because opening another store means connecting to it.
+ */
+export async function openStore(config: Config): Promise<EventStore> {
+  return createSqliteStore({
     dataDir: config.dataDir,
     maxRejections: config.maxRejections,
     maxStoredEvents: config.maxStoredEvents,
     maxDatabaseBytes: config.maxDatabaseBytes,
-    // Evictions reach readers the way purges do, so views drop what is gone.
-    onEvicted: ({ eventCount, beforeMs }) =>
-      live.publish('eventsPurged', { eventCount, rejectionCount: 0, beforeMs }),
   });
+}
+
+/** Composition root: config → store → live → intake → app → store maintenance → listen. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookscope' } });
+  const live = createLive<LiveTopics>();
+  const store = await openStore(config);
   // Stamps arrivals (received_at and ids): after everything stored, even across a restart. One ms past
   // the last stored event, not at it: a new id generator's first id in that same ms could sort before it.
   const lastStoredMs = await store.lastReceivedAtMs();
   const arrivals = monotonicClock(clock, lastStoredMs === null ? Number.NEGATIVE_INFINITY : lastStoredMs + 1);
   const ingest = createIngest({ store, live, clock: arrivals, newId: createIdGenerator(arrivals) });
   const entities = createEntityReader(store);
-  const retention = createRetention({
-    store,
-    live,
-    clock,
-    retentionMs: config.eventRetentionMs,
-    purgeIntervalMs: config.purgeIntervalMs,
-    onError: (error) => logger.error({ err: error }, 'purge failed'),
-    onPurged: (report) => logger.info(report, 'purged %d expired events', report.eventCount),
-  });
-  const searchIndexer = createSearchIndexer({
-    store,
-    onError: (error) => logger.error({ err: error }, 'search indexing failed'),
-  });
+  const retention = createRetention({ clock, retentionMs: config.eventRetentionMs });
   const mock = createMockFeed(ingest, clock);
   const app = await startApp(
     config,
@@ -86,12 +79,28 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     options,
   );
 
-  await app.fastify.listen({ port: config.port, host: config.host });
+  // Before the first request: evictions are reported from the first commit on.
+  const maintenance = store.startMaintenance(
+    retentionMaintenance({
+      retention,
+      live,
+      purgeIntervalMs: config.purgeIntervalMs,
+      onPurged: (report) => logger.info(report, 'purged %d expired events', report.eventCount),
+      onError: (error) => logger.error({ err: error }, 'store maintenance failed'),
+    }),
+  );
+  try {
+    await app.fastify.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // The port is taken (or the like): leave nothing running behind the error.
+    await maintenance.stop();
+    await app.close();
+    await store.close();
+    throw error;
+  }
   const { port } = app.fastify.server.address() as AddressInfo;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-  retention.start();
-  searchIndexer.start();
   mock.start(config.mockEventsPerMinute);
   logger.info(
     {
@@ -117,12 +126,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     port,
     logger,
     subscriberCount: (topic) => live.subscriberCount(topic),
-    purgeNow: () => retention.purgeNow(),
+    purgeNow: () => maintenance.runNow(),
     close() {
       closing ??= (async () => {
-        mock.stop();
-        await retention.stop();
-        await searchIndexer.stop();
+        await mock.stop();
+        await maintenance.stop();
         live.close();
         await app.close();
         await store.close();

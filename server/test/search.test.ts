@@ -9,26 +9,30 @@ import type { Action } from '../src/domain/types.js';
 import { createIdGenerator } from '../src/shared/ids.js';
 import { packageRoot } from '../src/shared/paths.js';
 import { DATABASE_FILE_NAME } from '../src/store/sqlite/open.js';
-import { createSearchIndexer } from '../src/jobs/search-indexer.js';
 import {
   SEARCH_BUCKET_MAX_SPAN_MS,
   SEARCH_INDEX_CHUNK_ROWS,
   indexAllForSearch,
+  indexSearchStepUnsynced,
   searchIndexedRowid,
 } from '../src/store/sqlite/search.js';
-import { createSqliteStore } from '../src/store/sqlite/index.js';
+import { createSqliteStore, type SqliteMaintenance, type SqliteStore } from '../src/store/sqlite/index.js';
 import { waitFor } from './helpers/server.js';
-import type { EventQuery, Keyset, Store, StoredEvent } from '../src/store/types.js';
+import type { EventQuery, EventStore, Keyset, PurgeReport, StoredEvent } from '../src/store/types.js';
 
 // Search through the store's real SQLite file: every answer must equal the LIKE scan's (the oracle below
-// runs that scan on the same file), across index buckets, purges, evictions and a migrated database, and
-// at every stage of the background indexing (nothing indexed, part of it, all of it).
+// runs that scan on the same file, over a connection of its own), across index buckets, purges,
+// evictions and a migrated database, and at every stage of the indexing (nothing indexed, part of it,
+// all of it). The store is used through its contract and its maintenance; what a test needs of the
+// file itself (the index's tables and mark, one indexing step at a time) goes through the test's own
+// connection, as another program (the seeder) would.
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 const dirs: string[] = [];
-const stores: (Store & { db: Database.Database })[] = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
+  for (const cleanup of cleanups.splice(0)) await cleanup();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -38,10 +42,70 @@ function tempDir(): string {
   return dir;
 }
 
-function open(dataDir: string, maxStoredEvents = 0): Store & { db: Database.Database } {
-  const store = createSqliteStore({ dataDir, maxRejections: 10, maxStoredEvents });
-  stores.push(store);
-  return store;
+/** A store under test, its maintenance (started on first use) and the test's own connection to its file. */
+interface Opened {
+  store: SqliteStore;
+  /** The test's connection to the database file. */
+  file: Database.Database;
+  /** Starts the maintenance (the purge at start finds nothing: the cut-off is 0 until `purge`). */
+  maintain(): SqliteMaintenance;
+  /** Purges everything received before `cutoffMs`, as the maintenance does (paced steps, then vacuum). */
+  purge(cutoffMs: number): Promise<PurgeReport>;
+  /** Indexes every row not yet indexed, as the background indexing does; resolves with the rows indexed. */
+  indexAll(): Promise<number>;
+  close(): Promise<void>;
+}
+
+interface OpenOptions {
+  maxStoredEvents?: number;
+  searchIndexIntervalMs?: number;
+  searchIndexStepMaxMs?: number;
+}
+
+function open(dataDir: string, options: OpenOptions = {}): Opened {
+  const store = createSqliteStore({
+    dataDir,
+    maxRejections: 10,
+    maxStoredEvents: options.maxStoredEvents ?? 0,
+    // No timed indexing unless a test asks for it: each test decides what is indexed when.
+    searchIndexIntervalMs: options.searchIndexIntervalMs ?? DAY_MS,
+    searchIndexStepMaxMs: options.searchIndexStepMaxMs,
+  });
+  const file = new Database(join(dataDir, DATABASE_FILE_NAME));
+  file.pragma('busy_timeout = 5000');
+  // As the store's own connection: the indexing step must leave it so.
+  file.pragma('synchronous = FULL');
+  let cutoffMs = 0;
+  let maintenance: SqliteMaintenance | null = null;
+  const errors: unknown[] = [];
+  const maintain = (): SqliteMaintenance =>
+    (maintenance ??= store.startMaintenance({
+      cutoffMs: () => cutoffMs,
+      purgeIntervalMs: DAY_MS,
+      onError: (error) => errors.push(error),
+    }));
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await maintenance?.stop();
+    file.close();
+    await store.close();
+    expect(errors).toEqual([]);
+  };
+  cleanups.push(close);
+  return {
+    store,
+    file,
+    maintain,
+    purge(at) {
+      const running = maintain();
+      cutoffMs = at;
+      return running.runNow();
+    },
+    indexAll: () => maintain().indexNow(),
+    close,
+  };
 }
 
 const WORDS = [
@@ -110,7 +174,7 @@ function scan(db: Database.Database, query: EventQuery, cutoffMs: number): strin
 }
 
 /** Every page through the store's API, and its totalCount. */
-async function paged(store: Store, query: EventQuery, cutoffMs: number, first: number) {
+async function paged(store: EventStore, query: EventQuery, cutoffMs: number, first: number) {
   const ids: string[] = [];
   let after: Keyset | null = null;
   for (;;) {
@@ -150,14 +214,10 @@ const TERMS = [
   'n59',
 ];
 
-async function expectSameAsScan(
-  store: Store & { db: Database.Database },
-  cutoffMs: number,
-  extra: EventQuery = {},
-) {
+async function expectSameAsScan({ store, file }: Opened, cutoffMs: number, extra: EventQuery = {}) {
   for (const search of TERMS) {
     const query = { ...extra, search };
-    const expected = scan(store.db, query, cutoffMs);
+    const expected = scan(file, query, cutoffMs);
     for (const first of [1, 7, 50]) {
       const got = await paged(store, query, cutoffMs, first);
       expect({ search, first, ids: got.ids }).toEqual({ search, first, ids: expected });
@@ -175,112 +235,100 @@ const tables = (db: Database.Database): string[] =>
       .all() as { name: string }[]
   ).map((row) => row.name);
 
-/** Runs indexing steps until the store reports it caught up. */
-async function indexAll(store: Store): Promise<number> {
-  let rows = 0;
-  for (;;) {
-    const step = await store.indexStep(Number.POSITIVE_INFINITY);
-    rows += step.rows;
-    if (step.done) return rows;
-  }
-}
-
 const maxRowid = (db: Database.Database): number =>
   (db.prepare('SELECT coalesce(max(rowid), 0) AS r FROM events').get() as { r: number }).r;
 
-async function insertAll(store: Store, events: StoredEvent[], perCommit = 10): Promise<void> {
+async function insertAll({ store }: Opened, events: StoredEvent[], perCommit = 10): Promise<void> {
   for (let i = 0; i < events.length; i += perCommit) {
     await Promise.all(events.slice(i, i + perCommit).map((event) => store.insertEvent(event)));
   }
 }
 
-describe('search', () => {
+// Each test runs thousands of queries and scans: on a loaded 2-core machine, more than the default 30 s.
+describe('search', { timeout: 120_000 }, () => {
   it('returns what a scan returns before, during and after indexing, with every filter, wildcard and short term', async () => {
-    const store = open(tempDir());
+    const t = open(tempDir());
     const start = Date.UTC(2030, 0, 1);
     // 6 minutes apart: the 6-hour span closes a bucket every 60 rows; more rows than the scan probe.
     const events = makeEvents(900, start, SEARCH_BUCKET_MAX_SPAN_MS / 60);
-    await insertAll(store, events);
+    await insertAll(t, events);
     // The ingest commit indexes nothing: every row is in the unindexed tail, found by LIKE.
-    expect(tables(store.db)).toEqual([]);
-    expect(searchIndexedRowid(store.db)).toBe(0);
-    await expectSameAsScan(store, start);
-    await expectSameAsScan(store, start, { action: 'update' });
+    expect(tables(t.file)).toEqual([]);
+    expect(searchIndexedRowid(t.file)).toBe(0);
+    await expectSameAsScan(t, start);
+    await expectSameAsScan(t, start, { action: 'update' });
 
     // One chunk (a zero budget still does one): part indexed, part tail.
-    expect(await store.indexStep(0)).toEqual({ rows: SEARCH_INDEX_CHUNK_ROWS, done: false });
-    expect(searchIndexedRowid(store.db)).toBe(SEARCH_INDEX_CHUNK_ROWS);
-    await expectSameAsScan(store, start);
-    await expectSameAsScan(store, start, { entityType: 'component', entityId: 'e3' });
+    expect(indexSearchStepUnsynced(t.file, 0)).toEqual({ rows: SEARCH_INDEX_CHUNK_ROWS, done: false });
+    expect(searchIndexedRowid(t.file)).toBe(SEARCH_INDEX_CHUNK_ROWS);
+    await expectSameAsScan(t, start);
+    await expectSameAsScan(t, start, { entityType: 'component', entityId: 'e3' });
 
-    expect(await store.indexStep(0)).toEqual({ rows: 900 - SEARCH_INDEX_CHUNK_ROWS, done: true });
-    expect(await store.indexStep(0)).toEqual({ rows: 0, done: true });
-    // The step's own commit skips the fsync; ingest's commits are FULL (2) again after it.
-    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
-    expect(searchIndexedRowid(store.db)).toBe(maxRowid(store.db));
-    expect(tables(store.db).length).toBeGreaterThan(10);
+    expect(indexSearchStepUnsynced(t.file, 0)).toEqual({ rows: 900 - SEARCH_INDEX_CHUNK_ROWS, done: true });
+    expect(indexSearchStepUnsynced(t.file, 0)).toEqual({ rows: 0, done: true });
+    // The step's own commit skips the fsync; the connection is FULL (2) again after it, as ingest needs.
+    expect(t.file.pragma('synchronous', { simple: true })).toBe(2);
+    expect(searchIndexedRowid(t.file)).toBe(maxRowid(t.file));
+    expect(tables(t.file).length).toBeGreaterThan(10);
     const cutoff = start;
-    await expectSameAsScan(store, cutoff);
-    await expectSameAsScan(store, cutoff, { action: 'update' });
-    await expectSameAsScan(store, cutoff, { entityType: 'component', entityId: 'e3' });
-    await expectSameAsScan(store, cutoff, {
+    await expectSameAsScan(t, cutoff);
+    await expectSameAsScan(t, cutoff, { action: 'update' });
+    await expectSameAsScan(t, cutoff, { entityType: 'component', entityId: 'e3' });
+    await expectSameAsScan(t, cutoff, {
       sinceMs: start + 20 * HOUR_MS,
       untilMs: start + 70 * HOUR_MS,
     });
     // A cut-off inside the range: rows before it are never returned, whichever bucket holds them.
-    await expectSameAsScan(store, start + 25 * HOUR_MS);
+    await expectSameAsScan(t, start + 25 * HOUR_MS);
 
     // New rows after a caught-up index: a tail again, over the buckets.
-    await insertAll(store, makeEvents(40, start + 200 * HOUR_MS, 1_000));
-    await expectSameAsScan(store, start);
+    await insertAll(t, makeEvents(40, start + 200 * HOUR_MS, 1_000));
+    await expectSameAsScan(t, start);
   });
 
   it('never returns purged rows, drops buckets no stored event can be in, and stays exact', async () => {
-    const store = open(tempDir());
+    const t = open(tempDir());
     const start = Date.UTC(2030, 0, 1);
     // More rows than the newest-rows probe, so rare terms are answered from the buckets.
-    await insertAll(store, makeEvents(800, start, HOUR_MS / 6));
-    await indexAll(store);
-    const before = tables(store.db).length;
+    await insertAll(t, makeEvents(800, start, HOUR_MS / 6));
+    await t.indexAll();
+    const before = tables(t.file).length;
     const cutoff = start + 40 * HOUR_MS;
-    for (;;) {
-      const step = await store.purgeStep(cutoff, 7, 5);
-      if (step.done) break;
-    }
-    const after = tables(store.db);
+    await t.purge(cutoff);
+    const after = tables(t.file);
     expect(after.length).toBeLessThan(before);
-    await expectSameAsScan(store, cutoff);
+    await expectSameAsScan(t, cutoff);
     // Even a cut-off of 0 finds nothing purged: the rows are gone, stale index entries are not answers.
-    expect((await paged(store, { search: 'zebra' }, 0, 50)).ids).toEqual(
-      scan(store.db, { search: 'zebra' }, 0),
+    expect((await paged(t.store, { search: 'zebra' }, 0, 50)).ids).toEqual(
+      scan(t.file, { search: 'zebra' }, 0),
     );
 
     // Purge everything: every old bucket goes, and new events are found in a fresh one.
-    for (;;) if ((await store.purgeStep(start + 1_000 * HOUR_MS, 50, 5)).done) break;
-    expect(tables(store.db).length).toBe(1);
+    await t.purge(start + 1_000 * HOUR_MS);
+    expect(tables(t.file).length).toBe(1);
     const later = makeEvents(20, start + 2_000 * HOUR_MS, 1_000);
-    for (const event of later) await store.insertEvent(event);
-    await expectSameAsScan(store, 0);
-    await indexAll(store);
-    await expectSameAsScan(store, 0);
+    for (const event of later) await t.store.insertEvent(event);
+    await expectSameAsScan(t, 0);
+    await t.indexAll();
+    await expectSameAsScan(t, 0);
   });
 
   it('stays exact after capacity eviction, and the purge drops the evicted rows buckets', async () => {
-    const store = open(tempDir(), 400);
+    const t = open(tempDir(), { maxStoredEvents: 400 });
     const start = Date.UTC(2030, 0, 1);
     const events = makeEvents(900, start, HOUR_MS / 6);
     // Indexed as it goes (a step every 200 rows), so evicted rows leave entries in buckets.
     for (let i = 0; i < events.length; i += 200) {
-      await insertAll(store, events.slice(i, i + 200), 8);
-      await indexAll(store);
+      await insertAll(t, events.slice(i, i + 200), 8);
+      await t.indexAll();
     }
-    expect((store.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n).toBe(400);
-    await expectSameAsScan(store, 0);
-    const before = tables(store.db).length;
+    expect((t.file.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n).toBe(400);
+    await expectSameAsScan(t, 0);
+    const before = tables(t.file).length;
     // Nothing is expired: the purge only drops index buckets of evicted rows.
-    for (;;) if ((await store.purgeStep(0, 100, 5)).done) break;
-    expect(tables(store.db).length).toBeLessThan(before);
-    await expectSameAsScan(store, 0);
+    await t.purge(0);
+    expect(tables(t.file).length).toBeLessThan(before);
+    await expectSameAsScan(t, 0);
   });
 
   it('finds rows stored before the migration that added the index', async () => {
@@ -308,54 +356,53 @@ describe('search', () => {
       insert.run(e.id, e.receivedAtMs, e.timeMs, e.action, e.entityType, e.entityId, e.raw);
     old.close();
 
-    const store = open(dataDir);
+    const t = open(dataDir, { searchIndexStepMaxMs: 1 });
     // The migration indexes nothing (it would hold up the start): the stored rows are the tail.
-    expect(tables(store.db)).toEqual([]);
-    await expectSameAsScan(store, 0);
-    // The background job catches up, as the server runs it.
-    const indexer = createSearchIndexer({ store, stepMaxMs: 1 });
-    expect(await indexer.indexNow()).toBe(600);
-    expect(tables(store.db).length).toBeGreaterThan(0);
-    expect(searchIndexedRowid(store.db)).toBe(maxRowid(store.db));
-    await expectSameAsScan(store, 0);
+    expect(tables(t.file)).toEqual([]);
+    await expectSameAsScan(t, 0);
+    // The background indexing catches up, in steps of a 1 ms budget.
+    expect(await t.indexAll()).toBe(600);
+    expect(tables(t.file).length).toBeGreaterThan(0);
+    expect(searchIndexedRowid(t.file)).toBe(maxRowid(t.file));
+    await expectSameAsScan(t, 0);
     // New rows join the migrated index.
-    for (const e of makeEvents(30, start + HOUR_MS, 1_000)) await store.insertEvent(e);
-    await expectSameAsScan(store, 0);
-    expect(await indexer.indexNow()).toBe(30);
-    await expectSameAsScan(store, 0);
+    for (const e of makeEvents(30, start + HOUR_MS, 1_000)) await t.store.insertEvent(e);
+    await expectSameAsScan(t, 0);
+    expect(await t.indexAll()).toBe(30);
+    await expectSameAsScan(t, 0);
   });
 
   it('keeps rows searchable when deleting the newest rowids makes SQLite reuse rowids below the mark', async () => {
-    const store = open(tempDir());
+    const t = open(tempDir());
     const start = Date.UTC(2030, 0, 1);
     // Rowids 1-300 received late, 301-600 received early: a purge of the early ones deletes the top
     // rowids and leaves the others, so new rows get rowids 301+ again, below the old mark (600).
-    await insertAll(store, makeEvents(300, start + 100 * HOUR_MS, 1_000));
-    await insertAll(store, makeEvents(300, start, 1_000));
-    await indexAll(store);
-    expect(searchIndexedRowid(store.db)).toBe(600);
+    await insertAll(t, makeEvents(300, start + 100 * HOUR_MS, 1_000));
+    await insertAll(t, makeEvents(300, start, 1_000));
+    await t.indexAll();
+    expect(searchIndexedRowid(t.file)).toBe(600);
     const cutoff = start + 50 * HOUR_MS;
-    for (;;) if ((await store.purgeStep(cutoff, 100, 5)).done) break;
-    expect(maxRowid(store.db)).toBe(300);
+    await t.purge(cutoff);
+    expect(maxRowid(t.file)).toBe(300);
     // The purge lowered the mark with the rows: every later row is above it.
-    expect(searchIndexedRowid(store.db)).toBe(300);
+    expect(searchIndexedRowid(t.file)).toBe(300);
     // The old bucket still holds entries for rowids 301-600 (stale now): the new rows that take those
     // rowids must be found once each, not missed and not counted twice.
     const fresh = makeEvents(250, start + 200 * HOUR_MS, 1_000);
-    await insertAll(store, fresh);
-    expect(maxRowid(store.db)).toBe(550);
-    await expectSameAsScan(store, cutoff);
-    await indexAll(store);
-    await expectSameAsScan(store, cutoff);
+    await insertAll(t, fresh);
+    expect(maxRowid(t.file)).toBe(550);
+    await expectSameAsScan(t, cutoff);
+    await t.indexAll();
+    await expectSameAsScan(t, cutoff);
 
     // Everything purged: the mark falls to 0 and rowids start at 1 again.
-    for (;;) if ((await store.purgeStep(start + 1_000 * HOUR_MS, 100, 5)).done) break;
-    expect(searchIndexedRowid(store.db)).toBe(0);
-    await insertAll(store, makeEvents(120, start + 2_000 * HOUR_MS, 1_000));
-    expect(maxRowid(store.db)).toBe(120);
-    await expectSameAsScan(store, 0);
-    await store.indexStep(0);
-    await expectSameAsScan(store, 0);
+    await t.purge(start + 1_000 * HOUR_MS);
+    expect(searchIndexedRowid(t.file)).toBe(0);
+    await insertAll(t, makeEvents(120, start + 2_000 * HOUR_MS, 1_000));
+    expect(maxRowid(t.file)).toBe(120);
+    await expectSameAsScan(t, 0);
+    indexSearchStepUnsynced(t.file, 0);
+    await expectSameAsScan(t, 0);
   });
 
   it('stays exact across a restart in the middle of indexing, and after deletes made while closed', async () => {
@@ -363,41 +410,41 @@ describe('search', () => {
     const start = Date.UTC(2030, 0, 1);
     const first = open(dataDir);
     await insertAll(first, makeEvents(1_200, start, 60_000));
-    expect(await first.indexStep(0)).toEqual({ rows: SEARCH_INDEX_CHUNK_ROWS, done: false });
+    expect(indexSearchStepUnsynced(first.file, 0)).toEqual({ rows: SEARCH_INDEX_CHUNK_ROWS, done: false });
     await first.close();
 
     const second = open(dataDir);
-    expect(searchIndexedRowid(second.db)).toBe(SEARCH_INDEX_CHUNK_ROWS);
+    expect(searchIndexedRowid(second.file)).toBe(SEARCH_INDEX_CHUNK_ROWS);
     await expectSameAsScan(second, 0);
-    expect(await indexAll(second)).toBe(1_200 - SEARCH_INDEX_CHUNK_ROWS);
+    expect(await second.indexAll()).toBe(1_200 - SEARCH_INDEX_CHUNK_ROWS);
     await expectSameAsScan(second, 0);
-    expect(searchIndexedRowid(second.db)).toBe(1_200);
+    expect(searchIndexedRowid(second.file)).toBe(1_200);
     await second.close();
     // Another program deletes the newest rows while the server is down: the open lowers the mark.
     const other = new Database(join(dataDir, DATABASE_FILE_NAME));
     other.prepare('DELETE FROM events WHERE rowid > 1000').run();
     other.close();
     const third = open(dataDir);
-    expect(searchIndexedRowid(third.db)).toBe(1_000);
+    expect(searchIndexedRowid(third.file)).toBe(1_000);
     await insertAll(third, makeEvents(60, start + 500 * HOUR_MS, 1_000));
     await expectSameAsScan(third, 0);
-    await indexAll(third);
+    await third.indexAll();
     await expectSameAsScan(third, 0);
   });
 
   it('indexes a bulk load in large steps (the seeder) with the same buckets as the background job', async () => {
-    const store = open(tempDir());
+    const t = open(tempDir());
     const start = Date.UTC(2030, 0, 1);
-    await insertAll(store, makeEvents(700, start, SEARCH_BUCKET_MAX_SPAN_MS / 100), 50);
-    expect(indexAllForSearch(store.db, 250)).toBe(700);
+    await insertAll(t, makeEvents(700, start, SEARCH_BUCKET_MAX_SPAN_MS / 100), 50);
+    expect(indexAllForSearch(t.file, 250)).toBe(700);
     // 100 rows per 6-hour bucket.
-    expect(tables(store.db).length).toBe(7);
-    await expectSameAsScan(store, 0);
+    expect(tables(t.file).length).toBe(7);
+    await expectSameAsScan(t, 0);
   });
+
   it('puts timed passes off while the event loop is busy, and catches up once it is not', async () => {
-    const store = open(tempDir());
-    await insertAll(store, makeEvents(200, Date.now() - HOUR_MS, 1_000));
-    const indexer = createSearchIndexer({ store, intervalMs: 20 });
+    const t = open(tempDir(), { searchIndexIntervalMs: 20 });
+    await insertAll(t, makeEvents(200, Date.now() - HOUR_MS, 1_000));
     // Busy: 18 ms of work in every ~20 ms, for well over ten ticks.
     const busyUntil = performance.now() + 400;
     await new Promise<void>((resolve) => {
@@ -405,19 +452,15 @@ describe('search', () => {
         const sliceEnd = performance.now() + 18;
         while (performance.now() < sliceEnd);
         // Started after the first busy slice, so that even its first pass sees a busy loop.
-        indexer.start();
+        t.maintain();
         if (performance.now() < busyUntil) setImmediate(burn);
         else resolve();
       };
       burn();
     });
-    try {
-      const indexedWhileBusy = searchIndexedRowid(store.db);
-      expect(indexedWhileBusy).toBe(0);
-      await waitFor(() => searchIndexedRowid(store.db) === maxRowid(store.db));
-      await expectSameAsScan(store, 0);
-    } finally {
-      await indexer.stop();
-    }
+    const indexedWhileBusy = searchIndexedRowid(t.file);
+    expect(indexedWhileBusy).toBe(0);
+    await waitFor(() => searchIndexedRowid(t.file) === maxRowid(t.file));
+    await expectSameAsScan(t, 0);
   });
 });

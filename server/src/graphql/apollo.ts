@@ -3,7 +3,9 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCode, newErrorId } from '../api/errors.js';
+import { StoreUnavailableError } from '../store/types.js';
 import type { GraphQLContext } from './context.js';
 import { costError, limitRules, operationCost, type GraphQLLimits } from './limits.js';
 
@@ -21,6 +23,14 @@ export function maskError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     if (code !== ErrorCode.INTERNAL_SERVER_ERROR && code !== undefined) return formatted;
+    if (unwrapResolverError(error) instanceof StoreUnavailableError) {
+      logger.warn({ err: error }, 'GraphQL read failed: the store is unavailable');
+      return {
+        message: 'the store is unavailable; retry later',
+        path: formatted.path,
+        extensions: { code: ErrorCode.STORE_UNAVAILABLE },
+      };
+    }
     const errorId = newErrorId();
     logger.error({ err: error, errorId }, 'GraphQL resolver failed');
     return {

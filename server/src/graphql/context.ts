@@ -2,11 +2,11 @@ import type { EntityReader } from '../read/entities.js';
 import type { LiveSubscriber } from '../live/index.js';
 import type { LiveTopics } from '../live/topics.js';
 import type { MockFeed } from '../intake/mock-feed.js';
-import type { Store } from '../store/types.js';
+import type { EventReader } from '../store/types.js';
 
-/** The store's reads that resolvers use. Swap for the store contract's `EventReader` once it exports one. */
+/** The store's reads that resolvers use. */
 export type EventReads = Pick<
-  Store,
+  EventReader,
   | 'getEvent'
   | 'listEvents'
   | 'countEvents'

@@ -4,7 +4,7 @@ import { parseWebhookBody } from '../domain/validate.js';
 import type { ValidationIssue } from '../domain/types.js';
 import type { Live } from '../live/index.js';
 import type { LiveTopics } from '../live/topics.js';
-import type { StoredEvent, StoredRejection, Store } from '../store/types.js';
+import type { EventWriter, StoredEvent, StoredRejection } from '../store/types.js';
 
 /** Request headers as Node gives them (lower-case names). */
 export type RequestHeaders = Record<string, string | string[] | undefined>;
@@ -28,10 +28,8 @@ export type IntakeOutcome =
   | { kind: 'duplicate'; event: StoredEvent }
   | { kind: 'refused'; status: number; error: IntakeError; rejectionId: string };
 
-/** Thrown when the store cannot take a write (disk full, read-only, I/O error): nothing was stored. */
-export class StoreUnavailableError extends Error {
-  override name = 'StoreUnavailableError';
-}
+/** Thrown by the store when it cannot take a write (disk full, read-only, I/O error): nothing was stored. */
+export { StoreUnavailableError } from '../store/types.js';
 
 /** Body bytes kept of a refused delivery. */
 export const REJECTION_RAW_CAP_BYTES = 64 * 1024;
@@ -63,7 +61,10 @@ function headerValue(headers: RequestHeaders, name: string): string | null {
 
 /** The one intake path (HTTP, mock generator and mutation all use it): validate → store → publish. */
 export interface Ingest {
-  /** Validates and stores a delivery; resolves after the commit. Throws {@link StoreUnavailableError}. */
+  /**
+   * Validates and stores a delivery; resolves after the commit. Rejects with the store's error as it is:
+   * a `StoreUnavailableError` (retry later) or any other error (a bug).
+   */
   accept(delivery: Delivery): Promise<IntakeOutcome>;
   /** Records a delivery refused before its body could be judged (wrong content type, too large, bad signature). */
   refuse(
@@ -75,7 +76,7 @@ export interface Ingest {
 
 /** What the intake needs. */
 export interface IngestDeps {
-  store: Store;
+  store: EventWriter;
   live: Live<LiveTopics>;
   clock: Clock;
   newId: () => string;
@@ -132,14 +133,8 @@ export function createIngest({ store, live, clock, newId }: IngestDeps): Ingest 
         headers: selectHeaders(delivery.headers),
         raw: delivery.raw,
       };
-      let result;
-      try {
-        result = await store.insertEvent(stored);
-      } catch (error) {
-        throw new StoreUnavailableError(error instanceof Error ? error.message : String(error), {
-          cause: error,
-        });
-      }
+      // The store classifies its failures (StoreUnavailableError or a bug): passed on as they are.
+      const result = await store.insertEvent(stored);
       if (result.duplicate) return { kind: 'duplicate', event: result.event };
       live.publish('eventAdded', result.event);
       return { kind: 'stored', event: result.event };

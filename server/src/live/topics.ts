@@ -1,12 +1,7 @@
-import type { StoredEvent, StoredRejection } from '../store/types.js';
+import type { PurgeReport, StoredEvent, StoredRejection } from '../domain/records.js';
 
-/** What a purge removed. */
-export interface PurgeReport {
-  eventCount: number;
-  rejectionCount: number;
-  /** Everything received before this instant (epoch ms) is gone. */
-  beforeMs: number;
-}
+/** What a purge (or an eviction) removed: the store contract's report, as `eventsPurged` carries it. */
+export type { PurgeReport } from '../domain/records.js';
 
 /** The live topics of hookscope and their messages. */
 export interface LiveTopics {

@@ -1,36 +1,33 @@
-import type { Action, ValidationIssue } from '../domain/types.js';
+import type { Action } from '../domain/types.js';
+import type { PurgeReport, StoredEvent, StoredRejection } from '../domain/records.js';
+import type { EventQuery } from '../domain/event-query.js';
 
-/** An event as stored. Times are epoch milliseconds. */
-export interface StoredEvent {
-  id: string;
-  receivedAtMs: number;
-  timeMs: number;
-  action: Action;
-  entityType: string;
-  entityId: string;
-  modifiedFields: string[] | null;
-  deliveryId: string | null;
-  headers: Record<string, string> | null;
-  /** The exact request body. */
-  raw: Buffer;
-}
+export type { EventQuery } from '../domain/event-query.js';
+export type { PurgeReport, StoredEvent, StoredRejection } from '../domain/records.js';
 
-/** A refused delivery as stored. */
-export interface StoredRejection {
-  id: string;
-  receivedAtMs: number;
-  status: number;
-  code: string;
-  message: string;
-  issues: ValidationIssue[];
-  headers: Record<string, string> | null;
-  /** The body up to the cap. */
-  raw: Buffer;
-  /** The full body size. */
-  rawBytes: number;
-}
+// The store contract: what every store (SQLite now, PostgreSQL next) promises, in domain types only.
+// `server/test/store/contract.ts` checks every promise below against a real store.
+//
+// - Order. Lists are newest first by (receivedAtMs, id), both descending; `entityEvents` is oldest first
+//   by the same pair. Ids are ULIDs stamped by a clock that never goes back, so the pair is arrival order.
+// - Cursors. A `Keyset` is the (receivedAtMs, id) of the last row a page returned; the next page holds
+//   the rows strictly after it in the list's order. Walking pages until `hasNextPage` is false visits
+//   every matching row once, in order, and the matching count equals the rows walked.
+// - Cut-off. Every read takes `cutoffMs` (epoch ms): rows received before it are never returned or
+//   counted, whether or not maintenance has deleted them yet. (`lastReceivedAtMs` alone ignores it.)
+// - Filters mean what `matchesEventQuery` (domain/event-query.ts) says; search is an ASCII
+//   case-insensitive substring of the raw body, never a pattern.
+// - Duplicates. An event whose `deliveryId` is already stored, or is earlier in the same commit, is not
+//   stored again: the insert resolves with the original event and `duplicate: true`.
+// - Eviction. A store given a cap on stored events removes, after each commit past it, the oldest events
+//   by (receivedAtMs, id) and the entities left without an event, and reports it through `onEvicted`.
+// - Purge. Maintenance deletes what is before the cut-off (events, refusals, entities left without an
+//   event) and reports it through `onPurged`; reads never depend on it having run.
+// - Failures. A store that cannot serve a call for a reason outside the program (disk full, read-only
+//   file, I/O error, busy or unreachable database) rejects with `StoreUnavailableError`: nothing of the
+//   call happened, and the same call may succeed later. Any other rejection is a bug, passed on as is.
 
-/** An entity's row: enough to list entities without scanning events. */
+/** An entity: the type and arrival time of its latest retained event. */
 export interface StoredEntity {
   id: string;
   entityType: string;
@@ -47,91 +44,79 @@ export interface EntityBounds {
   lastId: string | null;
 }
 
-/** A position in a newest-first list: the (received_at, id) of the last row seen. */
+/** A position in a list: the (receivedAtMs, id) of the last row seen (for entities, lastReceivedAtMs). */
 export interface Keyset {
   atMs: number;
   id: string;
 }
 
-/** Filters over events; every given field must match. */
-export interface EventQuery {
-  action?: Action | null;
-  entityType?: string | null;
-  entityId?: string | null;
-  /** received_at >= sinceMs */
-  sinceMs?: number | null;
-  /** received_at < untilMs */
-  untilMs?: number | null;
-  /** Case-insensitive substring of the raw body. */
-  search?: string | null;
-}
-
 /** A page of a newest-first list. */
 export interface Page<T> {
   rows: T[];
+  /** True when more rows match after the last one of `rows`. */
   hasNextPage: boolean;
 }
 
-/** What the store counts for `stats`. */
+/** What the store counts for `stats`, all of it within the cut-off. */
 export interface StoreStats {
   totalEvents: number;
   totalEntities: number;
   totalRejections: number;
+  /** Largest count first, then by name. */
   byEntityType: { entityType: string; count: number }[];
+  /** By action name. */
   byAction: { action: Action; count: number }[];
   oldestReceivedAtMs: number | null;
   newestReceivedAtMs: number | null;
 }
 
-/** The outcome of storing an event: a `webhook-id` already stored gives back the original. */
+/** The outcome of storing an event: a delivery id already stored gives back the original. */
 export interface InsertResult {
   event: StoredEvent;
   duplicate: boolean;
 }
 
-/** Rows removed by one purge step. */
-export interface PurgeStep {
-  events: number;
-  rejections: number;
-  /** True when nothing expired is left (as of this step's cut-off). */
-  done: boolean;
-  /** True when the step dropped a stale search-index bucket (space to give back) instead of rows. */
-  indexDropped?: boolean;
-}
-
-/** What one {@link Store.indexStep} did. */
-export interface IndexStep {
-  /** Rows indexed. */
-  rows: number;
-  /** True when every stored row is indexed (as of this step). */
-  done: boolean;
+/** Events removed by the stored-events cap (MAX_STORED_EVENTS) in one commit, oldest first. */
+export interface Eviction {
+  eventCount: number;
+  /** Every event received before this instant (epoch ms) is gone (some at this instant may be too). */
+  beforeMs: number;
 }
 
 /**
- * The only door to persistence. Promise-based although SQLite answers synchronously, so that a
- * PostgreSQL implementation can slot in without touching callers. Reads take the retention cut-off
- * (epoch ms) so that nothing older than it is ever returned, even between two purges.
+ * Thrown (as the rejection of a store call) when the store cannot serve it for a reason outside the
+ * program: a full disk, a read-only file, an I/O error, a busy or unreachable database. Nothing of the
+ * call happened; retrying later may succeed (the webhook answers 503 with Retry-After). `cause` is the
+ * driver's error.
  */
-export interface Store {
-  /** Resolves once the event is committed to disk (group commit: one transaction per event-loop turn). */
-  insertEvent(event: StoredEvent): Promise<InsertResult>;
-  /** Resolves once committed; keeps at most `maxRejections`, dropping the oldest. */
-  insertRejection(rejection: StoredRejection): Promise<void>;
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The reads: what REST, the resolvers and the fold cache receive. Every read applies the cut-off. */
+export interface EventReader {
   getEvent(id: string, cutoffMs: number): Promise<StoredEvent | null>;
+  /** Up to `first` matching events, newest first, after the cursor `after` (null: from the newest). */
   listEvents(
     query: EventQuery,
     first: number,
     after: Keyset | null,
     cutoffMs: number,
   ): Promise<Page<StoredEvent>>;
+  /** How many events match: the rows a full cursor walk of `listEvents` visits. */
   countEvents(query: EventQuery, cutoffMs: number): Promise<number>;
-  /** Every retained event of an entity in arrival order, or only those that arrived after `after`. */
+  /** Every retained event of an entity, oldest first, or only those strictly after `after`. */
   entityEvents(entityId: string, cutoffMs: number, after?: Keyset | null): Promise<StoredEvent[]>;
-  /** The first and last of an entity's retained events in arrival order: two index seeks. */
+  /** The first and last ids of `entityEvents(entityId, cutoffMs)`, without reading the events. */
   entityBounds(entityId: string, cutoffMs: number): Promise<EntityBounds>;
-  /** The latest `received_at` stored (expired or not), or null when no event is stored. */
+  /** The latest `receivedAtMs` stored, expired or not (null when none is): arrivals are stamped after it. */
   lastReceivedAtMs(): Promise<number | null>;
+  /** An entity with a retained event, as of its latest one. */
   getEntity(id: string, cutoffMs: number): Promise<StoredEntity | null>;
+  /** Entities with a retained event, newest `lastReceivedAtMs` first; `entityType` null = any type. */
   listEntities(
     entityType: string | null,
     first: number,
@@ -139,22 +124,58 @@ export interface Store {
     cutoffMs: number,
   ): Promise<Page<StoredEntity>>;
   countEntities(entityType: string | null, cutoffMs: number): Promise<number>;
+  /** Stored refusals, newest first. */
   listRejections(first: number, after: Keyset | null, cutoffMs: number): Promise<Page<StoredRejection>>;
   countRejections(cutoffMs: number): Promise<number>;
   stats(cutoffMs: number): Promise<StoreStats>;
+}
+
+/** The writes: what the intake receives. */
+export interface EventWriter {
   /**
-   * Deletes expired events (and expired rejections and entities) in one short transaction: chunks of
-   * `batchSize` rows until nothing expired is left or `maxMs` of work is spent (at least one chunk).
+   * Resolves once the event is durably stored (or found to be a duplicate). Concurrent calls share one
+   * commit (group commit), each resolving only after it; if the commit fails, every call of it rejects
+   * and none of it is stored. After the commit, the cap on stored events may evict the oldest. Callers
+   * stamp `receivedAtMs` no earlier than any stored event's (the intake's clock never goes back).
    */
-  purgeStep(cutoffMs: number, batchSize: number, maxMs?: number): Promise<PurgeStep>;
-  /**
-   * Indexes stored events for search, oldest not yet indexed first, in one transaction, until none is
-   * left or `maxMs` of work is spent. Queries are exact whether or not it has caught up; it only makes
-   * searches faster. A store whose index needs no upkeep answers `{ rows: 0, done: true }`.
-   */
-  indexStep(maxMs: number): Promise<IndexStep>;
-  /** Gives free pages back to the file system, a few at a time. Resolves to the pages released. */
-  releaseSpace(maxPages: number): Promise<number>;
-  /** Commits what is queued, then closes. */
+  insertEvent(event: StoredEvent): Promise<InsertResult>;
+  /** Resolves once stored; the store keeps the newest `maxRejections` refusals (a store option). */
+  insertRejection(rejection: StoredRejection): Promise<void>;
+}
+
+/** What the composition root tells a store's maintenance. */
+export interface MaintenanceOptions {
+  /** The retention cut-off in force (epoch ms), asked at the start of each purge. */
+  cutoffMs: () => number;
+  /** Time between purges (the first runs at start). */
+  purgeIntervalMs: number;
+  /** After a purge that removed something. */
+  onPurged?: (report: PurgeReport) => void;
+  /** After a commit whose events the stored-events cap evicted. */
+  onEvicted?: (eviction: Eviction) => void;
+  /** A maintenance step failed; it is tried again at its next turn. */
+  onError?: (error: unknown) => void;
+}
+
+/** A store's running maintenance. */
+export interface Maintenance {
+  /** Purges everything before the cut-off now; after a purge already under way, runs another. */
+  runNow(): Promise<PurgeReport>;
+  /** Stops the timers, lets a running step finish and stops reporting. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A whole store: reads, writes, and the upkeep it owns (deleting what is past the cut-off, evicting past
+ * the cap, and whatever its engine needs besides: index upkeep, space release), paced its own way so that
+ * webhooks and reads never wait long behind it, and reported through the same callbacks for every store.
+ */
+export interface EventStore extends EventReader, EventWriter {
+  /** Starts maintenance (once per store). */
+  startMaintenance(options: MaintenanceOptions): Maintenance;
+  /** Commits what is queued, then closes. Stop the maintenance first. */
   close(): Promise<void>;
 }
+
+/** The whole store by its earlier name (the code written before the split into reads and writes). */
+export type Store = EventStore;

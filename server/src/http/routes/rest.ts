@@ -8,11 +8,11 @@ import { ErrorCode, InputError } from '../../api/errors.js';
 import { ACTIONS, type EventAnalysis } from '../../domain/types.js';
 import { arrivalKeyset, nextCursor, pageArgs } from '../../api/pagination.js';
 import { REST_PATHS } from '../../api/paths.js';
-import type { StoredEvent, Store } from '../../store/types.js';
-import { sendError } from '../reply.js';
+import { StoreUnavailableError, type EventReader, type StoredEvent } from '../../store/types.js';
+import { sendError, sendInternalError, sendUnavailable } from '../reply.js';
 
 /** The store's reads that the REST routes use. */
-export type RestEventReads = Pick<Store, 'getEvent' | 'listEvents'>;
+export type RestEventReads = Pick<EventReader, 'getEvent' | 'listEvents'>;
 
 /** Options of the REST read routes: read-only views of what they use. */
 export interface RestRouteOptions {
@@ -82,8 +82,11 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
 
   app.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof InputError) return sendError(reply, 400, ErrorCode.BAD_USER_INPUT, error.message);
-    request.log.error({ err: error }, 'read failed');
-    return sendError(reply, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'internal error');
+    if (error instanceof StoreUnavailableError) {
+      request.log.warn({ err: error }, 'read failed: the store is unavailable');
+      return sendUnavailable(reply, 'the store is unavailable; retry later');
+    }
+    return sendInternalError(reply, request.log, error, 'read failed');
   });
 
   app.get(REST_PATHS.events, async (request, reply) => {

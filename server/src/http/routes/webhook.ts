@@ -1,15 +1,12 @@
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Delivery, Ingest, IntakeOutcome, RequestHeaders } from '../../intake/ingest.js';
-import { StoreUnavailableError } from '../../intake/ingest.js';
+import { StoreUnavailableError } from '../../store/types.js';
 import { msToDateTime } from '../../api/datetime.js';
 import { ErrorCode } from '../../api/errors.js';
 import { eventPath, WEBHOOK_PATH } from '../../api/paths.js';
 import type { WebhookSignatureConfig } from '../../config.js';
 import { verifySignature, type SignatureCheck } from '../../intake/signature.js';
-import { sendError } from '../reply.js';
-
-/** Seconds a client is told to wait after a 503. */
-export const RETRY_AFTER_SECONDS = 5;
+import { sendError, sendInternalError, sendUnavailable } from '../reply.js';
 
 // application/json or any application/*+json, with an optional utf-8 charset: the body must be UTF-8 JSON.
 const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -80,18 +77,12 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     }
     if (error instanceof StoreUnavailableError) {
       request.log.error({ err: error }, 'webhook not stored: the database refused the write');
-      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-      return sendError(reply, 503, ErrorCode.STORE_UNAVAILABLE, 'the event could not be stored; retry later');
+      return sendUnavailable(reply, 'the event could not be stored; retry later');
     }
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: error }, 'webhook failed');
-    return sendError(
-      reply,
-      status,
-      status === 500 ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.BAD_REQUEST,
-      status === 500 ? 'internal error' : error.message,
-    );
+    if (status !== 500) return sendError(reply, status, ErrorCode.BAD_REQUEST, error.message);
+    return sendInternalError(reply, request.log, error, 'webhook failed');
   });
 
   app.post(WEBHOOK_PATH, async (request: FastifyRequest, reply) => {

@@ -1,0 +1,662 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ACTIONS, type Action } from '../../src/domain/types.js';
+import { matchesEventQuery } from '../../src/domain/event-query.js';
+import type {
+  EventQuery,
+  EventStore,
+  Eviction,
+  Keyset,
+  Page,
+  PurgeReport,
+  StoredEntity,
+  StoredEvent,
+  StoredRejection,
+  StoreStats,
+} from '../../src/store/types.js';
+
+// The store contract (server/src/store/types.ts), checked against a real store through its interface
+// only. Every store runs this same file: `defineStoreContract('sqlite', ...)` in sqlite.test.ts, the
+// PostgreSQL store next. The expected answers come from a scan of what was inserted, filtered by the
+// domain's `matchesEventQuery`: the definition every store must equal.
+
+/** What the suite asks of a store it opens. */
+export interface ContractStoreOptions {
+  /** Refusals kept at most. */
+  maxRejections: number;
+  /** Events kept at most (0: no cap). */
+  maxStoredEvents: number;
+}
+
+/** A store opened for one test. */
+export interface ContractStore {
+  store: EventStore;
+  /** Closes the store and opens the same data again (a restart); the suite then uses the new one. */
+  reopen?: () => Promise<EventStore>;
+  /** Closes the store (the latest one `reopen` gave) and deletes its data. */
+  dispose: () => Promise<void>;
+}
+
+const SECOND_MS = 1_000;
+const HOUR_MS = 3_600_000;
+const BASE_MS = Date.UTC(2030, 0, 1);
+/** Far enough that no test's first purge (at start) or purge timer interferes. */
+const PURGE_INTERVAL_MS = 24 * HOUR_MS;
+
+const WORDS = ['zebra', 'Zebrafish', 'naïve café', '日本語', '50% off', 'a_b', 'back\\slash', 'plain'];
+const TYPES = ['task', 'component', 'Task'];
+
+/** Newest first by (receivedAtMs, id). */
+const newestFirst = (a: { atMs: number; id: string }, b: { atMs: number; id: string }): number =>
+  b.atMs - a.atMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+const eventKey = (event: StoredEvent): Keyset => ({ atMs: event.receivedAtMs, id: event.id });
+const rejectionKey = (rejection: StoredRejection): Keyset => ({
+  atMs: rejection.receivedAtMs,
+  id: rejection.id,
+});
+const entityKey = (entity: StoredEntity): Keyset => ({ atMs: entity.lastReceivedAtMs, id: entity.id });
+const byNewest =
+  <T>(key: (row: T) => Keyset) =>
+  (a: T, b: T) =>
+    newestFirst(key(a), key(b));
+
+let serial = 0;
+/** A unique id that sorts after every earlier one (as ULIDs do). */
+const nextId = (prefix: string): string => `${prefix}${String(++serial).padStart(8, '0')}`;
+
+/** An event received at `receivedAtMs`; fields not given are derived from its serial number. */
+function makeEvent(receivedAtMs: number, fields: Partial<StoredEvent> = {}): StoredEvent {
+  const id = nextId('E');
+  const n = serial;
+  const action = ACTIONS[n % 3] as Action;
+  const text = `${WORDS[n % WORDS.length]} ${WORDS[(n * 5) % WORDS.length]} n${n}`;
+  return {
+    id,
+    receivedAtMs,
+    timeMs: receivedAtMs - 5 * SECOND_MS,
+    action,
+    entityType: TYPES[n % TYPES.length] as string,
+    entityId: `ent-${n % 7}`,
+    modifiedFields: action === 'update' ? ['name', `f${n % 3}`] : null,
+    deliveryId: n % 4 === 0 ? null : `msg_${id}`,
+    headers: n % 5 === 0 ? null : { 'content-type': 'application/json', 'x-n': String(n) },
+    raw: Buffer.from(JSON.stringify({ payload: { id: `ent-${n % 7}`, text } })),
+    ...fields,
+  };
+}
+
+function makeRejection(receivedAtMs: number): StoredRejection {
+  const id = nextId('R');
+  const raw = Buffer.from(`not json ${id}`);
+  return {
+    id,
+    receivedAtMs,
+    status: 400,
+    code: 'MALFORMED_JSON',
+    message: `body is not JSON (${id})`,
+    issues: [{ path: '', message: 'unexpected token' }],
+    headers: { 'content-type': 'text/plain' },
+    raw,
+    rawBytes: raw.length + 10,
+  };
+}
+
+/** Every page of a list, following cursors; checks each page's shape on the way. */
+async function walk<T>(
+  fetchPage: (after: Keyset | null) => Promise<Page<T>>,
+  key: (row: T) => Keyset,
+  first: number,
+): Promise<T[]> {
+  const rows: T[] = [];
+  let after: Keyset | null = null;
+  for (let pages = 0; pages < 10_000; pages++) {
+    const page = await fetchPage(after);
+    expect(page.rows.length).toBeLessThanOrEqual(first);
+    rows.push(...page.rows);
+    const last = page.rows.at(-1);
+    if (!page.hasNextPage) return rows;
+    // A page that says more follow is full, and ends where the next begins.
+    expect(page.rows.length).toBe(first);
+    after = key(last as T);
+  }
+  throw new Error('the cursor walk never ended');
+}
+
+/** Waits until `predicate` holds (callbacks that fire after a commit or a purge step). */
+async function until(predicate: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !predicate(); i++) await new Promise((resolve) => setImmediate(resolve));
+  expect(predicate()).toBe(true);
+}
+
+/** The entities of the given (retained) events: each with the type and time of its latest event. */
+function entitiesOf(events: StoredEvent[], entityType: string | null): StoredEntity[] {
+  const latest = new Map<string, StoredEvent>();
+  for (const event of [...events].sort(byNewest(eventKey)).reverse()) latest.set(event.entityId, event);
+  return [...latest.values()]
+    .map((e) => ({ id: e.entityId, entityType: e.entityType, lastReceivedAtMs: e.receivedAtMs }))
+    .filter((entity) => entityType === null || entity.entityType === entityType)
+    .sort(byNewest(entityKey));
+}
+
+/** What a store must hold after the given inserts: the scan oracle. */
+class Expected {
+  events: StoredEvent[] = [];
+  rejections: StoredRejection[] = [];
+  constructor(private readonly maxRejections: number) {}
+
+  addEvents(events: StoredEvent[]): void {
+    const deliveries = new Set(this.events.map((e) => e.deliveryId).filter((d) => d !== null));
+    for (const event of events) {
+      if (event.deliveryId !== null && deliveries.has(event.deliveryId)) continue;
+      if (event.deliveryId !== null) deliveries.add(event.deliveryId);
+      this.events.push(event);
+    }
+  }
+
+  addRejections(rejections: StoredRejection[]): void {
+    this.rejections = [...this.rejections, ...rejections]
+      .sort(byNewest(rejectionKey))
+      .slice(0, this.maxRejections);
+  }
+
+  listEvents(query: EventQuery, cutoffMs: number): StoredEvent[] {
+    return this.events
+      .filter((e) => e.receivedAtMs >= cutoffMs && matchesEventQuery(e, query))
+      .sort(byNewest(eventKey));
+  }
+
+  entityEvents(entityId: string, cutoffMs: number): StoredEvent[] {
+    return this.listEvents({ entityId }, cutoffMs).reverse();
+  }
+
+  entities(entityType: string | null, cutoffMs: number): StoredEntity[] {
+    return entitiesOf(this.listEvents({}, cutoffMs), entityType);
+  }
+
+  listRejections(cutoffMs: number): StoredRejection[] {
+    return this.rejections.filter((r) => r.receivedAtMs >= cutoffMs);
+  }
+
+  stats(cutoffMs: number): StoreStats {
+    const events = this.listEvents({}, cutoffMs);
+    const tally = <K extends string>(keyOf: (e: StoredEvent) => K): Map<K, number> => {
+      const counts = new Map<K, number>();
+      for (const event of events) counts.set(keyOf(event), (counts.get(keyOf(event)) ?? 0) + 1);
+      return counts;
+    };
+    return {
+      totalEvents: events.length,
+      totalEntities: this.entities(null, cutoffMs).length,
+      totalRejections: this.listRejections(cutoffMs).length,
+      byEntityType: [...tally((e) => e.entityType)]
+        .map(([entityType, count]) => ({ entityType, count }))
+        .sort((a, b) => b.count - a.count || (a.entityType < b.entityType ? -1 : 1)),
+      byAction: [...tally((e) => e.action)]
+        .map(([action, count]) => ({ action, count }))
+        .sort((a, b) => (a.action < b.action ? -1 : 1)),
+      oldestReceivedAtMs: events.at(-1)?.receivedAtMs ?? null,
+      newestReceivedAtMs: events[0]?.receivedAtMs ?? null,
+    };
+  }
+}
+
+/** Inserts events in commits of the given sizes (one event-loop turn each), in arrival order. */
+async function insertInCommits(store: EventStore, events: StoredEvent[], sizes: number[]): Promise<void> {
+  let i = 0;
+  for (let c = 0; i < events.length; c++) {
+    const size = sizes[c % sizes.length] as number;
+    await Promise.all(events.slice(i, i + size).map((event) => store.insertEvent(event)));
+    i += size;
+  }
+}
+
+/** Defines the contract's tests for one kind of store; `createStore` opens an empty one per test. */
+export function defineStoreContract(
+  name: string,
+  createStore: (options: ContractStoreOptions) => Promise<ContractStore>,
+): void {
+  describe(`store contract: ${name}`, () => {
+    const opened: ContractStore[] = [];
+    afterEach(async () => {
+      for (const handle of opened.splice(0)) await handle.dispose();
+    });
+    const open = async (options: Partial<ContractStoreOptions> = {}) => {
+      const handle = await createStore({ maxRejections: 50, maxStoredEvents: 0, ...options });
+      opened.push(handle);
+      return handle;
+    };
+
+    /** 150 events over 50 s (three in each second: ties broken by id), in commits of 1 to 9. */
+    async function seeded(options: Partial<ContractStoreOptions> = {}) {
+      const handle = await open(options);
+      const expected = new Expected(options.maxRejections ?? 50);
+      const events = Array.from({ length: 150 }, (_, i) =>
+        makeEvent(BASE_MS + Math.floor(i / 3) * SECOND_MS),
+      );
+      await insertInCommits(handle.store, events, [1, 9, 4, 2, 7]);
+      expected.addEvents(events);
+      const rejections = Array.from({ length: 12 }, (_, i) => makeRejection(BASE_MS + i * 4 * SECOND_MS));
+      for (const rejection of rejections) await handle.store.insertRejection(rejection);
+      expected.addRejections(rejections);
+      return { ...handle, expected };
+    }
+
+    describe('insert', () => {
+      it('resolves each of many concurrent inserts after a commit that stored them all, exactly as given', async () => {
+        const { store } = await open();
+        const events = Array.from({ length: 40 }, () => makeEvent(BASE_MS));
+        const rejection = makeRejection(BASE_MS);
+        const readBack: (StoredEvent | null)[] = [];
+        const results = await Promise.all([
+          ...events.map((event) =>
+            store.insertEvent(event).then(async (result) => {
+              // Resolved means stored: the event is readable the moment its promise settles.
+              readBack.push(await store.getEvent(event.id, 0));
+              return result;
+            }),
+          ),
+          store.insertRejection(rejection),
+        ]);
+        expect(results.slice(0, -1)).toEqual(events.map((event) => ({ event, duplicate: false })));
+        expect(readBack.filter((event) => event === null)).toEqual([]);
+        for (const event of events) expect(await store.getEvent(event.id, 0)).toEqual(event);
+        expect(await store.countEvents({}, 0)).toBe(40);
+        expect((await store.listRejections(10, null, 0)).rows).toEqual([rejection]);
+        expect(await store.getEvent('no-such-id', 0)).toBeNull();
+      });
+
+      it('keeps one event per delivery id: inside one commit and across commits, giving back the original', async () => {
+        const { store } = await open();
+        const original = makeEvent(BASE_MS, { deliveryId: 'msg_same' });
+        const sameCommit = makeEvent(BASE_MS, { deliveryId: 'msg_same', raw: Buffer.from('{"other":1}') });
+        const other = makeEvent(BASE_MS, { deliveryId: 'msg_other' });
+        const [first, second, third] = await Promise.all(
+          [original, sameCommit, other].map((event) => store.insertEvent(event)),
+        );
+        expect(first).toEqual({ event: original, duplicate: false });
+        expect(second).toEqual({ event: original, duplicate: true });
+        expect(third).toEqual({ event: other, duplicate: false });
+
+        const later = makeEvent(BASE_MS + SECOND_MS, { deliveryId: 'msg_same' });
+        expect(await store.insertEvent(later)).toEqual({ event: original, duplicate: true });
+        // Twice in a later commit, beside a new delivery: still the original, and the new one is stored.
+        const fresh = makeEvent(BASE_MS + SECOND_MS, { deliveryId: 'msg_fresh' });
+        const again = await Promise.all(
+          [makeEvent(BASE_MS + SECOND_MS, { deliveryId: 'msg_other' }), fresh].map((e) =>
+            store.insertEvent(e),
+          ),
+        );
+        expect(again).toEqual([
+          { event: other, duplicate: true },
+          { event: fresh, duplicate: false },
+        ]);
+        // Without a delivery id nothing is a duplicate, even the same bytes.
+        const anonymous = makeEvent(BASE_MS + 2 * SECOND_MS, { deliveryId: null });
+        const twin = { ...anonymous, id: nextId('E') };
+        expect((await store.insertEvent(anonymous)).duplicate).toBe(false);
+        expect((await store.insertEvent(twin)).duplicate).toBe(false);
+
+        const ids = (await walk((after) => store.listEvents({}, 10, after, 0), eventKey, 10)).map(
+          (e) => e.id,
+        );
+        expect(ids.sort()).toEqual([original.id, other.id, fresh.id, anonymous.id, twin.id].sort());
+        expect(await store.getEvent(sameCommit.id, 0)).toBeNull();
+        expect(await store.getEvent(later.id, 0)).toBeNull();
+      });
+    });
+
+    describe('reads', () => {
+      const cutoffs = [0, BASE_MS + 20 * SECOND_MS];
+      const queries: EventQuery[] = [
+        {},
+        { action: 'update' },
+        { entityType: 'task' },
+        { entityType: 'Task' },
+        { entityId: 'ent-3' },
+        { sinceMs: BASE_MS + 10 * SECOND_MS },
+        { untilMs: BASE_MS + 30 * SECOND_MS },
+        { sinceMs: BASE_MS + 25 * SECOND_MS, untilMs: BASE_MS + 25 * SECOND_MS + 1 },
+        { search: 'zebra' },
+        { search: 'ZEBRA' },
+        { search: 'NAÏVE' },
+        { search: 'naïve' },
+        { search: '日本' },
+        { search: '%' },
+        { search: '_' },
+        { search: '\\' },
+        { search: 'n1' },
+        { search: 'absent from every body' },
+        { action: 'create', entityType: 'task' },
+        { action: 'delete', entityType: 'component', entityId: 'ent-4' },
+        { entityId: 'ent-2', sinceMs: BASE_MS + 5 * SECOND_MS, untilMs: BASE_MS + 40 * SECOND_MS },
+        { action: 'update', search: 'a' },
+        {
+          action: 'create',
+          entityType: 'component',
+          entityId: 'ent-5',
+          sinceMs: BASE_MS,
+          untilMs: BASE_MS + 45 * SECOND_MS,
+          search: 'N',
+        },
+        { action: null, entityType: null, entityId: null, sinceMs: null, untilMs: null, search: '' },
+      ];
+
+      it('lists every filter alone and combined as the scan does, newest first, each row once, counted alike', async () => {
+        const { store, expected } = await seeded();
+        for (const cutoffMs of cutoffs) {
+          for (const query of queries) {
+            const want = expected.listEvents(query, cutoffMs).map((e) => e.id);
+            for (const first of [1, 4, 50]) {
+              const got = await walk(
+                (after) => store.listEvents(query, first, after, cutoffMs),
+                eventKey,
+                first,
+              );
+              expect({ query, cutoffMs, first, ids: got.map((e) => e.id) }).toEqual({
+                query,
+                cutoffMs,
+                first,
+                ids: want,
+              });
+            }
+            expect({ query, cutoffMs, count: await store.countEvents(query, cutoffMs) }).toEqual({
+              query,
+              cutoffMs,
+              count: want.length,
+            });
+          }
+        }
+        // Rows come back whole, not only in the right order.
+        expect((await store.listEvents({}, 200, null, 0)).rows).toEqual(expected.listEvents({}, 0));
+      });
+
+      it('pages from any cursor: the rows strictly after it', async () => {
+        const { store, expected } = await seeded();
+        const all = expected.listEvents({}, 0);
+        for (const index of [0, 1, 2, 3, 77, 148, 149]) {
+          const after = eventKey(all[index] as StoredEvent);
+          const page = await store.listEvents({}, 5, after, 0);
+          expect(page.rows.map((e) => e.id)).toEqual(all.slice(index + 1, index + 6).map((e) => e.id));
+          expect(page.hasNextPage).toBe(index + 6 < all.length);
+        }
+      });
+
+      it('gives each entity its retained events oldest first, their ends, and those after a position', async () => {
+        const { store, expected } = await seeded();
+        for (const cutoffMs of cutoffs) {
+          for (const entityId of ['ent-0', 'ent-3', 'ent-6', 'nobody']) {
+            const want = expected.entityEvents(entityId, cutoffMs);
+            expect(await store.entityEvents(entityId, cutoffMs)).toEqual(want);
+            expect(await store.entityBounds(entityId, cutoffMs)).toEqual({
+              firstId: want[0]?.id ?? null,
+              lastId: want.at(-1)?.id ?? null,
+            });
+            for (const index of [0, 5, want.length - 1].filter((i) => i >= 0 && i < want.length)) {
+              const after = eventKey(want[index] as StoredEvent);
+              expect((await store.entityEvents(entityId, cutoffMs, after)).map((e) => e.id)).toEqual(
+                want.slice(index + 1).map((e) => e.id),
+              );
+            }
+          }
+        }
+      });
+
+      it('lists and counts entities by their latest retained event, with and without a type', async () => {
+        const { store, expected } = await seeded();
+        for (const cutoffMs of [...cutoffs, BASE_MS + 48 * SECOND_MS, BASE_MS + HOUR_MS]) {
+          for (const entityType of [null, 'task', 'Task', 'component', 'none']) {
+            const want = expected.entities(entityType, cutoffMs);
+            for (const first of [1, 3, 20]) {
+              const got = await walk(
+                (after) => store.listEntities(entityType, first, after, cutoffMs),
+                entityKey,
+                first,
+              );
+              expect({ entityType, cutoffMs, got }).toEqual({ entityType, cutoffMs, got: want });
+            }
+            expect(await store.countEntities(entityType, cutoffMs)).toBe(want.length);
+          }
+          const all = expected.entities(null, cutoffMs);
+          for (const entity of all) expect(await store.getEntity(entity.id, cutoffMs)).toEqual(entity);
+          if (all.length < 7) expect(await store.getEntity('ent-0', cutoffMs)).toBeNull();
+        }
+      });
+
+      it('keeps the newest maxRejections refusals, lists them newest first and applies the cut-off', async () => {
+        const { store, expected } = await seeded({ maxRejections: 5 });
+        // Five more in one commit, beside events: the cap holds across commits and inside one.
+        const batch = Array.from({ length: 5 }, (_, i) => makeRejection(BASE_MS + 60 * SECOND_MS + i));
+        await Promise.all([
+          ...batch.map((rejection) => store.insertRejection(rejection)),
+          store.insertEvent(makeEvent(BASE_MS + 60 * SECOND_MS)).then((r) => expected.addEvents([r.event])),
+        ]);
+        expected.addRejections(batch);
+        expect(expected.rejections).toEqual([...batch].reverse());
+        for (const cutoffMs of [0, BASE_MS + 60 * SECOND_MS + 2, BASE_MS + HOUR_MS]) {
+          const want = expected.listRejections(cutoffMs);
+          for (const first of [1, 2, 10]) {
+            const got = await walk(
+              (after) => store.listRejections(first, after, cutoffMs),
+              rejectionKey,
+              first,
+            );
+            expect(got).toEqual(want);
+          }
+          expect(await store.countRejections(cutoffMs)).toBe(want.length);
+        }
+      });
+
+      it('applies the cut-off to every read, before any purge', async () => {
+        const { store, expected } = await seeded();
+        const all = expected.listEvents({}, 0);
+        const oldest = all.at(-1) as StoredEvent;
+        const newest = all[0] as StoredEvent;
+        expect(await store.getEvent(oldest.id, oldest.receivedAtMs)).toEqual(oldest);
+        expect(await store.getEvent(oldest.id, oldest.receivedAtMs + 1)).toBeNull();
+        for (const cutoffMs of [0, BASE_MS + 20 * SECOND_MS, newest.receivedAtMs, newest.receivedAtMs + 1]) {
+          expect(await store.stats(cutoffMs)).toEqual(expected.stats(cutoffMs));
+        }
+        const past = newest.receivedAtMs + 1;
+        expect(await store.listEvents({}, 10, null, past)).toEqual({ rows: [], hasNextPage: false });
+        expect(await store.countEvents({ search: 'zebra' }, past)).toBe(0);
+        expect(await store.entityEvents(newest.entityId, past)).toEqual([]);
+        expect(await store.entityBounds(newest.entityId, past)).toEqual({ firstId: null, lastId: null });
+        expect(await store.getEntity(newest.entityId, past)).toBeNull();
+        expect(await store.countEntities(null, past)).toBe(0);
+        expect(await store.countRejections(past)).toBe(0);
+        // The one read that ignores the cut-off: arrivals are stamped after everything stored.
+        expect(await store.lastReceivedAtMs()).toBe(newest.receivedAtMs);
+      });
+
+      it('answers an empty store', async () => {
+        const { store } = await open();
+        expect(await store.lastReceivedAtMs()).toBeNull();
+        expect(await store.listEvents({}, 10, null, 0)).toEqual({ rows: [], hasNextPage: false });
+        expect(await store.stats(0)).toEqual(new Expected(1).stats(0));
+      });
+    });
+
+    it('search: equals the scan for random bodies and terms (wildcards, backslashes, case, non-ASCII)', async () => {
+      const { store } = await open();
+      // Characters where a LIKE, an ILIKE, a regex or Unicode case folding would each answer differently:
+      // wildcards, the escape, ASCII and non-ASCII case pairs, and letters that fold to ASCII under Unicode
+      // rules (K = KELVIN SIGN, ſ = LONG S, İ = I WITH DOT) but must not here.
+      const char = fc.constantFrom(...'aAzZbB%_\\ "éÉßẞ日本K\u212Aſİı-'.split(''));
+      const text = fc.array(char, { maxLength: 24 }).map((chars) => chars.join(''));
+      const term = fc.array(char, { minLength: 1, maxLength: 3 }).map((chars) => chars.join(''));
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(text, { minLength: 1, maxLength: 8 }),
+          fc.array(term, { minLength: 1, maxLength: 4 }),
+          fc.nat(),
+          async (texts, terms, pick) => {
+            const entityType = `search-run-${++run}`;
+            const events = texts.map((t) =>
+              makeEvent(BASE_MS + run, { entityType, raw: Buffer.from(JSON.stringify({ payload: { t } })) }),
+            );
+            await Promise.all(events.map((event) => store.insertEvent(event)));
+            // A term cut from a stored body, with its ASCII letters' case swapped: found by folding.
+            const body = (events[pick % events.length] as StoredEvent).raw.toString('utf8');
+            const cut = body.slice(pick % body.length, (pick % body.length) + 4);
+            const swapped = cut.replace(/[a-zA-Z]/g, (c) =>
+              c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase(),
+            );
+            for (const search of [...terms, cut, swapped]) {
+              const query = { entityType, search };
+              const want = events
+                .filter((e) => matchesEventQuery(e, query))
+                .sort(byNewest(eventKey))
+                .map((e) => e.id);
+              const got = await walk((after) => store.listEvents(query, 2, after, 0), eventKey, 2);
+              expect({ search, ids: got.map((e) => e.id) }).toEqual({ search, ids: want });
+              expect({ search, count: await store.countEvents(query, 0) }).toEqual({
+                search,
+                count: want.length,
+              });
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+
+    describe('maintenance', () => {
+      it('purges what is past the cut-off, reports it through onPurged, and purges again on demand', async () => {
+        const { store, expected } = await seeded();
+        let cutoffMs = 0;
+        const purged: PurgeReport[] = [];
+        const errors: unknown[] = [];
+        const maintenance = store.startMaintenance({
+          cutoffMs: () => cutoffMs,
+          purgeIntervalMs: PURGE_INTERVAL_MS,
+          onPurged: (report) => purged.push(report),
+          onError: (error) => errors.push(error),
+        });
+        try {
+          // The purge at start may still be under way with the old cut-off: this one comes after it.
+          cutoffMs = BASE_MS + 20 * SECOND_MS;
+          const report = await maintenance.runNow();
+          const gone = expected.events.length - expected.listEvents({}, cutoffMs).length;
+          const goneRejections = expected.rejections.length - expected.listRejections(cutoffMs).length;
+          expect(gone).toBe(60);
+          expect(report).toEqual({ eventCount: gone, rejectionCount: goneRejections, beforeMs: cutoffMs });
+          expect(purged).toEqual([report]);
+          // Gone, not hidden: a read with no cut-off no longer finds them, nor their entities.
+          expect(
+            (await walk((after) => store.listEvents({}, 50, after, 0), eventKey, 50)).map((e) => e.id),
+          ).toEqual(expected.listEvents({}, cutoffMs).map((e) => e.id));
+          expect(await store.countEvents({ action: 'create' }, 0)).toBe(
+            expected.listEvents({ action: 'create' }, cutoffMs).length,
+          );
+          expect(await store.listRejections(50, null, 0)).toEqual({
+            rows: expected.listRejections(cutoffMs),
+            hasNextPage: false,
+          });
+          expect(await store.stats(0)).toEqual(expected.stats(cutoffMs));
+          expect(await store.entityEvents('ent-1', 0)).toEqual(expected.entityEvents('ent-1', cutoffMs));
+
+          // Nothing more to remove: reported as zero, and not told to onPurged.
+          expect(await maintenance.runNow()).toEqual({
+            eventCount: 0,
+            rejectionCount: 0,
+            beforeMs: cutoffMs,
+          });
+          cutoffMs = BASE_MS + HOUR_MS;
+          const rest = await maintenance.runNow();
+          expect(rest).toEqual({
+            eventCount: expected.events.length - gone,
+            rejectionCount: expected.rejections.length - goneRejections,
+            beforeMs: cutoffMs,
+          });
+          expect(purged).toEqual([report, rest]);
+          expect(await store.countEntities(null, 0)).toBe(0);
+          expect(await store.lastReceivedAtMs()).toBeNull();
+          expect(errors).toEqual([]);
+        } finally {
+          await maintenance.stop();
+        }
+      });
+
+      it('evicts the oldest events past the cap in each commit and reports them through onEvicted', async () => {
+        const { store } = await open({ maxStoredEvents: 10 });
+        const expected = new Expected(50);
+        const evicted: Eviction[] = [];
+        const maintenance = store.startMaintenance({
+          cutoffMs: () => 0,
+          purgeIntervalMs: PURGE_INTERVAL_MS,
+          onEvicted: (eviction) => evicted.push(eviction),
+        });
+        try {
+          // Ties on the received time at the cap's edge: the id decides which go.
+          const events = Array.from({ length: 31 }, (_, i) =>
+            makeEvent(BASE_MS + Math.floor(i / 2) * SECOND_MS),
+          );
+          await insertInCommits(store, events.slice(0, 8), [8]);
+          expect(evicted).toEqual([]);
+          await insertInCommits(store, events.slice(8), [5, 1, 9, 3]);
+          expected.addEvents(events);
+          await until(() => evicted.reduce((sum, e) => sum + e.eventCount, 0) === 21);
+          const kept = expected.listEvents({}, 0).slice(0, 10);
+          expect(await walk((after) => store.listEvents({}, 4, after, 0), eventKey, 4)).toEqual(kept);
+          expect(await store.countEvents({}, 0)).toBe(10);
+          expect((await store.stats(0)).totalEvents).toBe(10);
+          const oldestKept = (kept.at(-1) as StoredEvent).receivedAtMs;
+          for (const eviction of evicted) expect(eviction.beforeMs).toBeLessThanOrEqual(oldestKept);
+          // Each report's instant: everything before it is gone.
+          const last = evicted.at(-1) as Eviction;
+          expect(kept.every((e) => e.receivedAtMs >= last.beforeMs)).toBe(true);
+          expect(events.filter((e) => e.receivedAtMs < last.beforeMs).length).toBeGreaterThan(0);
+          // Entities left with no event are gone too; the others show their latest event.
+          expect(await walk((after) => store.listEntities(null, 3, after, 0), entityKey, 3)).toEqual(
+            entitiesOf(kept, null),
+          );
+        } finally {
+          await maintenance.stop();
+        }
+      });
+    });
+
+    it('forgets an entity whose every event was evicted, even one received in the same instant as a kept event', async () => {
+      const { store } = await open({ maxStoredEvents: 1 });
+      const gone = makeEvent(BASE_MS, { entityId: 'evicted-entity' });
+      const kept = makeEvent(BASE_MS, { entityId: 'kept-entity' });
+      await store.insertEvent(gone);
+      await store.insertEvent(kept);
+      expect(await store.listEvents({}, 10, null, 0)).toEqual({ rows: [kept], hasNextPage: false });
+      expect(await store.getEntity('evicted-entity', 0)).toBeNull();
+      expect((await store.listEntities(null, 10, null, 0)).rows.map((entity) => entity.id)).toEqual([
+        'kept-entity',
+      ]);
+      expect(await store.countEntities(null, 0)).toBe(1);
+    });
+
+    it('keeps everything across a restart: events, duplicates, refusals, entities, the latest arrival', async (context) => {
+      const handle = await seeded();
+      if (!handle.reopen) {
+        context.skip();
+        return;
+      }
+      const { expected } = handle;
+      const store = await handle.reopen();
+      expect(await walk((after) => store.listEvents({}, 40, after, 0), eventKey, 40)).toEqual(
+        expected.listEvents({}, 0),
+      );
+      expect(await store.listRejections(50, null, 0)).toEqual({
+        rows: expected.listRejections(0),
+        hasNextPage: false,
+      });
+      expect(await store.stats(0)).toEqual(expected.stats(0));
+      expect(await walk((after) => store.listEntities(null, 50, after, 0), entityKey, 50)).toEqual(
+        expected.entities(null, 0),
+      );
+      expect(await store.lastReceivedAtMs()).toBe(BASE_MS + 49 * SECOND_MS);
+      const stored = expected.events.find((e) => e.deliveryId !== null) as StoredEvent;
+      const again = makeEvent(BASE_MS + HOUR_MS, { deliveryId: stored.deliveryId });
+      expect(await store.insertEvent(again)).toEqual({ event: stored, duplicate: true });
+      const fresh = makeEvent(BASE_MS + HOUR_MS);
+      expect(await store.insertEvent(fresh)).toEqual({ event: fresh, duplicate: false });
+      expect(await store.lastReceivedAtMs()).toBe(BASE_MS + HOUR_MS);
+    });
+  });
+}
