@@ -17,6 +17,9 @@ import {
   searchIndexedRowid,
 } from '../src/store/sqlite/search.js';
 import { createSqliteStore } from '../src/store/sqlite/index.js';
+import { ormOf } from '../src/store/sqlite/orm.js';
+import { toEventRow } from '../src/store/sqlite/rows.js';
+import { events } from '../src/store/sqlite/schema.js';
 import { waitFor } from './helpers/server.js';
 import type { EventQuery, Keyset, Store, StoredEvent } from '../src/store/types.js';
 
@@ -301,11 +304,10 @@ describe('search', () => {
     old.pragma('journal_mode = WAL');
     migrate(drizzle(old), { migrationsFolder: oldMigrations });
     const start = Date.now() - 2 * HOUR_MS;
-    const insert = old.prepare(
-      `INSERT INTO events (id, received_at, time, action, entity_type, entity_id, raw) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const e of makeEvents(600, start, 1_000))
-      insert.run(e.id, e.receivedAtMs, e.timeMs, e.action, e.entityType, e.entityId, e.raw);
+    ormOf(old)
+      .insert(events)
+      .values(makeEvents(600, start, 1_000).map(toEventRow))
+      .run();
     old.close();
 
     const store = open(dataDir);

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { Store } from '../types.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
-import { createStats, openEventTally } from './counts.js';
+import { createStats, openEventTally, prepareCounterReads } from './counts.js';
 import { createEntityReads } from './entities.js';
 import { createEventReads } from './events.js';
 import { createEviction, createMaintenance, type Eviction } from './maintenance.js';
 import { openDatabase } from './open.js';
+import { ormOf } from './orm.js';
 import { createRejectionReads } from './rejections.js';
 import { clampSearchMark, createSearchReader } from './search.js';
 import { createStatementCache } from './statements.js';
@@ -45,8 +46,10 @@ function openStoreDatabase(options: SqliteStoreOptions): Database.Database {
 export function createSqliteStore(options: SqliteStoreOptions): Store & { readonly db: Database.Database } {
   const db = openStoreDatabase(options);
   const checkpointer = startCheckpointer(db.name);
-  const tally = openEventTally(db);
-  // Statements are prepared once per distinct SQL text: filters combine into a few dozen shapes at most.
+  const orm = ormOf(db);
+  const tally = openEventTally(orm);
+  const counters = prepareCounterReads(orm);
+  // The upkeep's raw statements, prepared once per distinct SQL text.
   const { prepare } = createStatementCache(db);
   const evict = createEviction(db, options.maxStoredEvents ?? 0);
   const writer = createWriter(
@@ -54,9 +57,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     { maxRejections: options.maxRejections, evict, onEvicted: options.onEvicted },
     tally,
   );
-  const events = createEventReads(prepare, createSearchReader(db));
-  const entities = createEntityReads(prepare);
-  const rejections = createRejectionReads(prepare);
+  const events = createEventReads(orm, counters, createSearchReader(db));
+  const entities = createEntityReads(orm);
+  const rejections = createRejectionReads(orm);
   return {
     db,
     insertEvent: writer.insertEvent,
@@ -64,7 +67,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store & { readon
     ...events,
     ...entities,
     ...rejections,
-    stats: createStats(prepare, { ...events, ...entities, ...rejections }),
+    stats: createStats(counters, { ...events, ...entities, ...rejections }),
     ...createMaintenance(db, prepare, tally),
     async close() {
       if (writer.closed) return;
