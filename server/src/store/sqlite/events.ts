@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gte, max, sql } from 'drizzle-orm';
 import type { EventQuery, Keyset, Store } from '../types.js';
 import { countFromCounters, type CounterReads } from './counts.js';
 import { eventFilter, keyset, keysetParams, searchFilter, type EventFilter } from './filters.js';
-import { createShapeCache, type Orm } from './orm.js';
+import { createShapeCache, prepareCount, prepareRows, type Orm } from './orm.js';
 import { eventColumns, toPage } from './rows.js';
 import { events } from './schema.js';
 import type { SearchReader } from './search.js';
@@ -15,17 +15,17 @@ export type EventReads = Pick<
 
 /** The newest-first page query of a filter's shape, with or without a keyset. */
 function listStatement(orm: Orm, filter: EventFilter, after: boolean) {
-  return orm
+  const query = orm
     .select(eventColumns)
     .from(events)
     .where(and(filter.where, after ? keyset(events.receivedAt, events.id, '<') : undefined))
     .orderBy(desc(events.receivedAt), desc(events.id))
-    .limit(sql.placeholder('limit'))
-    .prepare();
+    .limit(sql.placeholder('limit'));
+  return prepareRows(orm, query, eventColumns);
 }
 
 function countStatement(orm: Orm, filter: EventFilter) {
-  return orm.select({ n: count() }).from(events).where(filter.where).prepare();
+  return prepareCount(orm, orm.select({ n: count() }).from(events).where(filter.where));
 }
 
 /** A count only the trigger-kept counters can answer: at most an action and an entity type. */
@@ -58,14 +58,14 @@ function createEventLists(
       if (query.search) return search.count(searchFilter({ ...query, search: query.search }, cutoffMs));
       const filter = eventFilter(query, cutoffMs);
       const statement = counts.get(filter.shape, () => countStatement(orm, filter));
-      return statement.get(filter.params)?.n ?? 0;
+      return statement(filter.params);
     },
   };
 }
 
-/** An entity's events in arrival order, after a position or from the first. */
+/** An entity's events in arrival order, after a position or from the first (many rows: the fold's). */
 function entityEventsStatement(orm: Orm, after: boolean) {
-  return orm
+  const query = orm
     .select(eventColumns)
     .from(events)
     .where(
@@ -75,27 +75,26 @@ function entityEventsStatement(orm: Orm, after: boolean) {
         after ? keyset(events.receivedAt, events.id, '>') : undefined,
       ),
     )
-    .orderBy(asc(events.receivedAt), asc(events.id))
-    .prepare();
+    .orderBy(asc(events.receivedAt), asc(events.id));
+  return prepareRows(orm, query, eventColumns);
 }
 
 /** One end of an entity's events: the first in arrival order (asc) or the last (desc). */
 function entityEndStatement(orm: Orm, order: typeof asc) {
-  return (
-    orm
-      .select({ id: events.id })
-      .from(events)
-      .where(
-        and(
-          eq(events.entityId, sql.placeholder('entityId')),
-          gte(events.receivedAt, sql.placeholder('cutoff')),
-        ),
-      )
-      .orderBy(order(events.receivedAt), order(events.id))
-      // No LIMIT: `get` reads one row and stops, and drizzle binds a LIMIT as a parameter, which SQLite
-      // plans slower than none or a literal for this seek.
-      .prepare()
-  );
+  const selection = { id: events.id };
+  const query = orm
+    .select(selection)
+    .from(events)
+    .where(
+      and(
+        eq(events.entityId, sql.placeholder('entityId')),
+        gte(events.receivedAt, sql.placeholder('cutoff')),
+      ),
+    )
+    // No LIMIT: `get` reads one row and stops, and drizzle binds a LIMIT as a parameter, which SQLite
+    // plans slower than none or a literal for this seek.
+    .orderBy(order(events.receivedAt), order(events.id));
+  return prepareRows(orm, query, selection);
 }
 
 /** An entity's events: what the fold reads. */
@@ -118,11 +117,14 @@ function createEntityEventReads(orm: Orm): Pick<EventReads, 'entityEvents' | 'en
 
 /** Creates the event reads over the query builder, the counters and the search reader. */
 export function createEventReads(orm: Orm, counters: CounterReads, search: SearchReader): EventReads {
-  const byId = orm
-    .select(eventColumns)
-    .from(events)
-    .where(and(eq(events.id, sql.placeholder('id')), gte(events.receivedAt, sql.placeholder('cutoff'))))
-    .prepare();
+  const byId = prepareRows(
+    orm,
+    orm
+      .select(eventColumns)
+      .from(events)
+      .where(and(eq(events.id, sql.placeholder('id')), gte(events.receivedAt, sql.placeholder('cutoff')))),
+    eventColumns,
+  );
   const newest = orm
     .select({ at: max(events.receivedAt) })
     .from(events)

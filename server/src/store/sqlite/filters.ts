@@ -19,28 +19,28 @@ export interface EventFilter {
 /** The filters of `query` other than `search`, and the cut-off, as conditions over `events`. */
 export function eventFilter(query: EventQuery, cutoffMs: number): EventFilter {
   const params: Params = { cutoff: cutoffMs };
-  const conditions = [gte(events.receivedAt, sql.placeholder('cutoff'))];
-  if (query.action) {
-    conditions.push(eq(events.action, sql.placeholder('action')));
-    params.action = query.action;
-  }
-  if (query.entityType) {
-    conditions.push(eq(events.entityType, sql.placeholder('entityType')));
-    params.entityType = query.entityType;
-  }
-  if (query.entityId) {
-    conditions.push(eq(events.entityId, sql.placeholder('entityId')));
-    params.entityId = query.entityId;
-  }
-  if (query.sinceMs != null) {
-    conditions.push(gte(events.receivedAt, sql.placeholder('since')));
-    params.since = query.sinceMs;
-  }
-  if (query.untilMs != null) {
-    conditions.push(lt(events.receivedAt, sql.placeholder('until')));
-    params.until = query.untilMs;
-  }
-  return { where: and(...conditions) as SQL, params, shape: Object.keys(params).join(',') };
+  if (query.action) params.action = query.action;
+  if (query.entityType) params.entityType = query.entityType;
+  if (query.entityId) params.entityId = query.entityId;
+  if (query.sinceMs != null) params.since = query.sinceMs;
+  if (query.untilMs != null) params.until = query.untilMs;
+  let where: SQL | undefined;
+  return {
+    // Built on first read only: a statement of this shape is usually prepared already.
+    get where() {
+      where ??= and(
+        gte(events.receivedAt, sql.placeholder('cutoff')),
+        'action' in params ? eq(events.action, sql.placeholder('action')) : undefined,
+        'entityType' in params ? eq(events.entityType, sql.placeholder('entityType')) : undefined,
+        'entityId' in params ? eq(events.entityId, sql.placeholder('entityId')) : undefined,
+        'since' in params ? gte(events.receivedAt, sql.placeholder('since')) : undefined,
+        'until' in params ? lt(events.receivedAt, sql.placeholder('until')) : undefined,
+      ) as SQL;
+      return where;
+    },
+    params,
+    shape: Object.keys(params).join(','),
+  };
 }
 
 /**

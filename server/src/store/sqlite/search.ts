@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { and, asc, count, desc, eq, gt, min, sql, type SQL } from 'drizzle-orm';
 import type { Keyset, StoredEvent } from '../types.js';
 import { keyset, keysetParams, searchCondition, type Params, type SearchFilter } from './filters.js';
-import { createShapeCache, ormOf, type Orm } from './orm.js';
+import { createShapeCache, ormOf, prepareCount, prepareRows, type Orm } from './orm.js';
 import { asFragments, eventColumns } from './rows.js';
 import { events, searchBuckets, searchState } from './schema.js';
 
@@ -276,9 +276,11 @@ interface RowsStatement {
 }
 
 /** A prepared count. */
-interface CountStatement {
-  get(params: Params): { n: number } | undefined;
-}
+type CountStatement = (params: Params) => number;
+
+/** Event rows of a select over {@link eventColumns} (or its fragments), decoded in one pass. */
+const rowsOf = (orm: Orm, query: { toSQL(): { sql: string; params: unknown[] } }): RowsStatement =>
+  prepareRows(orm, query, eventColumns);
 
 const newest = [desc(events.receivedAt), desc(events.id)] as const;
 
@@ -306,13 +308,15 @@ function fixedStatements(orm: Orm) {
     /** LIKE over every row passing the filters (the index cannot answer the term). */
     scan: (f: SearchFilter, after: boolean) =>
       rows.get(`scan|${f.shape}|${after}`, () =>
-        orm
-          .select(eventColumns)
-          .from(events)
-          .where(and(filtered(f, after), searchCondition))
-          .orderBy(...newest)
-          .limit(sql.placeholder('limit'))
-          .prepare(),
+        rowsOf(
+          orm,
+          orm
+            .select(eventColumns)
+            .from(events)
+            .where(and(filtered(f, after), searchCondition))
+            .orderBy(...newest)
+            .limit(sql.placeholder('limit')),
+        ),
       ),
     /** LIKE over the newest `window` rows passing the filters (rowid IN: raw). */
     window: (f: SearchFilter, after: boolean) =>
@@ -323,23 +327,27 @@ function fixedStatements(orm: Orm) {
           .where(filtered(f, after))
           .orderBy(...newest)
           .limit(sql.placeholder('window'));
-        return orm
-          .select(eventColumns)
-          .from(events)
-          .where(and(sql`${rowid} IN ${newestRows}`, searchCondition))
-          .orderBy(...newest)
-          .limit(sql.placeholder('limit'))
-          .prepare();
+        return rowsOf(
+          orm,
+          orm
+            .select(eventColumns)
+            .from(events)
+            .where(and(sql`${rowid} IN ${newestRows}`, searchCondition))
+            .orderBy(...newest)
+            .limit(sql.placeholder('limit')),
+        );
       }),
     tail: (f: SearchFilter, after: boolean) =>
       rows.get(`tail|${f.shape}|${after}`, () =>
-        orm
-          .select(asFragments(eventColumns))
-          .from(unindexedEvents)
-          .where(and(aboveMark, filtered(f, after), searchCondition))
-          .orderBy(...newest)
-          .limit(sql.placeholder('limit'))
-          .prepare(),
+        rowsOf(
+          orm,
+          orm
+            .select(asFragments(eventColumns))
+            .from(unindexedEvents)
+            .where(and(aboveMark, filtered(f, after), searchCondition))
+            .orderBy(...newest)
+            .limit(sql.placeholder('limit')),
+        ),
       ),
   };
 }
@@ -358,19 +366,21 @@ function fixedCounts(orm: Orm) {
           .orderBy(...newest)
           .limit(sql.placeholder('window'))
           .as('seen');
-        return orm.select({ n: count() }).from(seen).prepare();
+        return prepareCount(orm, orm.select({ n: count() }).from(seen));
       }),
     scanCount: (f: SearchFilter) =>
       counts.get(`scan|${f.shape}`, () =>
-        orm.select({ n: count() }).from(events).where(and(f.where, searchCondition)).prepare(),
+        prepareCount(orm, orm.select({ n: count() }).from(events).where(and(f.where, searchCondition))),
       ),
     tailCount: (f: SearchFilter) =>
       counts.get(`tail|${f.shape}`, () =>
-        orm
-          .select({ n: count() })
-          .from(unindexedEvents)
-          .where(and(aboveMark, f.where, searchCondition))
-          .prepare(),
+        prepareCount(
+          orm,
+          orm
+            .select({ n: count() })
+            .from(unindexedEvents)
+            .where(and(aboveMark, f.where, searchCondition)),
+        ),
       ),
   };
 }
@@ -400,13 +410,15 @@ function bucketStatements(orm: Orm) {
     /** The candidates of bucket `id`, confirmed by the filters and LIKE. */
     hits: (id: number, f: SearchFilter, after: boolean) =>
       rows.get(`${id}|${f.shape}|${after}`, () =>
-        orm
-          .select(eventColumns)
-          .from(events)
-          .where(and(sql`${rowid} IN (${matchIn(id)})`, atOrBelowMark, filtered(f, after), searchCondition))
-          .orderBy(...newest)
-          .limit(sql.placeholder('limit'))
-          .prepare(),
+        rowsOf(
+          orm,
+          orm
+            .select(eventColumns)
+            .from(events)
+            .where(and(sql`${rowid} IN (${matchIn(id)})`, atOrBelowMark, filtered(f, after), searchCondition))
+            .orderBy(...newest)
+            .limit(sql.placeholder('limit')),
+        ),
       ),
     /** The count of the candidates of `ids`, confirmed by the filters and LIKE. */
     count: (ids: number[], f: SearchFilter) =>
@@ -415,11 +427,13 @@ function bucketStatements(orm: Orm) {
           ids.map((id) => matchIn(id)),
           sql` UNION ALL `,
         );
-        return orm
-          .select({ n: count() })
-          .from(events)
-          .where(and(sql`${rowid} IN (${union})`, atOrBelowMark, f.where, searchCondition))
-          .prepare();
+        return prepareCount(
+          orm,
+          orm
+            .select({ n: count() })
+            .from(events)
+            .where(and(sql`${rowid} IN (${union})`, atOrBelowMark, f.where, searchCondition)),
+        );
       }),
   };
 }
@@ -453,7 +467,7 @@ function scanWindow(
   windowRows: number,
 ): { rows: StoredEvent[]; complete: boolean } {
   const rows = fixed.window(filter, after).all({ ...params, window: windowRows });
-  const seen = fixed.windowSeen(filter, after).get({ ...params, window: windowRows })?.n ?? 0;
+  const seen = fixed.windowSeen(filter, after)({ ...params, window: windowRows });
   return { rows, complete: seen < windowRows };
 }
 
@@ -510,7 +524,7 @@ function listMatches(
 function countMatches(parts: ReaderParts, filter: SearchFilter): number {
   const { db, fixed, bucketed } = parts;
   const match = trigramQuery(filter.term);
-  const scanCount = (): number => fixed.scanCount(filter).get(filter.params)?.n ?? 0;
+  const scanCount = (): number => fixed.scanCount(filter)(filter.params);
   if (match === null) return scanCount();
   return db.transaction((): number => {
     const probe = scanWindow(parts, filter, false, { ...filter.params, limit: PROBE_ROWS }, PROBE_ROWS);
@@ -519,13 +533,13 @@ function countMatches(parts: ReaderParts, filter: SearchFilter): number {
     if (probe.complete || probe.rows.length >= PROBE_ROWS / 4) return scanCount();
     const params = { ...filter.params, mark: searchIndexedRowid(db), match };
     // The unindexed tail by LIKE (a rowid range: NOT INDEXED keeps the planner off the time indexes).
-    const tail = fixed.tailCount(filter).get(params)?.n ?? 0;
+    const tail = fixed.tailCount(filter)(params);
     const buckets = inRange(bucketed.buckets(), filter, null);
     if (buckets.length === 0) return tail;
     // rowid <= mark: a row both in the tail and (by a stale entry of a reused rowid) in a bucket
     // is counted once.
     const ids = buckets.map((b) => b.id);
-    return tail + (bucketed.count(ids, filter).get(params)?.n ?? 0);
+    return tail + bucketed.count(ids, filter)(params);
   })();
 }
 

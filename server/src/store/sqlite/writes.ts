@@ -4,7 +4,7 @@ import type { InsertResult, Store, StoredEvent, StoredRejection } from '../types
 import { createCommitQueue } from './commit-queue.js';
 import type { EventTally } from './counts.js';
 import type { Eviction } from './maintenance.js';
-import { ormOf } from './orm.js';
+import { ormOf, prepareRows } from './orm.js';
 import { eventColumns, prepareEntityUpsert, prepareEventInsert, prepareRejectionInsert } from './rows.js';
 import { events, rejections } from './schema.js';
 import { clampSearchMark } from './search.js';
@@ -36,11 +36,14 @@ export interface Writer extends Pick<Store, 'insertEvent' | 'insertRejection'> {
 
 function prepareWrites(db: Database.Database) {
   const orm = ormOf(db);
-  const byDelivery = orm
-    .select(eventColumns)
-    .from(events)
-    .where(eq(events.deliveryId, sql.placeholder('deliveryId')))
-    .prepare();
+  const byDelivery = prepareRows(
+    orm,
+    orm
+      .select(eventColumns)
+      .from(events)
+      .where(eq(events.deliveryId, sql.placeholder('deliveryId'))),
+    eventColumns,
+  );
   const trimRejections = orm
     .delete(rejections)
     .where(
