@@ -68,14 +68,23 @@ function startBucket(db: Database.Database): BucketRow {
   return { id, rowCount: 0, minReceivedAt: null, maxReceivedAt: null };
 }
 
+const markStatements = new WeakMap<Database.Database, () => number>();
+const clampStatements = new WeakMap<Database.Database, () => void>();
+
 /** The last events.rowid indexed: every stored row at or below it is in a bucket. */
 export function searchIndexedRowid(db: Database.Database): number {
-  const row = ormOf(db)
-    .select({ r: searchState.indexedRowid })
-    .from(searchState)
-    .where(eq(searchState.id, 1))
-    .get();
-  return row?.r ?? 0;
+  let read = markStatements.get(db);
+  if (!read) {
+    // Prepared once per connection: every search that reaches the index reads the mark.
+    const statement = ormOf(db)
+      .select({ r: searchState.indexedRowid })
+      .from(searchState)
+      .where(eq(searchState.id, 1))
+      .prepare();
+    read = () => statement.get()?.r ?? 0;
+    markStatements.set(db, read);
+  }
+  return read();
 }
 
 /**
@@ -87,12 +96,19 @@ export function searchIndexedRowid(db: Database.Database): number {
  * and at open (deletes made by another program).
  */
 export function clampSearchMark(db: Database.Database): void {
-  const largest = sql`(SELECT coalesce(max(rowid), 0) FROM ${events})`;
-  ormOf(db)
-    .update(searchState)
-    .set({ indexedRowid: largest })
-    .where(and(eq(searchState.id, 1), gt(searchState.indexedRowid, largest)))
-    .run();
+  let clamp = clampStatements.get(db);
+  if (!clamp) {
+    // Prepared once per connection: a capped store runs it in every commit that evicts.
+    const largest = sql`(SELECT coalesce(max(rowid), 0) FROM ${events})`;
+    const statement = ormOf(db)
+      .update(searchState)
+      .set({ indexedRowid: largest })
+      .where(and(eq(searchState.id, 1), gt(searchState.indexedRowid, largest)))
+      .prepare();
+    clamp = () => void statement.run();
+    clampStatements.set(db, clamp);
+  }
+  clamp();
 }
 
 /** What one indexing step did. */
