@@ -1,7 +1,11 @@
 import { createMockGenerator } from '../src/domain/mock.js';
-import type { JsonObject } from '../src/domain/types.js';
 import { createIdGenerator } from '../src/shared/ids.js';
+import { count } from 'drizzle-orm';
+import type { Action, JsonObject } from '../src/domain/types.js';
 import { openDatabase } from '../src/store/sqlite/open.js';
+import { ormOf } from '../src/store/sqlite/orm.js';
+import { prepareEntityUpsert, prepareEventInsert } from '../src/store/sqlite/rows.js';
+import { eventCounts, events } from '../src/store/sqlite/schema.js';
 import { indexAllForSearch } from '../src/store/sqlite/search.js';
 
 /** What to seed. */
@@ -41,15 +45,11 @@ export function seed(options: SeedOptions): { rows: number; ms: number } {
   let clockMs = options.fromMs;
   const newId = createIdGenerator({ now: () => clockMs });
   const mock = createMockGenerator({ seed: 42, now: () => clockMs });
-  const insert = db.prepare(
-    `INSERT INTO events (id, received_at, time, action, entity_type, entity_id, modified_fields, delivery_id, headers, raw)
-     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
-  );
-  const upsertEntity = db.prepare(
-    `INSERT INTO entities (id, entity_type, last_received_at) VALUES (?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET entity_type = excluded.entity_type, last_received_at = excluded.last_received_at`,
-  );
-  const headers = JSON.stringify({ 'content-type': 'application/json', 'user-agent': 'hookscope-bench' });
+  const orm = ormOf(db);
+  // The store's own prepared statements: the seeded rows are exactly what the ingest path writes.
+  const insert = prepareEventInsert(orm);
+  const upsertEntity = prepareEntityUpsert(orm);
+  const headers = { 'content-type': 'application/json', 'user-agent': 'hookscope-bench' };
   const big = options.bigEntityEvents ?? 0;
   const bigEvery = big > 0 ? Math.max(1, Math.floor(options.count / big)) : 0;
   const rareEvery = options.rareEvery ?? 0;
@@ -87,28 +87,36 @@ export function seed(options: SeedOptions): { rows: number; ms: number } {
       const payload = body.payload as JsonObject;
       const entityId = String(body.action === 'create' ? payload.id : (body.id ?? payload.id));
       const raw = Buffer.from(JSON.stringify(body));
-      insert.run(
-        newId(),
-        clockMs,
-        Date.parse(String(body.time)),
-        body.action as string,
-        body.entity_type as string,
+      const entityType = body.entity_type as string;
+      insert({
+        id: newId(),
+        receivedAtMs: clockMs,
+        timeMs: Date.parse(String(body.time)),
+        action: body.action as Action,
+        entityType,
         entityId,
-        Array.isArray(body.modified_fields) ? JSON.stringify(body.modified_fields) : null,
+        modifiedFields: Array.isArray(body.modified_fields) ? (body.modified_fields as string[]) : null,
+        deliveryId: null,
         headers,
         raw,
-      );
-      upsertEntity.run(entityId, body.entity_type as string, clockMs);
+      });
+      upsertEntity({ id: entityId, entityType, lastReceivedAtMs: clockMs });
     }
   });
   for (let start = 0; start < options.count; start += BATCH) {
     writeBatch(start, Math.min(options.count, start + BATCH));
   }
   db.transaction(() => {
-    db.exec('DELETE FROM event_counts');
-    db.exec(
-      'INSERT INTO event_counts (entity_type, action, count) SELECT entity_type, action, count(*) FROM events GROUP BY entity_type, action',
-    );
+    orm.delete(eventCounts).run();
+    orm
+      .insert(eventCounts)
+      .select(
+        orm
+          .select({ entityType: events.entityType, action: events.action, count: count().as('count') })
+          .from(events)
+          .groupBy(events.entityType, events.action),
+      )
+      .run();
     for (const trigger of triggers) db.exec(trigger.sql);
   })();
   // The search index, built by the same step the server runs in the background (10,000 rows a step), so

@@ -1,8 +1,11 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { ormOf } from '../src/store/sqlite/orm.js';
+import { events } from '../src/store/sqlite/schema.js';
 import {
   collect,
   connected,
@@ -139,10 +142,20 @@ describe('GraphQL limits over HTTP and graphql-ws', () => {
   it('masks an internal error: a code and an id, no detail', async ({ t }) => {
     // A row whose headers column is not JSON makes the resolver throw a SyntaxError deep inside.
     const db = new Database(join(t.dataDir, 'hookscope.db'));
-    db.prepare(
-      `INSERT INTO events (id, received_at, time, action, entity_type, entity_id, modified_fields, delivery_id, headers, raw)
-       VALUES ('broken', ?, 0, 'create', 'task', 'e1', NULL, NULL, '{not json', x'7b7d')`,
-    ).run(Date.now());
+    ormOf(db)
+      .insert(events)
+      .values({
+        id: 'broken',
+        receivedAt: Date.now(),
+        time: 0,
+        action: 'create',
+        entityType: 'task',
+        entityId: 'e1',
+        // Raw, so that drizzle's json mode does not encode it: the point is a column that is not JSON.
+        headers: sql`'{not json'`,
+        raw: Buffer.from('{}'),
+      })
+      .run();
     db.close();
     const result = await graphql(t.url, '{ event(id: "broken") { headers } }');
     const error = result.errors?.[0];

@@ -17,6 +17,9 @@ import {
   searchIndexedRowid,
 } from '../src/store/sqlite/search.js';
 import { createSqliteStore, type SqliteMaintenance, type SqliteStore } from '../src/store/sqlite/index.js';
+import { ormOf } from '../src/store/sqlite/orm.js';
+import { toEventRow } from '../src/store/sqlite/rows.js';
+import { events } from '../src/store/sqlite/schema.js';
 import { waitFor } from './helpers/server.js';
 import type { EventQuery, EventStore, Keyset, PurgeReport, StoredEvent } from '../src/store/types.js';
 
@@ -349,11 +352,10 @@ describe('search', { timeout: 120_000 }, () => {
     old.pragma('journal_mode = WAL');
     migrate(drizzle(old), { migrationsFolder: oldMigrations });
     const start = Date.now() - 2 * HOUR_MS;
-    const insert = old.prepare(
-      `INSERT INTO events (id, received_at, time, action, entity_type, entity_id, raw) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const e of makeEvents(600, start, 1_000))
-      insert.run(e.id, e.receivedAtMs, e.timeMs, e.action, e.entityType, e.entityId, e.raw);
+    ormOf(old)
+      .insert(events)
+      .values(makeEvents(600, start, 1_000).map(toEventRow))
+      .run();
     old.close();
 
     const t = open(dataDir, { searchIndexStepMaxMs: 1 });

@@ -3,6 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { count, eq, lt, sql } from 'drizzle-orm';
+import { ormOf } from '../../src/store/sqlite/orm.js';
+import { prepareEventInsert } from '../../src/store/sqlite/rows.js';
+import { events } from '../../src/store/sqlite/schema.js';
 import { spawnServer, type ServerProcess } from './process.js';
 
 /** What one crash run saw. */
@@ -68,9 +72,13 @@ export function verifyDatabase(dataDir: string, acknowledged: Map<string, Buffer
   try {
     const integrity = db.pragma('integrity_check', { simple: true });
     if (integrity !== 'ok') throw new Error(`PRAGMA integrity_check: ${String(integrity)}`);
-    const select = db.prepare('SELECT raw FROM events WHERE id = ?');
+    const select = ormOf(db)
+      .select({ raw: events.raw })
+      .from(events)
+      .where(eq(events.id, sql.placeholder('id')))
+      .prepare();
     for (const [id, body] of acknowledged) {
-      const row = select.get(id) as { raw: Buffer } | undefined;
+      const row = select.get({ id });
       if (!row) throw new Error(`event ${id} was acknowledged with 2xx but is missing after the crash`);
       if (!Buffer.from(row.raw).equals(body)) throw new Error(`event ${id} is stored with different bytes`);
     }
@@ -135,27 +143,29 @@ export async function runPurgeCrash(options: {
     await first.exited;
     const oldMs = Date.now() - 30 * 86_400_000;
     const db = new Database(join(dataDir, 'hookscope.db'));
-    const insert = db.prepare(
-      `INSERT INTO events (id, received_at, time, action, entity_type, entity_id, modified_fields, delivery_id, headers, raw)
-       VALUES (?, ?, ?, 'create', 'task', ?, NULL, NULL, NULL, ?)`,
-    );
+    const insert = prepareEventInsert(ormOf(db));
     db.transaction(() => {
       for (let i = 0; i < options.expired; i++) {
-        const id = `old${String(i).padStart(8, '0')}`;
-        insert.run(id, oldMs + i, oldMs, `old-entity-${i}`, Buffer.from(`{"old":${i}}`));
+        insert({
+          id: `old${String(i).padStart(8, '0')}`,
+          receivedAtMs: oldMs + i,
+          timeMs: oldMs,
+          action: 'create',
+          entityType: 'task',
+          entityId: `old-entity-${i}`,
+          modifiedFields: null,
+          deliveryId: null,
+          headers: null,
+          raw: Buffer.from(`{"old":${i}}`),
+        });
       }
     })();
     db.close();
     const countExpired = (): number => {
       const check = new Database(join(dataDir, 'hookscope.db'));
       try {
-        return (
-          check
-            .prepare('SELECT count(*) AS n FROM events WHERE received_at < ?')
-            .get(Date.now() - 86_400_000) as {
-            n: number;
-          }
-        ).n;
+        const expired = lt(events.receivedAt, Date.now() - 86_400_000);
+        return ormOf(check).select({ n: count() }).from(events).where(expired).get()?.n ?? 0;
       } finally {
         check.close();
       }

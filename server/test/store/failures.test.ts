@@ -2,13 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/api/errors.js';
 import { loadConfig } from '../../src/config.js';
 import { startServer } from '../../src/server.js';
 import { classifySqliteError } from '../../src/store/sqlite/errors.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { DATABASE_FILE_NAME } from '../../src/store/sqlite/open.js';
+import { ormOf } from '../../src/store/sqlite/orm.js';
+import { events } from '../../src/store/sqlite/schema.js';
 import { StoreUnavailableError, type StoredEvent } from '../../src/store/types.js';
 import { EXAMPLE_CREATE, postEvent } from '../helpers/server.js';
 
@@ -147,22 +151,30 @@ describe('the webhook, when the store fails with a bug', () => {
     const server = await startServer(config, { logger });
     cleanups.push(() => server.close());
     // A row another program wrote with a headers column that is not JSON, under a delivery id: the
-    // duplicate check reads it back, and reading it throws a SyntaxError inside the store. Plain SQL
-    // on purpose: the schema's JSON column would encode the broken text instead of storing it.
+    // duplicate check reads it back, and reading it throws a SyntaxError inside the store. The headers
+    // are a raw fragment: the schema's JSON column would encode the broken text instead of storing it.
     const other = new Database(join(dataDir, DATABASE_FILE_NAME));
-    other
-      .prepare(
-        `INSERT INTO events (id, received_at, time, action, entity_type, entity_id, modified_fields, delivery_id, headers, raw)
-         VALUES ('broken', ?, 0, 'create', 'task', 'e1', NULL, 'msg_broken', '{not json', x'7b7d')`,
-      )
-      .run(Date.now());
+    ormOf(other)
+      .insert(events)
+      .values({
+        id: 'broken',
+        receivedAt: Date.now(),
+        time: 0,
+        action: 'create',
+        entityType: 'task',
+        entityId: 'e1',
+        deliveryId: 'msg_broken',
+        headers: sql`'{not json'`,
+        raw: Buffer.from('{}'),
+      })
+      .run();
     other.close();
 
     const answer = await postEvent(server.url, EXAMPLE_CREATE, { 'webhook-id': 'msg_broken' });
     expect(answer.status).toBe(500);
     expect(answer.headers.get('retry-after')).toBeNull();
     const error = (answer.json as { error: { code: string; message: string } }).error;
-    expect(error.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(error.code).toBe(ErrorCode.INTERNAL_SERVER_ERROR);
     const errorId = /^internal error \(id ([a-z0-9]+)\)$/.exec(error.message)?.[1];
     expect(errorId).toBeDefined();
     expect(JSON.stringify(answer.json)).not.toMatch(/retry|JSON|SyntaxError/i);

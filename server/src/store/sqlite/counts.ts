@@ -1,7 +1,9 @@
-import type Database from 'better-sqlite3';
+import { count, gt, gte, lt, min, sql } from 'drizzle-orm';
 import type { Action } from '../../domain/types.js';
 import type { EventQuery, Store, StoreStats } from '../types.js';
-import type { StatementCache } from './statements.js';
+import type { Orm } from './orm.js';
+import { asFragments } from './rows.js';
+import { eventCounts, events } from './schema.js';
 
 /** The number of stored events (expired or not), kept in step by commits, evictions and purges. */
 export interface EventTally {
@@ -12,12 +14,13 @@ export interface EventTally {
  * Counts the stored events once at open, from the trigger-kept counters (a COUNT(*) scanned the whole
  * table at every start); commits and purges then keep the tally in step, with no COUNT(*) per commit.
  */
-export function openEventTally(db: Database.Database): EventTally {
-  const row = db.prepare('SELECT coalesce(sum(count), 0) AS n FROM event_counts').get() as { n: number };
-  return { storedEvents: row.n };
+export function openEventTally(orm: Orm): EventTally {
+  const row = orm
+    .select({ n: sql<number>`coalesce(sum(${eventCounts.count}), 0)` })
+    .from(eventCounts)
+    .get();
+  return { storedEvents: row?.n ?? 0 };
 }
-
-type Prepare = StatementCache['prepare'];
 
 interface PairCount {
   entityType: string;
@@ -25,20 +28,54 @@ interface PairCount {
   count: number;
 }
 
+/** The prepared reads of the counters. */
+export interface CounterReads {
+  /** The trigger-kept totals per (entity type, action), expired rows included. */
+  totals(): PairCount[];
+  /** The expired rows not purged yet, per (entity type, action). */
+  expired(cutoffMs: number): PairCount[];
+  /** The oldest retained received_at. */
+  oldestAtMs(cutoffMs: number): number | null;
+}
+
+/** Prepares the {@link CounterReads}. */
+export function prepareCounterReads(orm: Orm): CounterReads {
+  const totals = orm
+    .select({ entityType: eventCounts.entityType, action: eventCounts.action, count: eventCounts.count })
+    .from(eventCounts)
+    .where(gt(eventCounts.count, 0))
+    .prepare();
+  const expired = orm
+    .select({ ...asFragments({ entityType: events.entityType, action: events.action }), count: count() })
+    // INDEXED BY (raw: drizzle has no word for it): left alone, the planner walks a (type|action, ...)
+    // index whole to avoid sorting the groups.
+    .from(sql`${events} INDEXED BY ${sql.identifier('events_received_at_id_idx')}`)
+    .where(lt(events.receivedAt, sql.placeholder('cutoff')))
+    .groupBy(events.entityType, events.action)
+    .prepare();
+  // Two seeks at the ends of the (received_at, id) index.
+  const oldest = orm
+    .select({ at: min(events.receivedAt) })
+    .from(events)
+    .where(gte(events.receivedAt, sql.placeholder('cutoff')))
+    .prepare();
+  return {
+    totals: () => totals.all(),
+    expired: (cutoffMs) => expired.all({ cutoff: cutoffMs }),
+    oldestAtMs: (cutoffMs) => oldest.get({ cutoff: cutoffMs })?.at ?? null,
+  };
+}
+
 /**
  * Retained events per (entity type, action): the trigger-kept totals minus the rows past the cut-off
  * that the purge has not deleted yet (a range over the received_at index that only spans those rows).
  */
-export function retainedCounts(prepare: Prepare, cutoffMs: number): PairCount[] {
-  const totals = prepare(
-    'SELECT entity_type AS entityType, action, count FROM event_counts WHERE count > 0',
-  ).all() as PairCount[];
-  const expired = prepare(
-    // INDEXED BY: left alone, the planner walks a (type|action, ...) index whole to avoid sorting the groups.
-    'SELECT entity_type AS entityType, action, count(*) AS count FROM events INDEXED BY events_received_at_id_idx WHERE received_at < ? GROUP BY entity_type, action',
-  ).all(cutoffMs) as PairCount[];
-  const expiredBy = new Map(expired.map((row) => [`${row.entityType}\u0000${row.action}`, row.count]));
-  return totals
+export function retainedCounts(counters: CounterReads, cutoffMs: number): PairCount[] {
+  const expiredBy = new Map(
+    counters.expired(cutoffMs).map((row) => [`${row.entityType}\u0000${row.action}`, row.count]),
+  );
+  return counters
+    .totals()
     .map((row) => ({
       ...row,
       count: row.count - (expiredBy.get(`${row.entityType}\u0000${row.action}`) ?? 0),
@@ -47,9 +84,9 @@ export function retainedCounts(prepare: Prepare, cutoffMs: number): PairCount[] 
 }
 
 /** The count of a query that filters on action and entity type at most, from the counters. */
-export function countFromCounters(prepare: Prepare, query: EventQuery, cutoffMs: number): number {
+export function countFromCounters(counters: CounterReads, query: EventQuery, cutoffMs: number): number {
   let total = 0;
-  for (const row of retainedCounts(prepare, cutoffMs)) {
+  for (const row of retainedCounts(counters, cutoffMs)) {
     if (query.action && row.action !== query.action) continue;
     if (query.entityType && row.entityType !== query.entityType) continue;
     total += row.count;
@@ -61,9 +98,9 @@ export function countFromCounters(prepare: Prepare, query: EventQuery, cutoffMs:
 export type StatsReads = Pick<Store, 'countEntities' | 'countRejections' | 'lastReceivedAtMs'>;
 
 /** Creates `stats` over the counters and `reads`. */
-export function createStats(prepare: Prepare, reads: StatsReads): Store['stats'] {
+export function createStats(counters: CounterReads, reads: StatsReads): Store['stats'] {
   return async (cutoffMs): Promise<StoreStats> => {
-    const pairs = retainedCounts(prepare, cutoffMs);
+    const pairs = retainedCounts(counters, cutoffMs);
     const byType = new Map<string, number>();
     const byActionMap = new Map<Action, number>();
     let total = 0;
@@ -78,12 +115,6 @@ export function createStats(prepare: Prepare, reads: StatsReads): Store['stats']
     const byAction = [...byActionMap]
       .map(([action, count]) => ({ action, count }))
       .sort((a, b) => (a.action < b.action ? -1 : 1));
-    // Two seeks at the ends of the (received_at, id) index.
-    const oldest = prepare('SELECT min(received_at) AS at FROM events WHERE received_at >= ?').get(
-      cutoffMs,
-    ) as {
-      at: number | null;
-    };
     const newestAt = await reads.lastReceivedAtMs();
     return {
       totalEvents: total,
@@ -91,7 +122,7 @@ export function createStats(prepare: Prepare, reads: StatsReads): Store['stats']
       totalRejections: await reads.countRejections(cutoffMs),
       byEntityType,
       byAction,
-      oldestReceivedAtMs: oldest.at,
+      oldestReceivedAtMs: counters.oldestAtMs(cutoffMs),
       newestReceivedAtMs: total === 0 ? null : newestAt,
     };
   };

@@ -1,9 +1,11 @@
-import type { Store } from '../types.js';
-import { countFromCounters } from './counts.js';
-import { eventWhere, searchFilter } from './filters.js';
-import { toEvent, toPage, type EventRow } from './rows.js';
+import { and, asc, count, desc, eq, gte, max, sql } from 'drizzle-orm';
+import type { EventQuery, Keyset, Store } from '../types.js';
+import { countFromCounters, type CounterReads } from './counts.js';
+import { eventFilter, keyset, keysetParams, searchFilter, type EventFilter } from './filters.js';
+import { createShapeCache, prepareCount, prepareRows, type Orm } from './orm.js';
+import { eventColumns, toPage } from './rows.js';
+import { events } from './schema.js';
 import type { SearchReader } from './search.js';
-import type { StatementCache } from './statements.js';
 
 /** The store's event reads. */
 export type EventReads = Pick<
@@ -11,83 +13,130 @@ export type EventReads = Pick<
   'getEvent' | 'listEvents' | 'countEvents' | 'entityEvents' | 'entityBounds' | 'lastReceivedAtMs'
 >;
 
-type Prepare = StatementCache['prepare'];
+/** The newest-first page query of a filter's shape, with or without a keyset. */
+function listStatement(orm: Orm, filter: EventFilter, after: boolean) {
+  const query = orm
+    .select(eventColumns)
+    .from(events)
+    .where(and(filter.where, after ? keyset(events.receivedAt, events.id, '<') : undefined))
+    .orderBy(desc(events.receivedAt), desc(events.id))
+    .limit(sql.placeholder('limit'));
+  return prepareRows(orm, query, eventColumns);
+}
+
+function countStatement(orm: Orm, filter: EventFilter) {
+  return prepareCount(orm, orm.select({ n: count() }).from(events).where(filter.where));
+}
+
+/** A count only the trigger-kept counters can answer: at most an action and an entity type. */
+function countableFromCounters(query: EventQuery): boolean {
+  return !query.entityId && query.sinceMs == null && query.untilMs == null && !query.search;
+}
 
 /** The event lists and counts, by the search index when the query has a search term. */
 function createEventLists(
-  prepare: Prepare,
+  orm: Orm,
+  counters: CounterReads,
   search: SearchReader,
 ): Pick<EventReads, 'listEvents' | 'countEvents'> {
+  const lists = createShapeCache<ReturnType<typeof listStatement>>();
+  const counts = createShapeCache<ReturnType<typeof countStatement>>();
   return {
     async listEvents(query, first, after, cutoffMs) {
       if (query.search) {
-        const rows = search.list<EventRow>(
-          searchFilter({ ...query, search: query.search }, cutoffMs),
-          first,
-          after,
-        );
-        return toPage(rows, first, toEvent);
+        const rows = search.list(searchFilter({ ...query, search: query.search }, cutoffMs), first, after);
+        return toPage(rows, first);
       }
-      const where = eventWhere(query, cutoffMs);
-      const keyset = after ? ' AND (received_at, id) < (@afterAt, @afterId)' : '';
-      const params = after ? { ...where.params, afterAt: after.atMs, afterId: after.id } : where.params;
-      const rows = prepare(
-        `SELECT * FROM events WHERE ${where.sql}${keyset} ORDER BY received_at DESC, id DESC LIMIT @limit`,
-      ).all({ ...params, limit: first + 1 }) as EventRow[];
-      return toPage(rows, first, toEvent);
+      const filter = eventFilter(query, cutoffMs);
+      const statement = lists.get(`${filter.shape}|${after ? 'after' : ''}`, () =>
+        listStatement(orm, filter, after !== null),
+      );
+      return toPage(statement.all({ ...filter.params, ...keysetParams(after), limit: first + 1 }), first);
     },
     async countEvents(query, cutoffMs) {
-      if (!query.entityId && query.sinceMs == null && query.untilMs == null && !query.search) {
-        return countFromCounters(prepare, query, cutoffMs);
-      }
+      if (countableFromCounters(query)) return countFromCounters(counters, query, cutoffMs);
       if (query.search) return search.count(searchFilter({ ...query, search: query.search }, cutoffMs));
-      const where = eventWhere(query, cutoffMs);
-      return (
-        prepare(`SELECT count(*) AS n FROM events WHERE ${where.sql}`).get(where.params) as { n: number }
-      ).n;
+      const filter = eventFilter(query, cutoffMs);
+      const statement = counts.get(filter.shape, () => countStatement(orm, filter));
+      return statement(filter.params);
     },
   };
+}
+
+/** An entity's events in arrival order, after a position or from the first (many rows: the fold's). */
+function entityEventsStatement(orm: Orm, after: boolean) {
+  const query = orm
+    .select(eventColumns)
+    .from(events)
+    .where(
+      and(
+        eq(events.entityId, sql.placeholder('entityId')),
+        gte(events.receivedAt, sql.placeholder('cutoff')),
+        after ? keyset(events.receivedAt, events.id, '>') : undefined,
+      ),
+    )
+    .orderBy(asc(events.receivedAt), asc(events.id));
+  return prepareRows(orm, query, eventColumns);
+}
+
+/** One end of an entity's events: the first in arrival order (asc) or the last (desc). */
+function entityEndStatement(orm: Orm, order: typeof asc) {
+  const selection = { id: events.id };
+  const query = orm
+    .select(selection)
+    .from(events)
+    .where(
+      and(
+        eq(events.entityId, sql.placeholder('entityId')),
+        gte(events.receivedAt, sql.placeholder('cutoff')),
+      ),
+    )
+    // No LIMIT: `get` reads one row and stops, and drizzle binds a LIMIT as a parameter, which SQLite
+    // plans slower than none or a literal for this seek.
+    .orderBy(order(events.receivedAt), order(events.id));
+  return prepareRows(orm, query, selection);
 }
 
 /** An entity's events: what the fold reads. */
-function createEntityEventReads(prepare: Prepare): Pick<EventReads, 'entityEvents' | 'entityBounds'> {
+function createEntityEventReads(orm: Orm): Pick<EventReads, 'entityEvents' | 'entityBounds'> {
+  const fromFirst = entityEventsStatement(orm, false);
+  const fromPosition = entityEventsStatement(orm, true);
+  const first = entityEndStatement(orm, asc);
+  const last = entityEndStatement(orm, desc);
   return {
-    async entityEvents(entityId, cutoffMs, after = null) {
-      const rows = (
-        after
-          ? prepare(
-              'SELECT * FROM events WHERE entity_id = ? AND received_at >= ? AND (received_at, id) > (?, ?) ORDER BY received_at, id',
-            ).all(entityId, cutoffMs, after.atMs, after.id)
-          : prepare(
-              'SELECT * FROM events WHERE entity_id = ? AND received_at >= ? ORDER BY received_at, id',
-            ).all(entityId, cutoffMs)
-      ) as EventRow[];
-      return rows.map(toEvent);
+    async entityEvents(entityId, cutoffMs, after: Keyset | null = null) {
+      const params = { entityId, cutoff: cutoffMs, ...keysetParams(after) };
+      return after ? fromPosition.all(params) : fromFirst.all(params);
     },
     async entityBounds(entityId, cutoffMs) {
-      const end = (direction: 'ASC' | 'DESC') =>
-        (
-          prepare(
-            `SELECT id FROM events WHERE entity_id = ? AND received_at >= ? ORDER BY received_at ${direction}, id ${direction} LIMIT 1`,
-          ).get(entityId, cutoffMs) as { id: string } | undefined
-        )?.id ?? null;
-      return { firstId: end('ASC'), lastId: end('DESC') };
+      const params = { entityId, cutoff: cutoffMs };
+      return { firstId: first.get(params)?.id ?? null, lastId: last.get(params)?.id ?? null };
     },
   };
 }
 
-/** Creates the event reads over the statement cache and the search reader. */
-export function createEventReads(prepare: Prepare, search: SearchReader): EventReads {
+/** Creates the event reads over the query builder, the counters and the search reader. */
+export function createEventReads(orm: Orm, counters: CounterReads, search: SearchReader): EventReads {
+  const byId = prepareRows(
+    orm,
+    orm
+      .select(eventColumns)
+      .from(events)
+      .where(and(eq(events.id, sql.placeholder('id')), gte(events.receivedAt, sql.placeholder('cutoff')))),
+    eventColumns,
+  );
+  const newest = orm
+    .select({ at: max(events.receivedAt) })
+    .from(events)
+    .prepare();
   return {
     async getEvent(id, cutoffMs) {
-      const row = prepare('SELECT * FROM events WHERE id = ? AND received_at >= ?').get(id, cutoffMs) as
-        EventRow | undefined;
-      return row ? toEvent(row) : null;
+      return byId.get({ id, cutoff: cutoffMs }) ?? null;
     },
-    ...createEventLists(prepare, search),
-    ...createEntityEventReads(prepare),
+    ...createEventLists(orm, counters, search),
+    ...createEntityEventReads(orm),
     async lastReceivedAtMs() {
-      return (prepare('SELECT max(received_at) AS at FROM events').get() as { at: number | null }).at;
+      return newest.get()?.at ?? null;
     },
   };
 }

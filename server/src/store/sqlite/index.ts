@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { EventStore, MaintenanceOptions } from '../types.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
-import { createStats, openEventTally } from './counts.js';
+import { createStats, openEventTally, prepareCounterReads } from './counts.js';
 import { createEntityReads } from './entities.js';
 import { createEventReads } from './events.js';
 import { classifySqliteError } from './errors.js';
@@ -12,6 +12,7 @@ import {
   type SqliteMaintenance,
 } from './maintenance.js';
 import { openDatabase } from './open.js';
+import { ormOf } from './orm.js';
 import { createRejectionReads } from './rejections.js';
 import { clampSearchMark, createSearchReader } from './search.js';
 import { createStatementCache } from './statements.js';
@@ -70,8 +71,10 @@ function classifyingErrors<T extends { [K in keyof T]: (...args: never[]) => Pro
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const db = openStoreDatabase(options);
   const checkpointer = startCheckpointer(db.name);
-  const tally = openEventTally(db);
-  // Statements are prepared once per distinct SQL text: filters combine into a few dozen shapes at most.
+  const orm = ormOf(db);
+  const tally = openEventTally(orm);
+  const counters = prepareCounterReads(orm);
+  // The upkeep's raw statements, prepared once per distinct SQL text.
   const { prepare } = createStatementCache(db);
   const evict = createEviction(db, options.maxStoredEvents ?? 0);
   const maintenance = createMaintenance(db, prepare, tally, options);
@@ -80,9 +83,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     { maxRejections: options.maxRejections, evict, onEvicted: maintenance.reportEviction },
     tally,
   );
-  const events = createEventReads(prepare, createSearchReader(db));
-  const entities = createEntityReads(prepare);
-  const rejections = createRejectionReads(prepare);
+  const events = createEventReads(orm, counters, createSearchReader(db));
+  const entities = createEntityReads(orm);
+  const rejections = createRejectionReads(orm);
   return {
     ...classifyingErrors({
       insertEvent: writer.insertEvent,
@@ -90,7 +93,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       ...events,
       ...entities,
       ...rejections,
-      stats: createStats(prepare, { ...events, ...entities, ...rejections }),
+      stats: createStats(counters, { ...events, ...entities, ...rejections }),
     }),
     startMaintenance: maintenance.startMaintenance,
     async close() {

@@ -1,28 +1,38 @@
+import { and, count, desc, gte, sql } from 'drizzle-orm';
 import type { Store } from '../types.js';
-import { toPage, toRejection, type RejectionRow } from './rows.js';
-import type { StatementCache } from './statements.js';
+import { keyset, keysetParams } from './filters.js';
+import type { Orm } from './orm.js';
+import { rejectionColumns, toPage } from './rows.js';
+import { rejections } from './schema.js';
 
 /** The store's rejection reads. */
 export type RejectionReads = Pick<Store, 'listRejections' | 'countRejections'>;
 
-/** Creates the rejection reads over the statement cache. */
-export function createRejectionReads(prepare: StatementCache['prepare']): RejectionReads {
+const retained = () => gte(rejections.receivedAt, sql.placeholder('cutoff'));
+
+/** The newest-first page query of rejections, with or without a keyset. */
+function listStatement(orm: Orm, after: boolean) {
+  return orm
+    .select(rejectionColumns)
+    .from(rejections)
+    .where(and(retained(), after ? keyset(rejections.receivedAt, rejections.id, '<') : undefined))
+    .orderBy(desc(rejections.receivedAt), desc(rejections.id))
+    .limit(sql.placeholder('limit'))
+    .prepare();
+}
+
+/** Creates the rejection reads over the query builder. */
+export function createRejectionReads(orm: Orm): RejectionReads {
+  const fromNewest = listStatement(orm, false);
+  const fromPosition = listStatement(orm, true);
+  const total = orm.select({ n: count() }).from(rejections).where(retained()).prepare();
   return {
     async listRejections(first, after, cutoffMs) {
-      const keyset = after ? ' AND (received_at, id) < (@afterAt, @afterId)' : '';
-      const rows = prepare(
-        `SELECT * FROM rejections WHERE received_at >= @cutoff${keyset} ORDER BY received_at DESC, id DESC LIMIT @limit`,
-      ).all({
-        cutoff: cutoffMs,
-        limit: first + 1,
-        ...(after ? { afterAt: after.atMs, afterId: after.id } : {}),
-      }) as RejectionRow[];
-      return toPage(rows, first, toRejection);
+      const params = { cutoff: cutoffMs, limit: first + 1, ...keysetParams(after) };
+      return toPage((after ? fromPosition : fromNewest).all(params), first);
     },
     async countRejections(cutoffMs) {
-      return (
-        prepare('SELECT count(*) AS n FROM rejections WHERE received_at >= ?').get(cutoffMs) as { n: number }
-      ).n;
+      return total.get({ cutoff: cutoffMs })?.n ?? 0;
     },
   };
 }

@@ -1,77 +1,178 @@
-import type { Action, ValidationIssue } from '../../domain/types.js';
+import { sql, type GetColumnData, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Page, StoredEntity, StoredEvent, StoredRejection } from '../types.js';
+import type { Orm } from './orm.js';
+import { entities, events, rejections } from './schema.js';
 
-/** An `events` row as SQLite returns it. */
-export interface EventRow {
-  id: string;
-  received_at: number;
-  time: number;
-  action: Action;
-  entity_type: string;
-  entity_id: string;
-  modified_fields: string | null;
-  delivery_id: string | null;
-  headers: string | null;
-  raw: Buffer;
+// Rows become domain objects in the select itself: the selections below name each column under its
+// domain name, and drizzle decodes the JSON columns, so no row type sits in between.
+
+/** The columns of a stored event under their domain names. */
+export const eventColumns = {
+  id: events.id,
+  receivedAtMs: events.receivedAt,
+  timeMs: events.time,
+  action: events.action,
+  entityType: events.entityType,
+  entityId: events.entityId,
+  modifiedFields: events.modifiedFields,
+  deliveryId: events.deliveryId,
+  headers: events.headers,
+  raw: events.raw,
+} satisfies Record<keyof StoredEvent, SQLiteColumn>;
+
+/** The columns of a stored rejection under their domain names. */
+export const rejectionColumns = {
+  id: rejections.id,
+  receivedAtMs: rejections.receivedAt,
+  status: rejections.status,
+  code: rejections.code,
+  message: rejections.message,
+  issues: rejections.issues,
+  headers: rejections.headers,
+  raw: rejections.raw,
+  rawBytes: rejections.rawBytes,
+} satisfies Record<keyof StoredRejection, SQLiteColumn>;
+
+/** The columns of a stored entity under their domain names. */
+export const entityColumns = {
+  id: entities.id,
+  entityType: entities.entityType,
+  lastReceivedAtMs: entities.lastReceivedAt,
+} satisfies Record<keyof StoredEntity, SQLiteColumn>;
+
+/** A selection of columns as `sql` fragments, each decoded like its column. */
+export type Fragments<T extends Record<string, SQLiteColumn>> = { [K in keyof T]: SQL<GetColumnData<T[K]>> };
+
+/**
+ * `columns` as fragments, for a FROM that drizzle does not see as their table (`events NOT INDEXED`,
+ * `INDEXED BY`): drizzle refuses a column of a table that is not part of the query.
+ */
+export function asFragments<T extends Record<string, SQLiteColumn>>(columns: T): Fragments<T> {
+  const entries = Object.entries(columns).map(([key, column]) => [key, sql`${column}`.mapWith(column)]);
+  return Object.fromEntries(entries) as Fragments<T>;
 }
 
-/** A `rejections` row as SQLite returns it. */
-export interface RejectionRow {
-  id: string;
-  received_at: number;
-  status: number;
-  code: string;
-  message: string;
-  issues: string;
-  headers: string | null;
-  raw: Buffer;
-  raw_bytes: number;
-}
-
-/** An `entities` row as SQLite returns it. */
-export interface EntityRow {
-  id: string;
-  entity_type: string;
-  last_received_at: number;
-}
-
-/** The stored event of an `events` row. */
-export function toEvent(row: EventRow): StoredEvent {
+/** The `events` row that stores `event`. */
+export function toEventRow(event: StoredEvent): typeof events.$inferInsert {
   return {
-    id: row.id,
-    receivedAtMs: row.received_at,
-    timeMs: row.time,
-    action: row.action,
-    entityType: row.entity_type,
-    entityId: row.entity_id,
-    modifiedFields: row.modified_fields === null ? null : (JSON.parse(row.modified_fields) as string[]),
-    deliveryId: row.delivery_id,
-    headers: row.headers === null ? null : (JSON.parse(row.headers) as Record<string, string>),
-    raw: row.raw,
+    id: event.id,
+    receivedAt: event.receivedAtMs,
+    time: event.timeMs,
+    action: event.action,
+    entityType: event.entityType,
+    entityId: event.entityId,
+    modifiedFields: event.modifiedFields,
+    deliveryId: event.deliveryId,
+    headers: event.headers,
+    raw: event.raw,
   };
 }
 
-/** The stored rejection of a `rejections` row. */
-export function toRejection(row: RejectionRow): StoredRejection {
+/** The `rejections` row that stores `rejection`. */
+export function toRejectionRow(rejection: StoredRejection): typeof rejections.$inferInsert {
   return {
-    id: row.id,
-    receivedAtMs: row.received_at,
-    status: row.status,
-    code: row.code,
-    message: row.message,
-    issues: JSON.parse(row.issues) as ValidationIssue[],
-    headers: row.headers === null ? null : (JSON.parse(row.headers) as Record<string, string>),
-    raw: row.raw,
-    rawBytes: row.raw_bytes,
+    id: rejection.id,
+    receivedAt: rejection.receivedAtMs,
+    status: rejection.status,
+    code: rejection.code,
+    message: rejection.message,
+    issues: rejection.issues,
+    headers: rejection.headers,
+    raw: rejection.raw,
+    rawBytes: rejection.rawBytes,
   };
 }
 
-/** The stored entity of an `entities` row. */
-export function toEntity(row: EntityRow): StoredEntity {
-  return { id: row.id, entityType: row.entity_type, lastReceivedAtMs: row.last_received_at };
+/**
+ * A placeholder for a nullable JSON column, bound as text the caller encodes with {@link jsonOrNull}:
+ * drizzle's json encoder, applied to placeholders, would store a null as the JSON text 'null'.
+ */
+function encodedJson(name: string) {
+  return sql`${sql.placeholder(name)}`;
+}
+
+/** A nullable JSON value as the text its column stores (SQL NULL for null). */
+function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/** Prepares the insert of one event: the store's ingest path, and the seeders' (one statement each). */
+export function prepareEventInsert(orm: Orm): (event: StoredEvent) => void {
+  const statement = orm
+    .insert(events)
+    .values({
+      id: sql.placeholder('id'),
+      receivedAt: sql.placeholder('receivedAt'),
+      time: sql.placeholder('time'),
+      action: sql.placeholder('action'),
+      entityType: sql.placeholder('entityType'),
+      entityId: sql.placeholder('entityId'),
+      modifiedFields: encodedJson('modifiedFields'),
+      deliveryId: sql.placeholder('deliveryId'),
+      headers: encodedJson('headers'),
+      raw: sql.placeholder('raw'),
+    })
+    .prepare();
+  return (event) => {
+    const row = toEventRow(event);
+    statement.run({
+      ...row,
+      modifiedFields: jsonOrNull(row.modifiedFields),
+      headers: jsonOrNull(row.headers),
+    });
+  };
+}
+
+/** Prepares the insert of one rejection. */
+export function prepareRejectionInsert(orm: Orm): (rejection: StoredRejection) => void {
+  const statement = orm
+    .insert(rejections)
+    .values({
+      id: sql.placeholder('id'),
+      receivedAt: sql.placeholder('receivedAt'),
+      status: sql.placeholder('status'),
+      code: sql.placeholder('code'),
+      message: sql.placeholder('message'),
+      issues: sql.placeholder('issues'),
+      headers: encodedJson('headers'),
+      raw: sql.placeholder('raw'),
+      rawBytes: sql.placeholder('rawBytes'),
+    })
+    .prepare();
+  return (rejection) => {
+    const row = toRejectionRow(rejection);
+    statement.run({ ...row, headers: jsonOrNull(row.headers) });
+  };
+}
+
+/** Prepares the upsert of an entity's row after one of its events: the type and time of the latest. */
+export function prepareEntityUpsert(orm: Orm): (entity: StoredEntity) => void {
+  const statement = orm
+    .insert(entities)
+    .values({
+      id: sql.placeholder('id'),
+      entityType: sql.placeholder('entityType'),
+      lastReceivedAt: sql.placeholder('lastReceivedAt'),
+    })
+    .onConflictDoUpdate({
+      target: entities.id,
+      // excluded.<column>: the row the insert proposed; drizzle has no word for it.
+      set: {
+        entityType: sql.raw(`excluded.${entities.entityType.name}`),
+        lastReceivedAt: sql.raw(`excluded.${entities.lastReceivedAt.name}`),
+      },
+    })
+    .prepare();
+  return (entity) =>
+    void statement.run({
+      id: entity.id,
+      entityType: entity.entityType,
+      lastReceivedAt: entity.lastReceivedAtMs,
+    });
 }
 
 /** A page of `first` rows from `first + 1` read: the extra row only says that a next page exists. */
-export function toPage<R, T>(rows: R[], first: number, map: (row: R) => T): Page<T> {
-  return { rows: rows.slice(0, first).map(map), hasNextPage: rows.length > first };
+export function toPage<T>(rows: T[], first: number): Page<T> {
+  return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
 }

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { ValidationIssue } from '../../domain/types.js';
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -17,10 +18,10 @@ export const events = sqliteTable(
     entityType: text('entity_type').notNull(),
     entityId: text('entity_id').notNull(),
     /** JSON array of strings, or null when the body had none. */
-    modifiedFields: text('modified_fields'),
+    modifiedFields: text('modified_fields', { mode: 'json' }).$type<string[]>(),
     deliveryId: text('delivery_id'),
     /** JSON object of selected request headers. */
-    headers: text('headers'),
+    headers: text('headers', { mode: 'json' }).$type<Record<string, string>>(),
     raw: blob('raw', { mode: 'buffer' }).notNull(),
   },
   (t) => [
@@ -59,8 +60,8 @@ export const rejections = sqliteTable(
     code: text('code').notNull(),
     message: text('message').notNull(),
     /** JSON array of { path, message }. */
-    issues: text('issues').notNull(),
-    headers: text('headers'),
+    issues: text('issues', { mode: 'json' }).$type<ValidationIssue[]>().notNull(),
+    headers: text('headers', { mode: 'json' }).$type<Record<string, string>>(),
     /** The body up to a cap. */
     raw: blob('raw', { mode: 'buffer' }).notNull(),
     rawBytes: integer('raw_bytes').notNull(),

@@ -1,5 +1,10 @@
 import type Database from 'better-sqlite3';
-import { createStatementCache } from './statements.js';
+import { and, asc, count, desc, eq, gt, min, sql, type SQL } from 'drizzle-orm';
+import type { Keyset, StoredEvent } from '../types.js';
+import { keyset, keysetParams, searchCondition, type Params, type SearchFilter } from './filters.js';
+import { createShapeCache, ormOf, prepareCount, prepareRows, type Orm } from './orm.js';
+import { asFragments, eventColumns } from './rows.js';
+import { events, searchBuckets, searchState } from './schema.js';
 
 // Free-text search (`EventQuery.search`: an ASCII case-insensitive substring of the raw body) over
 // time-bucketed trigram indexes. Each bucket is a contentless FTS5 table `events_search_<id>`
@@ -9,11 +14,14 @@ import { createStatementCache } from './statements.js';
 // reused rowid) are harmless: every candidate is joined to `events` by rowid and confirmed with the
 // exact LIKE and the other filters, so results always equal a full scan's.
 //
-// Rows are not indexed by the ingest commit (an insert trigger cost ~30-90 µs of CPU per row inside the
-// group commit, and FTS5 wrote one small segment per commit: ingest fell from ~7,200 to ~1,300 req/s).
+// Rows are not indexed by the ingest commit (an insert trigger cost CPU per row inside the group commit,
+// and FTS5 wrote one small segment per commit; see docs/performance.md, "Design choices", search: indexing in batches).
 // A separate step, {@link indexSearchStep}, indexes the rows above a high-water mark
 // (`search_state.indexed_rowid`) in large batches, in a transaction of its own. Queries LIKE-scan the
 // rows above the mark (the unindexed tail, normally a second of ingest or less) besides the buckets.
+//
+// Raw SQL here (each place marked): the FTS5 tables (one per bucket, so not in the schema), MATCH, rowid
+// and NOT INDEXED, which drizzle has no word for. The plain queries use the query builder.
 
 /** A bucket stops taking rows at this many (its DROP then stays short: ~12 ms measured for 50,000). */
 export const SEARCH_BUCKET_MAX_ROWS = 50_000;
@@ -36,30 +44,47 @@ export function searchTableName(id: number): string {
   return `events_search_${Math.trunc(id)}`;
 }
 
-/** The statement that creates bucket `id`'s table. */
+/** The statement that creates bucket `id`'s table (raw: drizzle has no word for FTS5 tables). */
 export function searchBucketSql(id: number): string {
   return `CREATE VIRTUAL TABLE \`${searchTableName(id)}\` USING fts5(body, content='', tokenize='trigram', detail=none, columnsize=0)`;
 }
 
-interface BucketRow {
-  id: number;
-  row_count: number;
-  min_received_at: number | null;
-  max_received_at: number | null;
-}
+type BucketRow = typeof searchBuckets.$inferSelect;
+
+const bucketColumns = {
+  id: searchBuckets.id,
+  rowCount: searchBuckets.rowCount,
+  minReceivedAt: searchBuckets.minReceivedAt,
+  maxReceivedAt: searchBuckets.maxReceivedAt,
+};
+
+/** The events table's rowid (raw: drizzle has no word for it). */
+const rowid = sql<number>`${events}.rowid`;
 
 /** Starts a new current bucket (inside the caller's transaction). */
 function startBucket(db: Database.Database): BucketRow {
-  const id = Number(db.prepare('INSERT INTO search_buckets (row_count) VALUES (0)').run().lastInsertRowid);
+  const id = Number(ormOf(db).insert(searchBuckets).values({ rowCount: 0 }).run().lastInsertRowid);
   db.exec(searchBucketSql(id));
-  return { id, row_count: 0, min_received_at: null, max_received_at: null };
+  return { id, rowCount: 0, minReceivedAt: null, maxReceivedAt: null };
 }
+
+const markStatements = new WeakMap<Database.Database, () => number>();
+const clampStatements = new WeakMap<Database.Database, () => void>();
 
 /** The last events.rowid indexed: every stored row at or below it is in a bucket. */
 export function searchIndexedRowid(db: Database.Database): number {
-  const row = db.prepare('SELECT indexed_rowid AS r FROM search_state WHERE id = 1').get() as
-    { r: number } | undefined;
-  return row?.r ?? 0;
+  let read = markStatements.get(db);
+  if (!read) {
+    // Prepared once per connection: every search that reaches the index reads the mark.
+    const statement = ormOf(db)
+      .select({ r: searchState.indexedRowid })
+      .from(searchState)
+      .where(eq(searchState.id, 1))
+      .prepare();
+    read = () => statement.get()?.r ?? 0;
+    markStatements.set(db, read);
+  }
+  return read();
 }
 
 /**
@@ -71,10 +96,19 @@ export function searchIndexedRowid(db: Database.Database): number {
  * and at open (deletes made by another program).
  */
 export function clampSearchMark(db: Database.Database): void {
-  db.prepare(
-    `UPDATE search_state SET indexed_rowid = (SELECT coalesce(max(rowid), 0) FROM events)
-     WHERE id = 1 AND indexed_rowid > (SELECT coalesce(max(rowid), 0) FROM events)`,
-  ).run();
+  let clamp = clampStatements.get(db);
+  if (!clamp) {
+    // Prepared once per connection: a capped store runs it in every commit that evicts.
+    const largest = sql`(SELECT coalesce(max(rowid), 0) FROM ${events})`;
+    const statement = ormOf(db)
+      .update(searchState)
+      .set({ indexedRowid: largest })
+      .where(and(eq(searchState.id, 1), gt(searchState.indexedRowid, largest)))
+      .prepare();
+    clamp = () => void statement.run();
+    clampStatements.set(db, clamp);
+  }
+  clamp();
 }
 
 /** What one indexing step did. */
@@ -83,6 +117,22 @@ export interface SearchIndexStep {
   rows: number;
   /** True when no row above the mark is left (as of this step's transaction). */
   done: boolean;
+}
+
+/** Indexes rowids (from, to] into `bucket` and stores its figures (already counting those rows). */
+function fillBucket(orm: Orm, bucket: BucketRow, fromRowid: number, toRowid: number): void {
+  // Raw: the FTS5 table of the bucket is not in the schema.
+  const table = sql.identifier(searchTableName(bucket.id));
+  orm.run(
+    sql`INSERT INTO ${table} (rowid, body) SELECT ${rowid}, CAST(${events.raw} AS TEXT) FROM ${events}
+        WHERE ${rowid} > ${fromRowid} AND ${rowid} <= ${toRowid}`,
+  );
+  const { rowCount, minReceivedAt, maxReceivedAt } = bucket;
+  orm
+    .update(searchBuckets)
+    .set({ rowCount, minReceivedAt, maxReceivedAt })
+    .where(eq(searchBuckets.id, bucket.id))
+    .run();
 }
 
 /**
@@ -97,47 +147,43 @@ export function indexSearchStep(
   maxMs: number,
   maxRows = Number.POSITIVE_INFINITY,
 ): SearchIndexStep {
+  const orm = ormOf(db);
   return db.transaction((): SearchIndexStep => {
     const started = performance.now();
     let mark = searchIndexedRowid(db);
     let bucket =
-      (db
-        .prepare(
-          'SELECT id, row_count, min_received_at, max_received_at FROM search_buckets ORDER BY id DESC LIMIT 1',
-        )
-        .get() as BucketRow | undefined) ?? startBucket(db);
-    const next = db.prepare(
-      'SELECT rowid AS r, received_at AS at FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?',
-    );
-    const updateBucket = db.prepare(
-      'UPDATE search_buckets SET row_count = ?, min_received_at = ?, max_received_at = ? WHERE id = ?',
-    );
+      orm.select(bucketColumns).from(searchBuckets).orderBy(desc(searchBuckets.id)).limit(1).get() ??
+      startBucket(db);
+    const next = orm
+      .select({ r: rowid, at: events.receivedAt })
+      .from(events)
+      .where(sql`${rowid} > ${sql.placeholder('mark')}`)
+      .orderBy(rowid)
+      .limit(sql.placeholder('limit'))
+      .prepare();
     let rows = 0;
     let done = false;
     /** Indexes rowids (mark, to] into the current bucket, whose figures are already updated. */
     const fill = (to: number): void => {
-      db.prepare(
-        `INSERT INTO \`${searchTableName(bucket.id)}\` (rowid, body) SELECT rowid, CAST(raw AS TEXT) FROM events WHERE rowid > ? AND rowid <= ?`,
-      ).run(mark, to);
-      updateBucket.run(bucket.row_count, bucket.min_received_at, bucket.max_received_at, bucket.id);
+      fillBucket(orm, bucket, mark, to);
       mark = to;
     };
     for (;;) {
       const chunkRows = Math.min(SEARCH_INDEX_CHUNK_ROWS, maxRows - rows);
       // All read first: the connection cannot write while a statement iterates (16 bytes a row).
-      const chunk = next.all(mark, chunkRows) as { r: number; at: number }[];
+      const chunk = next.all({ mark, limit: chunkRows });
       let last: number | null = null;
       for (const row of chunk) {
         const full =
-          bucket.row_count >= SEARCH_BUCKET_MAX_ROWS ||
-          (bucket.min_received_at !== null && row.at - bucket.min_received_at >= SEARCH_BUCKET_MAX_SPAN_MS);
+          bucket.rowCount >= SEARCH_BUCKET_MAX_ROWS ||
+          (bucket.minReceivedAt !== null && row.at - bucket.minReceivedAt >= SEARCH_BUCKET_MAX_SPAN_MS);
         if (full) {
           if (last !== null) fill(last);
           bucket = startBucket(db);
         }
-        bucket.row_count += 1;
-        bucket.min_received_at = Math.min(bucket.min_received_at ?? row.at, row.at);
-        bucket.max_received_at = Math.max(bucket.max_received_at ?? row.at, row.at);
+        bucket.rowCount += 1;
+        bucket.minReceivedAt = Math.min(bucket.minReceivedAt ?? row.at, row.at);
+        bucket.maxReceivedAt = Math.max(bucket.maxReceivedAt ?? row.at, row.at);
         last = row.r;
       }
       if (last !== null) fill(last);
@@ -148,7 +194,7 @@ export function indexSearchStep(
       }
       if (rows >= maxRows || performance.now() - started >= maxMs) break;
     }
-    db.prepare('UPDATE search_state SET indexed_rowid = ? WHERE id = 1').run(mark);
+    orm.update(searchState).set({ indexedRowid: mark }).where(eq(searchState.id, 1)).run();
     return { rows, done };
   })();
 }
@@ -175,23 +221,25 @@ export function indexSearchStepUnsynced(db: Database.Database, maxMs: number): S
  * Returns whether a bucket was dropped.
  */
 export function dropStaleSearchBucket(db: Database.Database): boolean {
+  const orm = ormOf(db);
   return db.transaction((): boolean => {
-    const oldest = (db.prepare('SELECT min(received_at) AS at FROM events').get() as { at: number | null })
-      .at;
-    const buckets = db
-      .prepare('SELECT id, row_count, min_received_at, max_received_at FROM search_buckets ORDER BY id')
-      .all() as BucketRow[];
+    const oldest =
+      orm
+        .select({ at: min(events.receivedAt) })
+        .from(events)
+        .get()?.at ?? null;
+    const buckets = orm.select(bucketColumns).from(searchBuckets).orderBy(asc(searchBuckets.id)).all();
     const current = buckets.at(-1);
     if (!current) return false;
     // An empty table leaves only stale entries in the current bucket: start afresh so it can go too.
-    const currentId = oldest === null && current.row_count > 0 ? startBucket(db).id : current.id;
+    const currentId = oldest === null && current.rowCount > 0 ? startBucket(db).id : current.id;
     const stale = buckets.find(
-      (b) =>
-        b.id !== currentId && (oldest === null || b.max_received_at === null || b.max_received_at < oldest),
+      (b) => b.id !== currentId && (oldest === null || b.maxReceivedAt === null || b.maxReceivedAt < oldest),
     );
     if (!stale) return false;
+    // Raw: the FTS5 table of the bucket is not in the schema.
     db.exec(`DROP TABLE IF EXISTS \`${searchTableName(stale.id)}\``);
-    db.prepare('DELETE FROM search_buckets WHERE id = ?').run(stale.id);
+    orm.delete(searchBuckets).where(eq(searchBuckets.id, stale.id)).run();
     return true;
   })();
 }
@@ -229,188 +277,298 @@ export function trigramQuery(term: string): string | null {
   return picked.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
 }
 
-/** The filters other than `search`, as built by the store: SQL over `events` and its parameters. */
-export interface SearchFilter {
-  /** WHERE clauses over events without the search term (cut-off, action, type, id, since/until). */
-  sql: string;
-  params: Record<string, string | number>;
-  /** The LIKE pattern of the term (escaped, %term%), bound as @like. */
-  like: string;
-  /** The term itself. */
-  term: string;
-  /** Lowest received_at a row can have to pass (max of cut-off and since). */
-  fromMs: number;
-  /** received_at must be below this (until), or null. */
-  untilMs: number | null;
-}
-
-/** A row with at least the keyset columns. */
-export interface KeyedRow {
-  id: string;
-  received_at: number;
-}
-
-const newestFirst = (a: KeyedRow, b: KeyedRow): number =>
-  b.received_at - a.received_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+const newestFirst = (a: StoredEvent, b: StoredEvent): number =>
+  b.receivedAtMs - a.receivedAtMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 /** Query side of the search index: lists and counts equal to a LIKE scan's, without the scan. */
 export interface SearchReader {
-  list<R extends KeyedRow>(
-    filter: SearchFilter,
-    first: number,
-    after: { atMs: number; id: string } | null,
-  ): R[];
+  list(filter: SearchFilter, first: number, after: { atMs: number; id: string } | null): StoredEvent[];
   count(filter: SearchFilter): number;
 }
 
-/** Creates the reader over `db`. Statements naming a bucket are cached until the bucket set changes. */
-export function createSearchReader(db: Database.Database): SearchReader {
-  const statements = createStatementCache(db);
-  const prepare = statements.prepare;
-  let bucketSet = '';
-  const likeSql = "CAST(raw AS TEXT) LIKE @like ESCAPE '\\'";
+/** A prepared statement of event rows. */
+interface RowsStatement {
+  all(params: Params): StoredEvent[];
+}
 
-  /** Buckets that may hold a row of the range, newest first; resets the cache when the set changed. */
-  const bucketsFor = (filter: SearchFilter, afterAtMs: number | null): BucketRow[] => {
-    const all = prepare(
-      'SELECT id, row_count, min_received_at, max_received_at FROM search_buckets ORDER BY max_received_at DESC, id DESC',
-    ).all() as BucketRow[];
-    const key = all.map((b) => b.id).join(',');
-    if (key !== bucketSet) {
-      // A dropped bucket's statements would fail: keep only the fixed ones.
-      statements.forget((sql) => sql.includes('events_search_'));
-      bucketSet = key;
-    }
-    return all.filter(
-      (b) =>
-        b.row_count > 0 &&
-        b.max_received_at !== null &&
-        b.min_received_at !== null &&
-        b.max_received_at >= filter.fromMs &&
-        (filter.untilMs === null || b.min_received_at < filter.untilMs) &&
-        (afterAtMs === null || b.min_received_at <= afterAtMs),
-    );
-  };
+/** A prepared count. */
+type CountStatement = (params: Params) => number;
 
-  /** LIKE over the newest `windowRows` rows passing the other filters: the hits and whether that was all. */
-  const scanWindow = <R>(
-    filter: SearchFilter,
-    keyset: string,
-    params: Record<string, string | number>,
-    windowRows: number,
-  ): { rows: R[]; complete: boolean } => {
-    const rows = prepare(
-      `SELECT * FROM events WHERE rowid IN (SELECT rowid FROM events WHERE ${filter.sql}${keyset}
-         ORDER BY received_at DESC, id DESC LIMIT @window) AND ${likeSql}
-       ORDER BY received_at DESC, id DESC LIMIT @limit`,
-    ).all({ ...params, window: windowRows }) as R[];
-    const seen = (
-      prepare(
-        `SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${filter.sql}${keyset} ORDER BY received_at DESC, id DESC LIMIT @window)`,
-      ).get({ ...filter.params, ...keysetParams(params), window: windowRows }) as { n: number }
-    ).n;
-    return { rows, complete: seen < windowRows };
-  };
+/** Event rows of a select over {@link eventColumns} (or its fragments), decoded in one pass. */
+const rowsOf = (orm: Orm, query: { toSQL(): { sql: string; params: unknown[] } }): RowsStatement =>
+  prepareRows(orm, query, eventColumns);
 
+const newest = [desc(events.receivedAt), desc(events.id)] as const;
+
+/** The rowids of bucket `id` that MATCH the placeholder `match` (raw: FTS5). */
+function matchIn(id: number): SQL {
+  const table = sql.identifier(searchTableName(id));
+  return sql`SELECT rowid FROM ${table} WHERE ${table} MATCH ${sql.placeholder('match')}`;
+}
+
+/** The other filters, from the position on when `after`. */
+function filtered(filter: SearchFilter, after: boolean): SQL | undefined {
+  return and(filter.where, after ? keyset(events.receivedAt, events.id, '<') : undefined);
+}
+
+/** The rows above the mark, which no bucket holds yet (NOT INDEXED, raw: keeps the planner on rowid). */
+const unindexedEvents = sql`${events} NOT INDEXED`;
+const aboveMark = sql`${rowid} > ${sql.placeholder('mark')}`;
+/** rowid <= mark: a stale entry of a reused rowid above the mark is the tail's to find. */
+const atOrBelowMark = sql`${rowid} <= ${sql.placeholder('mark')}`;
+
+/** The row statements of the reader that name no bucket: one per filter shape, prepared on first use. */
+function fixedStatements(orm: Orm) {
+  const rows = createShapeCache<RowsStatement>();
   return {
-    list<R extends KeyedRow>(
-      filter: SearchFilter,
-      first: number,
-      after: { atMs: number; id: string } | null,
-    ): R[] {
-      const match = trigramQuery(filter.term);
-      const keyset = after ? ' AND (received_at, id) < (@afterAt, @afterId)' : '';
-      const params: Record<string, string | number> = {
-        ...filter.params,
-        like: filter.like,
-        limit: first + 1,
-        ...(after ? { afterAt: after.atMs, afterId: after.id } : {}),
-      };
-      if (match === null)
-        return prepare(
-          `SELECT * FROM events WHERE ${filter.sql}${keyset} AND ${likeSql} ORDER BY received_at DESC, id DESC LIMIT @limit`,
-        ).all(params) as R[];
-      return db.transaction((): R[] => {
-        // A common term fills the page within the newest rows: no index work at all.
-        const probe = scanWindow<R>(filter, keyset, params, PROBE_ROWS);
-        if (probe.rows.length > first || probe.complete) return probe.rows;
-        if (probe.rows.length >= 4) {
-          const windowRows = Math.min(
-            MAX_SCAN_ROWS,
-            Math.ceil(((first + 1) * PROBE_ROWS * 1.5) / probe.rows.length),
-          );
-          const wide = scanWindow<R>(filter, keyset, params, windowRows);
-          if (wide.rows.length > first || wide.complete) return wide.rows;
-        }
-        // Rare term: the unindexed tail by LIKE, then candidates from each bucket, newest first, until
-        // no older bucket can beat the page. One read transaction: the mark and the buckets agree.
-        const mark = searchIndexedRowid(db);
-        let collected = prepare(
-          `SELECT * FROM events NOT INDEXED WHERE rowid > @mark AND ${filter.sql}${keyset} AND ${likeSql}
-           ORDER BY received_at DESC, id DESC LIMIT @limit`,
-        ).all({ ...params, mark }) as R[];
-        for (const bucket of bucketsFor(filter, after?.atMs ?? null)) {
-          const last = collected[first];
-          if (last && bucket.max_received_at !== null && last.received_at > bucket.max_received_at) break;
-          const table = searchTableName(bucket.id);
-          // rowid <= mark: a stale entry of a reused rowid above the mark is the tail's to find.
-          const hits = prepare(
-            `SELECT * FROM events WHERE rowid IN (SELECT rowid FROM \`${table}\` WHERE \`${table}\` MATCH @match)
-               AND rowid <= @mark AND ${filter.sql}${keyset} AND ${likeSql} ORDER BY received_at DESC, id DESC LIMIT @limit`,
-          ).all({ ...params, match, mark }) as R[];
-          if (hits.length === 0) continue;
-          const byId = new Map(collected.map((row) => [row.id, row]));
-          for (const row of hits) byId.set(row.id, row);
-          collected = [...byId.values()].sort(newestFirst).slice(0, first + 1);
-        }
-        return collected;
-      })();
-    },
-    count(filter: SearchFilter): number {
-      const match = trigramQuery(filter.term);
-      const params = { ...filter.params, like: filter.like };
-      const scanCount = (): number =>
-        (
-          prepare(`SELECT count(*) AS n FROM events WHERE ${filter.sql} AND ${likeSql}`).get(params) as {
-            n: number;
-          }
-        ).n;
-      if (match === null) return scanCount();
-      return db.transaction((): number => {
-        const probe = scanWindow<KeyedRow>(filter, '', { ...params, limit: PROBE_ROWS }, PROBE_ROWS);
-        // Few rows pass the other filters, or the term is in a quarter of them or more: a scan is as
-        // cheap as confirming that many candidates (an exact count of a common term costs its matches).
-        if (probe.complete || probe.rows.length >= PROBE_ROWS / 4) return scanCount();
-        const mark = searchIndexedRowid(db);
-        // The unindexed tail by LIKE (a rowid range: NOT INDEXED keeps the planner off the time indexes).
-        const tail = (
-          prepare(
-            `SELECT count(*) AS n FROM events NOT INDEXED WHERE rowid > @mark AND ${filter.sql} AND ${likeSql}`,
-          ).get({ ...params, mark }) as { n: number }
-        ).n;
-        const buckets = bucketsFor(filter, null);
-        if (buckets.length === 0) return tail;
-        const union = buckets
-          .map(
-            (b) =>
-              `SELECT rowid FROM \`${searchTableName(b.id)}\` WHERE \`${searchTableName(b.id)}\` MATCH @match`,
-          )
-          .join(' UNION ALL ');
-        // rowid <= mark: a row both in the tail and (by a stale entry of a reused rowid) in a bucket
-        // is counted once.
-        return (
-          tail +
-          (
-            prepare(
-              `SELECT count(*) AS n FROM events WHERE rowid IN (${union}) AND rowid <= @mark AND ${filter.sql} AND ${likeSql}`,
-            ).get({ ...params, match, mark }) as { n: number }
-          ).n
+    /** LIKE over every row passing the filters (the index cannot answer the term). */
+    scan: (f: SearchFilter, after: boolean) =>
+      rows.get(`scan|${f.shape}|${after}`, () =>
+        rowsOf(
+          orm,
+          orm
+            .select(eventColumns)
+            .from(events)
+            .where(and(filtered(f, after), searchCondition))
+            .orderBy(...newest)
+            .limit(sql.placeholder('limit')),
+        ),
+      ),
+    /** LIKE over the newest `window` rows passing the filters (rowid IN: raw). */
+    window: (f: SearchFilter, after: boolean) =>
+      rows.get(`window|${f.shape}|${after}`, () => {
+        const newestRows = orm
+          .select({ r: rowid })
+          .from(events)
+          .where(filtered(f, after))
+          .orderBy(...newest)
+          .limit(sql.placeholder('window'));
+        return rowsOf(
+          orm,
+          orm
+            .select(eventColumns)
+            .from(events)
+            .where(and(sql`${rowid} IN ${newestRows}`, searchCondition))
+            .orderBy(...newest)
+            .limit(sql.placeholder('limit')),
         );
-      })();
-    },
+      }),
+    tail: (f: SearchFilter, after: boolean) =>
+      rows.get(`tail|${f.shape}|${after}`, () =>
+        rowsOf(
+          orm,
+          orm
+            .select(asFragments(eventColumns))
+            .from(unindexedEvents)
+            .where(and(aboveMark, filtered(f, after), searchCondition))
+            .orderBy(...newest)
+            .limit(sql.placeholder('limit')),
+        ),
+      ),
   };
 }
 
-function keysetParams(params: Record<string, string | number>): Record<string, string | number> {
-  return params.afterAt === undefined ? {} : { afterAt: params.afterAt, afterId: params.afterId ?? '' };
+/** The counts of the reader that name no bucket: one per filter shape, prepared on first use. */
+function fixedCounts(orm: Orm) {
+  const counts = createShapeCache<CountStatement>();
+  return {
+    /** How many of the newest `window` rows pass the filters. */
+    windowSeen: (f: SearchFilter, after: boolean) =>
+      counts.get(`seen|${f.shape}|${after}`, () => {
+        const seen = orm
+          .select({ one: sql`1`.as('one') })
+          .from(events)
+          .where(filtered(f, after))
+          .orderBy(...newest)
+          .limit(sql.placeholder('window'))
+          .as('seen');
+        return prepareCount(orm, orm.select({ n: count() }).from(seen));
+      }),
+    scanCount: (f: SearchFilter) =>
+      counts.get(`scan|${f.shape}`, () =>
+        prepareCount(orm, orm.select({ n: count() }).from(events).where(and(f.where, searchCondition))),
+      ),
+    tailCount: (f: SearchFilter) =>
+      counts.get(`tail|${f.shape}`, () =>
+        prepareCount(
+          orm,
+          orm
+            .select({ n: count() })
+            .from(unindexedEvents)
+            .where(and(aboveMark, f.where, searchCondition)),
+        ),
+      ),
+  };
+}
+
+/** The statements naming buckets: forgotten whenever the bucket set changes (a dropped table fails). */
+function bucketStatements(orm: Orm) {
+  const rows = createShapeCache<RowsStatement>();
+  const counts = createShapeCache<CountStatement>();
+  const all = orm
+    .select(bucketColumns)
+    .from(searchBuckets)
+    .orderBy(desc(searchBuckets.maxReceivedAt), desc(searchBuckets.id))
+    .prepare();
+  let bucketSet = '';
+  return {
+    /** Every bucket, newest first; resets the statements when the set changed. */
+    buckets(): BucketRow[] {
+      const buckets = all.all();
+      const key = buckets.map((b) => b.id).join(',');
+      if (key !== bucketSet) {
+        rows.clear();
+        counts.clear();
+        bucketSet = key;
+      }
+      return buckets;
+    },
+    /** The candidates of bucket `id`, confirmed by the filters and LIKE. */
+    hits: (id: number, f: SearchFilter, after: boolean) =>
+      rows.get(`${id}|${f.shape}|${after}`, () =>
+        rowsOf(
+          orm,
+          orm
+            .select(eventColumns)
+            .from(events)
+            .where(and(sql`${rowid} IN (${matchIn(id)})`, atOrBelowMark, filtered(f, after), searchCondition))
+            .orderBy(...newest)
+            .limit(sql.placeholder('limit')),
+        ),
+      ),
+    /** The count of the candidates of `ids`, confirmed by the filters and LIKE. */
+    count: (ids: number[], f: SearchFilter) =>
+      counts.get(`${ids.join(',')}|${f.shape}`, () => {
+        const union = sql.join(
+          ids.map((id) => matchIn(id)),
+          sql` UNION ALL `,
+        );
+        return prepareCount(
+          orm,
+          orm
+            .select({ n: count() })
+            .from(events)
+            .where(and(sql`${rowid} IN (${union})`, atOrBelowMark, f.where, searchCondition)),
+        );
+      }),
+  };
+}
+
+/** The buckets that may hold a row of the range, newest first. */
+function inRange(buckets: BucketRow[], filter: SearchFilter, afterAtMs: number | null): BucketRow[] {
+  return buckets.filter(
+    (b) =>
+      b.rowCount > 0 &&
+      b.maxReceivedAt !== null &&
+      b.minReceivedAt !== null &&
+      b.maxReceivedAt >= filter.fromMs &&
+      (filter.untilMs === null || b.minReceivedAt < filter.untilMs) &&
+      (afterAtMs === null || b.minReceivedAt <= afterAtMs),
+  );
+}
+
+/** What the reader's steps share: the connection and its statements. */
+interface ReaderParts {
+  db: Database.Database;
+  fixed: ReturnType<typeof fixedStatements> & ReturnType<typeof fixedCounts>;
+  bucketed: ReturnType<typeof bucketStatements>;
+}
+
+/** LIKE over the newest `windowRows` rows passing the other filters: the hits and whether that was all. */
+function scanWindow(
+  { fixed }: ReaderParts,
+  filter: SearchFilter,
+  after: boolean,
+  params: Params,
+  windowRows: number,
+): { rows: StoredEvent[]; complete: boolean } {
+  const rows = fixed.window(filter, after).all({ ...params, window: windowRows });
+  const seen = fixed.windowSeen(filter, after)({ ...params, window: windowRows });
+  return { rows, complete: seen < windowRows };
+}
+
+/** Rare term: the unindexed tail by LIKE, then each bucket's candidates until none can beat the page. */
+function fromIndex(
+  { db, fixed, bucketed }: ReaderParts,
+  filter: SearchFilter,
+  first: number,
+  after: Keyset | null,
+  params: Params,
+): StoredEvent[] {
+  const withMark = { ...params, mark: searchIndexedRowid(db) };
+  let collected = fixed.tail(filter, after !== null).all(withMark);
+  for (const bucket of inRange(bucketed.buckets(), filter, after?.atMs ?? null)) {
+    const last = collected[first];
+    if (last && bucket.maxReceivedAt !== null && last.receivedAtMs > bucket.maxReceivedAt) break;
+    const hits = bucketed.hits(bucket.id, filter, after !== null).all(withMark);
+    if (hits.length === 0) continue;
+    const byId = new Map(collected.map((row) => [row.id, row]));
+    for (const row of hits) byId.set(row.id, row);
+    collected = [...byId.values()].sort(newestFirst).slice(0, first + 1);
+  }
+  return collected;
+}
+
+/** {@link SearchReader.list}. */
+function listMatches(
+  parts: ReaderParts,
+  filter: SearchFilter,
+  first: number,
+  after: Keyset | null,
+): StoredEvent[] {
+  const match = trigramQuery(filter.term);
+  const params: Params = { ...filter.params, limit: first + 1, ...keysetParams(after) };
+  if (match === null) return parts.fixed.scan(filter, after !== null).all(params);
+  return parts.db.transaction((): StoredEvent[] => {
+    // A common term fills the page within the newest rows: no index work at all.
+    const probe = scanWindow(parts, filter, after !== null, params, PROBE_ROWS);
+    if (probe.rows.length > first || probe.complete) return probe.rows;
+    if (probe.rows.length >= 4) {
+      const windowRows = Math.min(
+        MAX_SCAN_ROWS,
+        Math.ceil(((first + 1) * PROBE_ROWS * 1.5) / probe.rows.length),
+      );
+      const wide = scanWindow(parts, filter, after !== null, params, windowRows);
+      if (wide.rows.length > first || wide.complete) return wide.rows;
+    }
+    // One read transaction: the mark and the buckets agree.
+    return fromIndex(parts, filter, first, after, { ...params, match });
+  })();
+}
+
+/** {@link SearchReader.count}. */
+function countMatches(parts: ReaderParts, filter: SearchFilter): number {
+  const { db, fixed, bucketed } = parts;
+  const match = trigramQuery(filter.term);
+  const scanCount = (): number => fixed.scanCount(filter)(filter.params);
+  if (match === null) return scanCount();
+  return db.transaction((): number => {
+    const probe = scanWindow(parts, filter, false, { ...filter.params, limit: PROBE_ROWS }, PROBE_ROWS);
+    // Few rows pass the other filters, or the term is in a quarter of them or more: a scan is as
+    // cheap as confirming that many candidates (an exact count of a common term costs its matches).
+    if (probe.complete || probe.rows.length >= PROBE_ROWS / 4) return scanCount();
+    const params = { ...filter.params, mark: searchIndexedRowid(db), match };
+    // The unindexed tail by LIKE (a rowid range: NOT INDEXED keeps the planner off the time indexes).
+    const tail = fixed.tailCount(filter)(params);
+    const buckets = inRange(bucketed.buckets(), filter, null);
+    if (buckets.length === 0) return tail;
+    // rowid <= mark: a row both in the tail and (by a stale entry of a reused rowid) in a bucket
+    // is counted once.
+    const ids = buckets.map((b) => b.id);
+    return tail + bucketed.count(ids, filter)(params);
+  })();
+}
+
+/** Creates the reader over `db`. Statements naming a bucket are kept until the bucket set changes. */
+export function createSearchReader(db: Database.Database): SearchReader {
+  const orm = ormOf(db);
+  const parts: ReaderParts = {
+    db,
+    fixed: { ...fixedStatements(orm), ...fixedCounts(orm) },
+    bucketed: bucketStatements(orm),
+  };
+  return {
+    list: (filter, first, after) => listMatches(parts, filter, first, after),
+    count: (filter) => countMatches(parts, filter),
+  };
 }

@@ -1,8 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { Eviction, InsertResult, Store, StoredEvent, StoredRejection } from '../types.js';
+import { desc, eq, inArray, sql } from 'drizzle-orm';
+import type { EventWriter, Eviction, InsertResult, StoredEvent, StoredRejection } from '../types.js';
 import { createCommitQueue } from './commit-queue.js';
 import type { EventTally } from './counts.js';
-import { toEvent, type EventRow } from './rows.js';
+import { ormOf, prepareRows } from './orm.js';
+import { eventColumns, prepareEntityUpsert, prepareEventInsert, prepareRejectionInsert } from './rows.js';
+import { events, rejections } from './schema.js';
 import { clampSearchMark } from './search.js';
 
 type Write =
@@ -24,50 +27,48 @@ export interface WriterOptions {
 }
 
 /** The store's writes: group-committed inserts of events and rejections. */
-export interface Writer extends Pick<Store, 'insertEvent' | 'insertRejection'> {
+export interface Writer extends EventWriter {
   readonly closed: boolean;
   /** Commits what is queued, then refuses further writes. */
   close(): void;
 }
 
 function prepareWrites(db: Database.Database) {
+  const orm = ormOf(db);
+  const byDelivery = prepareRows(
+    orm,
+    orm
+      .select(eventColumns)
+      .from(events)
+      .where(eq(events.deliveryId, sql.placeholder('deliveryId'))),
+    eventColumns,
+  );
+  const trimRejections = orm
+    .delete(rejections)
+    .where(
+      inArray(
+        rejections.id,
+        orm
+          .select({ id: rejections.id })
+          .from(rejections)
+          .orderBy(desc(rejections.receivedAt), desc(rejections.id))
+          // OFFSET is fine here: it runs over a small bounded table, never to paginate. SQLite wants a
+          // LIMIT before it, -1 for none, which drizzle drops when given as a number.
+          .limit(sql.placeholder('noLimit'))
+          .offset(sql.placeholder('keep')),
+      ),
+    )
+    .prepare();
   return {
-    insertEvent: db.prepare(
-      `INSERT INTO events (id, received_at, time, action, entity_type, entity_id, modified_fields, delivery_id, headers, raw)
-     VALUES (@id, @receivedAt, @time, @action, @entityType, @entityId, @modifiedFields, @deliveryId, @headers, @raw)`,
-    ),
-    upsertEntity: db.prepare(
-      `INSERT INTO entities (id, entity_type, last_received_at) VALUES (?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET entity_type = excluded.entity_type, last_received_at = excluded.last_received_at`,
-    ),
-    byDelivery: db.prepare('SELECT * FROM events WHERE delivery_id = ?'),
-    insertRejection: db.prepare(
-      `INSERT INTO rejections (id, received_at, status, code, message, issues, headers, raw, raw_bytes)
-     VALUES (@id, @receivedAt, @status, @code, @message, @issues, @headers, @raw, @rawBytes)`,
-    ),
-    trimRejections: db.prepare(
-      // OFFSET is fine here: it runs over a small bounded table, never to paginate.
-      `DELETE FROM rejections WHERE id IN
-       (SELECT id FROM rejections ORDER BY received_at DESC, id DESC LIMIT -1 OFFSET ?)`,
-    ),
+    insertEvent: prepareEventInsert(orm),
+    upsertEntity: prepareEntityUpsert(orm),
+    byDelivery: (deliveryId: string) => byDelivery.get({ deliveryId }),
+    insertRejection: prepareRejectionInsert(orm),
+    trimRejections: (keep: number) => void trimRejections.run({ noLimit: -1, keep }),
   };
 }
 
 type WriteStatements = ReturnType<typeof prepareWrites>;
-
-function insertRejection(statements: WriteStatements, r: StoredRejection): void {
-  statements.insertRejection.run({
-    id: r.id,
-    receivedAt: r.receivedAtMs,
-    status: r.status,
-    code: r.code,
-    message: r.message,
-    issues: JSON.stringify(r.issues),
-    headers: r.headers ? JSON.stringify(r.headers) : null,
-    raw: r.raw,
-    rawBytes: r.rawBytes,
-  });
-}
 
 /** Inserts `e` unless its delivery id is stored or earlier in the batch (then answers the original). */
 function insertEvent(
@@ -76,26 +77,12 @@ function insertEvent(
   e: StoredEvent,
 ): InsertResult {
   if (e.deliveryId !== null) {
-    const storedRow = inBatch.has(e.deliveryId)
-      ? undefined
-      : (statements.byDelivery.get(e.deliveryId) as EventRow | undefined);
-    const earlier = inBatch.get(e.deliveryId) ?? (storedRow ? toEvent(storedRow) : undefined);
+    const earlier = inBatch.get(e.deliveryId) ?? statements.byDelivery(e.deliveryId);
     if (earlier) return { event: earlier, duplicate: true };
     inBatch.set(e.deliveryId, e);
   }
-  statements.insertEvent.run({
-    id: e.id,
-    receivedAt: e.receivedAtMs,
-    time: e.timeMs,
-    action: e.action,
-    entityType: e.entityType,
-    entityId: e.entityId,
-    modifiedFields: e.modifiedFields ? JSON.stringify(e.modifiedFields) : null,
-    deliveryId: e.deliveryId,
-    headers: e.headers ? JSON.stringify(e.headers) : null,
-    raw: e.raw,
-  });
-  statements.upsertEntity.run(e.entityId, e.entityType, e.receivedAtMs);
+  statements.insertEvent(e);
+  statements.upsertEntity({ id: e.entityId, entityType: e.entityType, lastReceivedAtMs: e.receivedAtMs });
   return { event: e, duplicate: false };
 }
 
@@ -108,7 +95,7 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
     const inBatch = new Map<string, StoredEvent>();
     for (const item of batch) {
       if (item.kind === 'rejection') {
-        insertRejection(statements, item.rejection);
+        statements.insertRejection(item.rejection);
         results.push(undefined);
         continue;
       }
@@ -116,7 +103,7 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
       if (!result.duplicate) inserted += 1;
       results.push(result);
     }
-    if (batch.some((item) => item.kind === 'rejection')) statements.trimRejections.run(options.maxRejections);
+    if (batch.some((item) => item.kind === 'rejection')) statements.trimRejections(options.maxRejections);
     const eviction = options.evict(tally.storedEvents + inserted);
     // Rows are indexed for search later, by the maintenance; a delete only has to keep its mark honest.
     if (eviction) clampSearchMark(db);
