@@ -99,26 +99,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw error;
   }
   const { port } = app.fastify.server.address() as AddressInfo;
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  const url = publicUrl(config.host, port);
   mock.start(config.mockEventsPerMinute);
-  logger.info(
-    {
-      dashboard: `${url}${DASHBOARD_PATH}`,
-      webhook: `${url}${WEBHOOK_PATH}`,
-      sandbox: `${url}${GRAPHQL_PATH}`,
-      retention: config.eventRetention,
-      dataDir: config.dataDir,
-    },
-    'hookscope listening: dashboard %s%s, webhook POST %s%s, GraphQL Sandbox %s%s, events kept %s',
-    url,
-    DASHBOARD_PATH,
-    url,
-    WEBHOOK_PATH,
-    url,
-    GRAPHQL_PATH,
-    config.eventRetention,
-  );
+  logListening(logger, config, url);
 
   let closing: Promise<void> | null = null;
   return {
@@ -191,4 +174,31 @@ function startApp(config: Config, parts: AppParts, options: StartOptions): Promi
     webRoot: options.webRoot ?? join(packageRoot, 'dist', 'web'),
     mounts: [graphql],
   });
+}
+
+/** The URL to show for `host:port`: a wildcard host is shown as localhost, an IPv6 one in brackets. */
+function publicUrl(host: string, port: number): string {
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+}
+
+/** The start-up line: where the dashboard, the webhook and Sandbox are, and how long events are kept. */
+function logListening(logger: Logger, config: Config, url: string): void {
+  logger.info(
+    {
+      dashboard: `${url}${DASHBOARD_PATH}`,
+      webhook: `${url}${WEBHOOK_PATH}`,
+      sandbox: `${url}${GRAPHQL_PATH}`,
+      retention: config.eventRetention,
+      dataDir: config.dataDir,
+    },
+    'hookscope listening: dashboard %s%s, webhook POST %s%s, GraphQL Sandbox %s%s, events kept %s',
+    url,
+    DASHBOARD_PATH,
+    url,
+    WEBHOOK_PATH,
+    url,
+    GRAPHQL_PATH,
+    config.eventRetention,
+  );
 }

@@ -164,6 +164,73 @@ export interface MaintenanceParts {
   reportEviction(eviction: Eviction): void;
 }
 
+/** Purges everything received before `cutoffMs` in paced steps, then gives the space back, paced too. */
+async function purgeAll(
+  db: Database.Database,
+  purgeStep: ReturnType<typeof createPurgeStep>,
+  cutoffMs: number,
+  signal: AbortSignal,
+): Promise<PurgeReport> {
+  const report: PurgeReport = { eventCount: 0, rejectionCount: 0, beforeMs: cutoffMs };
+  let indexDropped = false;
+  for (;;) {
+    const startedMs = performance.now();
+    const step = purgeStep(cutoffMs, PURGE_BATCH_SIZE, PURGE_STEP_MAX_MS);
+    report.eventCount += step.events;
+    report.rejectionCount += step.rejections;
+    indexDropped ||= step.indexDropped === true;
+    if (step.done || signal.aborted) break;
+    await pauseAfter(performance.now() - startedMs, signal);
+  }
+  if (report.eventCount + report.rejectionCount > 0 || indexDropped) {
+    while (!signal.aborted) {
+      const startedMs = performance.now();
+      if (releaseSpace(db, VACUUM_PAGES_PER_STEP) < VACUUM_PAGES_PER_STEP) break;
+      await pauseAfter(performance.now() - startedMs, signal);
+    }
+  }
+  return report;
+}
+
+/** Indexes for search every row not yet indexed, in steps of `stepMaxMs`, letting requests in between. */
+async function indexAll(db: Database.Database, stepMaxMs: number, signal: AbortSignal): Promise<number> {
+  let rows = 0;
+  for (;;) {
+    const step = indexSearchStepUnsynced(db, stepMaxMs);
+    rows += step.rows;
+    if (step.done || signal.aborted) return rows;
+    await yieldToEventLoop();
+  }
+}
+
+/** Whether the event loop had time to spare since the last call; busy answers are limited in a row. */
+function idleEnough(): () => boolean {
+  let lastUtilization = performance.eventLoopUtilization();
+  let deferred = 0;
+  return () => {
+    const busy =
+      performance.eventLoopUtilization(lastUtilization).utilization > SEARCH_INDEX_BUSY_UTILIZATION;
+    lastUtilization = performance.eventLoopUtilization();
+    if (busy && deferred < SEARCH_INDEX_MAX_DEFERRALS) {
+      deferred += 1;
+      return false;
+    }
+    deferred = 0;
+    return true;
+  };
+}
+
+/** A job's failure as the contract reports it: classified like every store error. */
+const classified =
+  <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+  async (...args: A): Promise<R> => {
+    try {
+      return await run(...args);
+    } catch (error) {
+      throw classifySqliteError(error);
+    }
+  };
+
 /** Creates the upkeep over `db`; nothing runs until `startMaintenance`. */
 export function createMaintenance(
   db: Database.Database,
@@ -172,69 +239,9 @@ export function createMaintenance(
   tuning: SearchIndexTuning = {},
 ): MaintenanceParts {
   const purgeStep = createPurgeStep(db, prepare, tally);
+  const stepMaxMs = tuning.searchIndexStepMaxMs ?? SEARCH_INDEX_STEP_MAX_MS;
   let running: MaintenanceOptions | null = null;
   let started = false;
-
-  async function purge(cutoffMs: number, signal: AbortSignal): Promise<PurgeReport> {
-    const report: PurgeReport = { eventCount: 0, rejectionCount: 0, beforeMs: cutoffMs };
-    let indexDropped = false;
-    for (;;) {
-      const startedMs = performance.now();
-      const step = purgeStep(cutoffMs, PURGE_BATCH_SIZE, PURGE_STEP_MAX_MS);
-      report.eventCount += step.events;
-      report.rejectionCount += step.rejections;
-      indexDropped ||= step.indexDropped === true;
-      if (step.done || signal.aborted) break;
-      await pauseAfter(performance.now() - startedMs, signal);
-    }
-    if (report.eventCount + report.rejectionCount > 0 || indexDropped) {
-      while (!signal.aborted) {
-        const startedMs = performance.now();
-        if (releaseSpace(db, VACUUM_PAGES_PER_STEP) < VACUUM_PAGES_PER_STEP) break;
-        await pauseAfter(performance.now() - startedMs, signal);
-      }
-    }
-    return report;
-  }
-
-  async function indexPass(signal: AbortSignal): Promise<number> {
-    let rows = 0;
-    for (;;) {
-      const step = indexSearchStepUnsynced(db, tuning.searchIndexStepMaxMs ?? SEARCH_INDEX_STEP_MAX_MS);
-      rows += step.rows;
-      if (step.done || signal.aborted) return rows;
-      // Let requests in between steps, as the purge does.
-      await yieldToEventLoop();
-    }
-  }
-
-  /** Whether the event loop had time to spare since the last call; busy answers are limited in a row. */
-  function idleEnough(): () => boolean {
-    let lastUtilization = performance.eventLoopUtilization();
-    let deferred = 0;
-    return () => {
-      const busy =
-        performance.eventLoopUtilization(lastUtilization).utilization > SEARCH_INDEX_BUSY_UTILIZATION;
-      lastUtilization = performance.eventLoopUtilization();
-      if (busy && deferred < SEARCH_INDEX_MAX_DEFERRALS) {
-        deferred += 1;
-        return false;
-      }
-      deferred = 0;
-      return true;
-    };
-  }
-
-  /** A job's failure as the contract reports it: classified like every store error. */
-  const guard =
-    <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      try {
-        return await run(...args);
-      } catch (error) {
-        throw classifySqliteError(error);
-      }
-    };
 
   return {
     reportEviction(eviction) {
@@ -246,8 +253,8 @@ export function createMaintenance(
       running = options;
       const purgeJob = createPeriodicJob({
         intervalMs: options.purgeIntervalMs,
-        run: guard(async (signal: AbortSignal) => {
-          const report = await purge(options.cutoffMs(), signal);
+        run: classified(async (signal: AbortSignal) => {
+          const report = await purgeAll(db, purgeStep, options.cutoffMs(), signal);
           if (report.eventCount + report.rejectionCount > 0) options.onPurged?.(report);
           return report;
         }),
@@ -255,7 +262,7 @@ export function createMaintenance(
       });
       const indexJob = createPeriodicJob({
         intervalMs: tuning.searchIndexIntervalMs ?? SEARCH_INDEX_INTERVAL_MS,
-        run: guard(indexPass),
+        run: classified((signal: AbortSignal) => indexAll(db, stepMaxMs, signal)),
         onError: options.onError,
         // The first pass waits an interval too: `due` then has a span of event-loop time to judge.
         runAtStart: false,
