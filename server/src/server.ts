@@ -12,7 +12,6 @@ import type { EntityReader } from './read/entities.js';
 import type { Retention } from './jobs/retention.js';
 import type { MockFeed } from './intake/mock-feed.js';
 import type { LiveSubscriber } from './live/index.js';
-import type { Store } from './store/types.js';
 import { monotonicClock, systemClock, type Clock } from './shared/clock.js';
 import type { Config } from './config.js';
 import { createEntityReader } from './read/entities.js';
@@ -127,7 +126,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 interface AppParts {
   logger: Logger;
   clock: Clock;
-  store: Store;
+  store: EventStore;
   live: LiveSubscriber<LiveTopics>;
   ingest: Ingest;
   entities: EntityReader;

@@ -1,6 +1,6 @@
 import { extendFold, foldEntity, stateAt } from '../domain/fold.js';
 import type { FieldChange, FoldInput, FoldResult, Json, JsonObject } from '../domain/types.js';
-import type { EntityBounds, StoredEvent, Store } from '../store/types.js';
+import type { EntityBounds, EventReader, StoredEvent } from '../store/types.js';
 
 /** The parsed body of a stored event (the raw bytes are the source of truth; this is a view of them). */
 export function parseBody(event: StoredEvent): JsonObject {
@@ -64,7 +64,7 @@ export interface EntityReader {
 }
 
 /** Creates an {@link EntityReader} over a store. */
-export function createEntityReader(store: Store): EntityReader {
+export function createEntityReader(store: Pick<EventReader, 'entityBounds' | 'entityEvents'>): EntityReader {
   const cache = new Map<string, CacheEntry>();
 
   function remember(entityId: string, entry: CacheEntry): CacheEntry {

@@ -176,6 +176,3 @@ export interface EventStore extends EventReader, EventWriter {
   /** Commits what is queued, then closes. Stop the maintenance first. */
   close(): Promise<void>;
 }
-
-/** The whole store by its earlier name (the code written before the split into reads and writes). */
-export type Store = EventStore;

@@ -1,6 +1,6 @@
 import { count, gt, gte, lt, min, sql } from 'drizzle-orm';
 import type { Action } from '../../domain/types.js';
-import type { EventQuery, Store, StoreStats } from '../types.js';
+import type { EventQuery, EventReader, StoreStats } from '../types.js';
 import type { Orm } from './orm.js';
 import { asFragments } from './rows.js';
 import { eventCounts, events } from './schema.js';
@@ -95,10 +95,10 @@ export function countFromCounters(counters: CounterReads, query: EventQuery, cut
 }
 
 /** The reads `stats` combines with the counters. */
-export type StatsReads = Pick<Store, 'countEntities' | 'countRejections' | 'lastReceivedAtMs'>;
+export type StatsReads = Pick<EventReader, 'countEntities' | 'countRejections' | 'lastReceivedAtMs'>;
 
 /** Creates `stats` over the counters and `reads`. */
-export function createStats(counters: CounterReads, reads: StatsReads): Store['stats'] {
+export function createStats(counters: CounterReads, reads: StatsReads): EventReader['stats'] {
   return async (cutoffMs): Promise<StoreStats> => {
     const pairs = retainedCounts(counters, cutoffMs);
     const byType = new Map<string, number>();

@@ -1,12 +1,12 @@
 import { and, count, desc, eq, gte, sql } from 'drizzle-orm';
-import type { Store } from '../types.js';
+import type { EventReader } from '../types.js';
 import { keyset, keysetParams } from './filters.js';
 import type { Orm } from './orm.js';
 import { entityColumns, toPage } from './rows.js';
 import { entities } from './schema.js';
 
 /** The store's entity reads. */
-export type EntityReads = Pick<Store, 'getEntity' | 'listEntities' | 'countEntities'>;
+export type EntityReads = Pick<EventReader, 'getEntity' | 'listEntities' | 'countEntities'>;
 
 const ofType = () => eq(entities.entityType, sql.placeholder('entityType'));
 const retained = () => gte(entities.lastReceivedAt, sql.placeholder('cutoff'));

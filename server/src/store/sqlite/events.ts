@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gte, max, sql } from 'drizzle-orm';
-import type { EventQuery, Keyset, Store } from '../types.js';
+import type { EventQuery, EventReader, Keyset } from '../types.js';
 import { countFromCounters, type CounterReads } from './counts.js';
 import { eventFilter, keyset, keysetParams, searchFilter, type EventFilter } from './filters.js';
 import { createShapeCache, prepareCount, prepareRows, type Orm } from './orm.js';
@@ -9,7 +9,7 @@ import type { SearchReader } from './search.js';
 
 /** The store's event reads. */
 export type EventReads = Pick<
-  Store,
+  EventReader,
   'getEvent' | 'listEvents' | 'countEvents' | 'entityEvents' | 'entityBounds' | 'lastReceivedAtMs'
 >;
 

@@ -1,12 +1,12 @@
 import { and, count, desc, gte, sql } from 'drizzle-orm';
-import type { Store } from '../types.js';
+import type { EventReader } from '../types.js';
 import { keyset, keysetParams } from './filters.js';
 import type { Orm } from './orm.js';
 import { rejectionColumns, toPage } from './rows.js';
 import { rejections } from './schema.js';
 
 /** The store's rejection reads. */
-export type RejectionReads = Pick<Store, 'listRejections' | 'countRejections'>;
+export type RejectionReads = Pick<EventReader, 'listRejections' | 'countRejections'>;
 
 const retained = () => gte(rejections.receivedAt, sql.placeholder('cutoff'));
 
