@@ -28,9 +28,6 @@ export type IntakeOutcome =
   | { kind: 'duplicate'; event: StoredEvent }
   | { kind: 'refused'; status: number; error: IntakeError; rejectionId: string };
 
-/** Thrown by the store when it cannot take a write (disk full, read-only, I/O error): nothing was stored. */
-export { StoreUnavailableError } from '../store/types.js';
-
 /** Body bytes kept of a refused delivery. */
 export const REJECTION_RAW_CAP_BYTES = 64 * 1024;
 

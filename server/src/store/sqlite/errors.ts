@@ -29,3 +29,16 @@ export function classifySqliteError(error: unknown): unknown {
   const { message, code } = error as Error & { code: string };
   return new StoreUnavailableError(`the database is unavailable (${code}): ${message}`, { cause: error });
 }
+
+/** `run` with its failures classified by {@link classifySqliteError}: what every store call and job rejects with. */
+export function withClassifiedFailures<A extends unknown[], R>(
+  run: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await run(...args);
+    } catch (error) {
+      throw classifySqliteError(error);
+    }
+  };
+}

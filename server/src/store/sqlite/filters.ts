@@ -85,7 +85,11 @@ export function searchFilter(query: EventQuery & { search: string }, cutoffMs: n
   const filter = eventFilter(query, cutoffMs);
   const like = likePattern(query.search);
   return {
-    ...filter,
+    // Forwarded, not spread: spreading would build the conditions on every call (see eventFilter).
+    get where() {
+      return filter.where;
+    },
+    shape: filter.shape,
     params: { ...filter.params, like },
     like,
     term: query.search,

@@ -4,7 +4,7 @@ import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer
 import { createStats, openEventTally, prepareCounterReads } from './counts.js';
 import { createEntityReads } from './entities.js';
 import { createEventReads } from './events.js';
-import { classifySqliteError } from './errors.js';
+import { withClassifiedFailures } from './errors.js';
 import {
   createEviction,
   createMaintenance,
@@ -51,20 +51,15 @@ function openStoreDatabase(options: SqliteStoreOptions): Database.Database {
   return db;
 }
 
-/** Rejections of `methods` classified (see {@link classifySqliteError}): the store's failures, as the contract says. */
+/** Every method of `methods` with its failures classified: the store's rejections, as the contract says. */
 function classifyingErrors<T extends { [K in keyof T]: (...args: never[]) => Promise<unknown> }>(
   methods: T,
 ): T {
-  const classified: Partial<T> = {};
-  for (const key of Object.keys(methods) as (keyof T)[]) {
-    const method = methods[key];
-    const wrapped = (...args: Parameters<typeof method>) =>
-      method(...args).catch((error: unknown) => {
-        throw classifySqliteError(error);
-      });
-    classified[key] = wrapped as T[keyof T];
-  }
-  return classified as T;
+  const entries = Object.entries(methods).map(([key, method]) => [
+    key,
+    withClassifiedFailures(method as (...args: unknown[]) => Promise<unknown>),
+  ]);
+  return Object.fromEntries(entries) as T;
 }
 
 /** Opens the SQLite store in `dataDir` (see {@link EventStore}). */

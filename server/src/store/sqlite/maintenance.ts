@@ -4,7 +4,7 @@ import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:time
 import { createPeriodicJob } from '../../shared/periodic-job.js';
 import type { Eviction, Maintenance, MaintenanceOptions, PurgeReport } from '../types.js';
 import type { EventTally } from './counts.js';
-import { classifySqliteError } from './errors.js';
+import { withClassifiedFailures } from './errors.js';
 import { clampSearchMark, dropStaleSearchBucket, indexSearchStepUnsynced } from './search.js';
 import type { StatementCache } from './statements.js';
 
@@ -220,17 +220,6 @@ function idleEnough(): () => boolean {
   };
 }
 
-/** A job's failure as the contract reports it: classified like every store error. */
-const classified =
-  <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
-  async (...args: A): Promise<R> => {
-    try {
-      return await run(...args);
-    } catch (error) {
-      throw classifySqliteError(error);
-    }
-  };
-
 /** Creates the upkeep over `db`; nothing runs until `startMaintenance`. */
 export function createMaintenance(
   db: Database.Database,
@@ -253,7 +242,7 @@ export function createMaintenance(
       running = options;
       const purgeJob = createPeriodicJob({
         intervalMs: options.purgeIntervalMs,
-        run: classified(async (signal: AbortSignal) => {
+        run: withClassifiedFailures(async (signal: AbortSignal) => {
           const report = await purgeAll(db, purgeStep, options.cutoffMs(), signal);
           if (report.eventCount + report.rejectionCount > 0) options.onPurged?.(report);
           return report;
@@ -262,7 +251,7 @@ export function createMaintenance(
       });
       const indexJob = createPeriodicJob({
         intervalMs: tuning.searchIndexIntervalMs ?? SEARCH_INDEX_INTERVAL_MS,
-        run: classified((signal: AbortSignal) => indexAll(db, stepMaxMs, signal)),
+        run: withClassifiedFailures((signal: AbortSignal) => indexAll(db, stepMaxMs, signal)),
         onError: options.onError,
         // The first pass waits an interval too: `due` then has a span of event-loop time to judge.
         runAtStart: false,
