@@ -1,11 +1,6 @@
 import { connect } from 'node:net';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ormOf } from '../src/store/sqlite/orm.js';
-import { events } from '../src/store/sqlite/schema.js';
 import {
   collect,
   connected,
@@ -18,6 +13,7 @@ import {
   wsClient,
 } from './helpers/server.js';
 import { useTestServer } from './helpers/fixtures.js';
+import { insertUnparsableRow } from './helpers/broken-row.js';
 
 type GraphQLErrors = { message: string; extensions?: Record<string, unknown> }[];
 
@@ -141,22 +137,7 @@ describe('GraphQL limits over HTTP and graphql-ws', () => {
 
   it('masks an internal error: a code and an id, no detail', async ({ t }) => {
     // A row whose headers column is not JSON makes the resolver throw a SyntaxError deep inside.
-    const db = new Database(join(t.dataDir, 'hookscope.db'));
-    ormOf(db)
-      .insert(events)
-      .values({
-        id: 'broken',
-        receivedAt: Date.now(),
-        time: 0,
-        action: 'create',
-        entityType: 'task',
-        entityId: 'e1',
-        // Raw, so that drizzle's json mode does not encode it: the point is a column that is not JSON.
-        headers: sql`'{not json'`,
-        raw: Buffer.from('{}'),
-      })
-      .run();
-    db.close();
+    insertUnparsableRow(t.dataDir, { id: 'broken' });
     const result = await graphql(t.url, '{ event(id: "broken") { headers } }');
     const error = result.errors?.[0];
     expect(error?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/api/errors.js';
@@ -11,10 +10,9 @@ import { startServer } from '../../src/server.js';
 import { classifySqliteError } from '../../src/store/sqlite/errors.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { DATABASE_FILE_NAME } from '../../src/store/sqlite/open.js';
-import { ormOf } from '../../src/store/sqlite/orm.js';
-import { events } from '../../src/store/sqlite/schema.js';
 import { StoreUnavailableError, type StoredEvent } from '../../src/store/types.js';
 import { EXAMPLE_CREATE, postEvent } from '../helpers/server.js';
+import { insertUnparsableRow } from '../helpers/broken-row.js';
 
 // How the store's failures reach a client: the store tells "unavailable, retry later" (a full disk, a
 // read-only file, an I/O error, a busy database) from everything else (a bug), and only the first is
@@ -150,25 +148,8 @@ describe('the webhook, when the store fails with a bug', () => {
     const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
     const server = await startServer(config, { logger });
     cleanups.push(() => server.close());
-    // A row another program wrote with a headers column that is not JSON, under a delivery id: the
-    // duplicate check reads it back, and reading it throws a SyntaxError inside the store. The headers
-    // are a raw fragment: the schema's JSON column would encode the broken text instead of storing it.
-    const other = new Database(join(dataDir, DATABASE_FILE_NAME));
-    ormOf(other)
-      .insert(events)
-      .values({
-        id: 'broken',
-        receivedAt: Date.now(),
-        time: 0,
-        action: 'create',
-        entityType: 'task',
-        entityId: 'e1',
-        deliveryId: 'msg_broken',
-        headers: sql`'{not json'`,
-        raw: Buffer.from('{}'),
-      })
-      .run();
-    other.close();
+    // A stored row whose headers are not JSON, under a delivery id: the duplicate check reads it back.
+    insertUnparsableRow(dataDir, { id: 'broken', deliveryId: 'msg_broken' });
 
     const answer = await postEvent(server.url, EXAMPLE_CREATE, { 'webhook-id': 'msg_broken' });
     expect(answer.status).toBe(500);
