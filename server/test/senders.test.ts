@@ -148,7 +148,9 @@ describe('Standard Webhooks senders (svix-* and webhook-*), with two secrets in 
     expect(none.error.message).toBe('header webhook-id is missing (svix-id is accepted too)');
   });
 
-  it('with both prefixes (as Svix may send), verifies and deduplicates on the webhook-* set', async ({ t }) => {
+  it('with both prefixes (as Svix may send), verifies and deduplicates on the webhook-* set', async ({
+    t,
+  }) => {
     const payload = body('both-1');
     const headers = {
       ...svixHeaders(THIRD_SECRET, 'msg_svix_side', payload), // not verifiable: never read
@@ -181,13 +183,18 @@ describe('GitHub senders (X-Hub-Signature-256, X-GitHub-Delivery), with two secr
     const withNew = await postEvent(t.url, payload, await githubHeaders(GITHUB_NEW, randomUUID(), payload));
     expect(withNew.status).toBe(201);
     const oldPayload = body('gh-rot-old');
-    const withOld = await postEvent(t.url, oldPayload, await githubHeaders(GITHUB_OLD, randomUUID(), oldPayload));
+    const withOld = await postEvent(
+      t.url,
+      oldPayload,
+      await githubHeaders(GITHUB_OLD, randomUUID(), oldPayload),
+    );
     expect(withOld.status).toBe(201);
     const refused = await postEvent(t.url, payload, await githubHeaders('another', randomUUID(), payload));
     expect(refused.status).toBe(401);
     expect((refused.json as ErrorAnswer).error).toMatchObject({
       code: 'SIGNATURE_MISMATCH',
-      message: 'x-hub-signature-256 does not match the body signed with any of the 2 secrets of WEBHOOK_SECRET',
+      message:
+        'x-hub-signature-256 does not match the body signed with any of the 2 secrets of WEBHOOK_SECRET',
     });
     expect(await entityEvents(t, 'gh-rot')).toHaveLength(1);
     expect(await entityEvents(t, 'gh-rot-old')).toHaveLength(1);
@@ -259,7 +266,10 @@ describe('the search term bound (256 characters)', () => {
     try {
       const result = await new Promise<unknown>((resolve) => {
         client.subscribe(
-          { query: 'subscription ($s: String) { eventAdded(filter: { search: $s }) { id } }', variables: { s: tooLong } },
+          {
+            query: 'subscription ($s: String) { eventAdded(filter: { search: $s }) { id } }',
+            variables: { s: tooLong },
+          },
           { next: resolve, error: resolve, complete: () => undefined },
         );
       });

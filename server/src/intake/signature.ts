@@ -25,7 +25,11 @@ function fail(code: SignatureFailureCode, name: string, message: string): Signat
 
 /** Whether any key's HMAC-SHA256 of `parts` equals `given`. Every key is tried (no early exit), each
  * compared in constant time, so timing tells neither which key nor how close. */
-function anyKeyMatches(keys: readonly Buffer[], parts: readonly (string | Buffer)[], given: readonly Buffer[]): boolean {
+function anyKeyMatches(
+  keys: readonly Buffer[],
+  parts: readonly (string | Buffer)[],
+  given: readonly Buffer[],
+): boolean {
   let matched = false;
   for (const key of keys) {
     const hmac = createHmac('sha256', key);

@@ -16,4 +16,8 @@ export interface LiveTopics {
  * The topics whose messages change the counts: each publish of one wakes the stats feed. The one list to
  * extend when a new way of adding or removing events (or refusals) publishes a topic of its own.
  */
-export const STATS_TRIGGERS = ['eventAdded', 'rejectionAdded', 'eventsPurged'] as const satisfies readonly (keyof LiveTopics)[];
+export const STATS_TRIGGERS = [
+  'eventAdded',
+  'rejectionAdded',
+  'eventsPurged',
+] as const satisfies readonly (keyof LiveTopics)[];

@@ -1,4 +1,3 @@
-import type { Action } from '../domain/types.js';
 import type { PurgeReport, StoreStats, StoredEvent, StoredRejection } from '../domain/records.js';
 import type { EventQuery } from '../domain/event-query.js';
 
@@ -56,7 +55,6 @@ export interface Page<T> {
   /** True when more rows match after the last one of `rows`. */
   hasNextPage: boolean;
 }
-
 
 /** The outcome of storing an event: a delivery id already stored gives back the original. */
 export interface InsertResult {
