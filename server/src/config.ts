@@ -118,8 +118,45 @@ export interface Config {
   maxDatabaseBytes: number;
 }
 
-/** How deliveries are signed: Standard Webhooks (`whsec_` base64 key) or GitHub (`X-Hub-Signature-256`). */
-export type WebhookSignatureConfig = { scheme: 'standard'; key: Buffer } | { scheme: 'github'; key: Buffer };
+/**
+ * How deliveries are signed: Standard Webhooks (`whsec_` base64 keys) or GitHub (`X-Hub-Signature-256`).
+ * Several keys while a secret is rotated: a delivery signed with any of them verifies.
+ */
+export interface WebhookSignatureConfig {
+  scheme: 'standard' | 'github';
+  /** At least one, at most {@link MAX_WEBHOOK_SECRETS}, in the order configured. */
+  keys: readonly Buffer[];
+}
+
+/** Secrets WEBHOOK_SECRET may list at once (old and new during a rotation, with room to spare). */
+export const MAX_WEBHOOK_SECRETS = 10;
+
+/**
+ * Reads WEBHOOK_SECRET: one secret, or several separated by commas while a secret is rotated (the other
+ * list variables use commas too; neither a `whsec_` key nor a generated GitHub secret contains one).
+ * Blanks around entries are dropped. The messages say which entry is wrong, never what it holds.
+ */
+function parseWebhookSecrets(text: string, scheme: 'standard' | 'github'): WebhookSignatureConfig {
+  const entries = text.split(',').map((entry) => entry.trim());
+  const bad = (reason: string): ConfigError =>
+    new ConfigError(`invalid configuration:\n  WEBHOOK_SECRET: ${reason}`);
+  if (entries.length > MAX_WEBHOOK_SECRETS) {
+    throw bad(`at most ${MAX_WEBHOOK_SECRETS} comma-separated secrets, got ${entries.length}`);
+  }
+  const keys = entries.map((entry, index) => {
+    const which = entries.length > 1 ? `secret ${index + 1} of ${entries.length}` : 'the secret';
+    if (entry === '') throw bad(`${which} is empty (secrets are separated by single commas)`);
+    if (scheme === 'github') return Buffer.from(entry, 'utf8');
+    const key = decodeStandardSecret(entry);
+    if (!key) {
+      throw bad(
+        `${which} must be whsec_ followed by base64 of at least 16 bytes (Standard Webhooks); set WEBHOOK_SIGNATURE=github for a GitHub secret`,
+      );
+    }
+    return key;
+  });
+  return { scheme, keys: Object.freeze(keys) };
+}
 
 /** Reader credentials: one bearer token, or users with scrypt-hashed passwords (basic auth). */
 export type AuthConfig = { kind: 'token'; token: string } | { kind: 'users'; users: readonly string[] };
@@ -147,20 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  let webhookSignature: WebhookSignatureConfig | null = null;
-  if (e.WEBHOOK_SECRET !== undefined) {
-    if (e.WEBHOOK_SIGNATURE === 'standard') {
-      const key = decodeStandardSecret(e.WEBHOOK_SECRET);
-      if (!key) {
-        throw new ConfigError(
-          'invalid configuration:\n  WEBHOOK_SECRET: must be whsec_ followed by base64 of at least 16 bytes (Standard Webhooks); set WEBHOOK_SIGNATURE=github for a GitHub secret',
-        );
-      }
-      webhookSignature = { scheme: 'standard', key };
-    } else {
-      webhookSignature = { scheme: 'github', key: Buffer.from(e.WEBHOOK_SECRET, 'utf8') };
-    }
-  }
+  const webhookSignature =
+    e.WEBHOOK_SECRET === undefined ? null : parseWebhookSecrets(e.WEBHOOK_SECRET, e.WEBHOOK_SIGNATURE);
   if (e.AUTH_TOKEN !== undefined && e.AUTH_USERS !== undefined) {
     throw new ConfigError('invalid configuration:\n  AUTH_TOKEN, AUTH_USERS: set one of them, not both');
   }

@@ -17,8 +17,9 @@ import type { Config } from './config.js';
 import { createEntityReader } from './read/entities.js';
 import { createIdGenerator } from './shared/ids.js';
 import { createIngest } from './intake/ingest.js';
-import { createLive } from './live/index.js';
-import type { LiveTopics } from './live/topics.js';
+import { createLive, tapPublishes } from './live/index.js';
+import { STATS_TRIGGERS, type LiveTopics } from './live/topics.js';
+import { createStatsFeed, type StatsFeed } from './jobs/stats-feed.js';
 import { createMockFeed } from './intake/mock-feed.js';
 import { createRetention, retentionMaintenance } from './jobs/retention.js';
 import { createSqliteStore } from './store/sqlite/index.js';
@@ -62,19 +63,27 @@ export async function openStore(config: Config): Promise<EventStore> {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookscope' } });
-  const live = createLive<LiveTopics>();
+  const hub = createLive<LiveTopics>();
   const store = await openStore(config);
+  const retention = createRetention({ clock, retentionMs: config.eventRetentionMs });
+  const stats = createStatsFeed({
+    live: hub,
+    reads: store,
+    cutoffMs: () => retention.cutoffMs(),
+    onError: (error) => logger.warn({ err: error }, 'live counts not updated: the store read failed'),
+  });
+  // Every publisher below gets the tapped hub: a publish on a STATS_TRIGGERS topic updates the live counts.
+  const live = tapPublishes(hub, STATS_TRIGGERS, () => stats.touch());
   // Stamps arrivals (received_at and ids): after everything stored, even across a restart. One ms past
   // the last stored event, not at it: a new id generator's first id in that same ms could sort before it.
   const lastStoredMs = await store.lastReceivedAtMs();
   const arrivals = monotonicClock(clock, lastStoredMs === null ? Number.NEGATIVE_INFINITY : lastStoredMs + 1);
   const ingest = createIngest({ store, live, clock: arrivals, newId: createIdGenerator(arrivals) });
   const entities = createEntityReader(store);
-  const retention = createRetention({ clock, retentionMs: config.eventRetentionMs });
   const mock = createMockFeed(ingest, clock);
   const app = await startApp(
     config,
-    { logger, clock, store, live, ingest, entities, retention, mock },
+    { logger, clock, store, live, ingest, entities, retention, mock, stats },
     options,
   );
 
@@ -113,6 +122,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       closing ??= (async () => {
         await mock.stop();
         await maintenance.stop();
+        stats.close();
         live.close();
         await app.close();
         await store.close();
@@ -132,6 +142,7 @@ interface AppParts {
   entities: EntityReader;
   retention: Retention;
   mock: MockFeed;
+  stats: StatsFeed;
 }
 
 /** Wires the doors: the HTTP app, and GraphQL mounted on its port. Each gets read-only views of what it
@@ -151,6 +162,7 @@ function startApp(config: Config, parts: AppParts, options: StartOptions): Promi
       },
       live: parts.live,
       mock: parts.mock,
+      stats: parts.stats,
     },
     limits: graphqlLimits(config),
     ws: {

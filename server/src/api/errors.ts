@@ -12,6 +12,8 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   /** 4xx: a webhook request Fastify itself refused before the intake saw it (its status is kept). */
   BAD_REQUEST: 'BAD_REQUEST',
+  /** 400: a search term longer than MAX_SEARCH_CHARS (server/src/api/filter-input.ts); the message names the field. */
+  SEARCH_TOO_LONG: 'SEARCH_TOO_LONG',
   /** 401: a reader route without valid AUTH_TOKEN or AUTH_USERS credentials. */
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** 404: no retained event or entity with that id. */
@@ -25,13 +27,13 @@ export const ErrorCode = {
   ...ParseErrorCode,
   /** 401: a signature header the configured scheme needs is missing. */
   SIGNATURE_HEADER_MISSING: 'SIGNATURE_HEADER_MISSING',
-  /** 401: `webhook-timestamp` is not whole seconds since 1970. */
+  /** 401: `webhook-timestamp` (or `svix-timestamp`) is not whole seconds since 1970. */
   SIGNATURE_TIMESTAMP_INVALID: 'SIGNATURE_TIMESTAMP_INVALID',
-  /** 401: `webhook-timestamp` is further in the past than the tolerance. */
+  /** 401: `webhook-timestamp` (or `svix-timestamp`) is further in the past than the tolerance. */
   SIGNATURE_TIMESTAMP_STALE: 'SIGNATURE_TIMESTAMP_STALE',
-  /** 401: `webhook-timestamp` is further in the future than the tolerance. */
+  /** 401: `webhook-timestamp` (or `svix-timestamp`) is further in the future than the tolerance. */
   SIGNATURE_TIMESTAMP_FUTURE: 'SIGNATURE_TIMESTAMP_FUTURE',
-  /** 401: no signature matches the body signed with WEBHOOK_SECRET. */
+  /** 401: no signature matches the body signed with (any secret of) WEBHOOK_SECRET. */
   SIGNATURE_MISMATCH: 'SIGNATURE_MISMATCH',
   /** 503 with Retry-After: the database could not take the write; retrying later is right. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
@@ -43,15 +45,19 @@ export const ErrorCode = {
 /** One of {@link ErrorCode}'s values. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** A client mistake in an argument or query parameter. A GraphQLError with code BAD_USER_INPUT, so GraphQL
- * reports it as is, and REST answers 400 with the same code and message. */
+/** The codes an {@link InputError} may carry: each answers 400 over REST. */
+export type InputErrorCode = typeof ErrorCode.BAD_USER_INPUT | typeof ErrorCode.SEARCH_TOO_LONG;
+
+/** A client mistake in an argument or query parameter. A GraphQLError with code BAD_USER_INPUT (or a more
+ * precise one), so GraphQL reports it as is, and REST answers 400 with the same code and message. */
 export class InputError extends GraphQLError {
   constructor(
     /** The argument at fault, e.g. `first` or `filter.since`. */
     readonly argument: string,
     message: string,
+    readonly code: InputErrorCode = ErrorCode.BAD_USER_INPUT,
   ) {
-    super(`${argument}: ${message}`, { extensions: { code: ErrorCode.BAD_USER_INPUT, argument } });
+    super(`${argument}: ${message}`, { extensions: { code, argument } });
     this.name = 'InputError';
   }
 }

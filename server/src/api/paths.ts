@@ -23,6 +23,8 @@ export const REST_PATHS = {
   event: '/events/:id',
   entity: '/entities/:id',
   aggregate: '/aggregates/:id',
+  /** The seed's README spelled it so (sic): links written against it keep working, with the same answer. */
+  aggregateMisspelled: '/aggrigates/:id',
 } as const;
 
 /** The REST address of one event (the webhook's `Location`). */

@@ -30,11 +30,12 @@ export function noRetainedCreateWarning(action: 'update' | 'delete'): string {
   return `${what} with no retained create: no create of this entity comes before it (never sent, purged by retention, or its time is later).`;
 }
 
-/** Warning: a delivery seen before, by its `webhook-id` or (when it has none) by an identical raw body. */
+/** Warning: a delivery seen before, by its delivery id (webhook-id, svix-id or X-GitHub-Delivery) or (when it
+ * has none) by an identical raw body. */
 export function repeatedDeliveryWarning(deliveryId: string | null): string {
   return deliveryId === null
-    ? 'Repeated delivery: an identical body (with no webhook-id) was already received for this entity.'
-    : `Repeated delivery: webhook-id ${quote(deliveryId)} was already received for this entity.`;
+    ? 'Repeated delivery: an identical body (with no delivery id) was already received for this entity.'
+    : `Repeated delivery: delivery id ${quote(deliveryId)} was already received for this entity.`;
 }
 
 /** Warning: `modified_fields` names a field that the payload does not carry. */

@@ -40,3 +40,16 @@ export interface PurgeReport {
   /** The cut-off the purge applied (epoch ms). */
   beforeMs: number;
 }
+
+/** What the store counts for `stats`, all of it within the cut-off (and what `statsChanged` carries). */
+export interface StoreStats {
+  totalEvents: number;
+  totalEntities: number;
+  totalRejections: number;
+  /** Largest count first, then by name. */
+  byEntityType: { entityType: string; count: number }[];
+  /** By action name. */
+  byAction: { action: Action; count: number }[];
+  oldestReceivedAtMs: number | null;
+  newestReceivedAtMs: number | null;
+}

@@ -1,8 +1,8 @@
 import type { EntityReader } from '../read/entities.js';
-import type { LiveSubscriber } from '../live/index.js';
+import type { LiveSubscriber, Subscription } from '../live/index.js';
 import type { LiveTopics } from '../live/topics.js';
 import type { MockFeed } from '../intake/mock-feed.js';
-import type { EventReader } from '../store/types.js';
+import type { EventReader, StoreStats } from '../store/types.js';
 
 /** The store's reads that resolvers use. */
 export type EventReads = Pick<
@@ -39,4 +39,7 @@ export interface GraphQLContext {
   readonly retention: RetentionSettings;
   readonly live: LiveSubscriber<LiveTopics>;
   readonly mock: Pick<MockFeed, 'generate'>;
+  /** The live counts' subscribe side (`statsChanged`, the feed in jobs/stats-feed.ts): a subscription that
+   * also asks for the counts at its start. */
+  readonly stats: { subscribe(): Subscription<StoreStats> };
 }

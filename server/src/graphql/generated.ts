@@ -81,7 +81,11 @@ export type Event = {
   action: EventAction;
   /** What this event changed in its entity's folded state. */
   changes: Array<FieldChange>;
-  /** The `webhook-id` header, when the sender gave one. */
+  /**
+   * The sender's own delivery id, when it gave one: the first present of the `webhook-id` (Standard Webhooks),
+   * `svix-id` (Svix) and `X-GitHub-Delivery` (GitHub) headers. A delivery whose id is already stored is not
+   * stored again (the webhook answers 200 with the original event).
+   */
   deliveryId?: Maybe<Scalars['String']['output']>;
   /** The entity this event belongs to. */
   entity?: Maybe<Entity>;
@@ -126,7 +130,10 @@ export type EventFilter = {
   action?: InputMaybe<EventAction>;
   entityId?: InputMaybe<Scalars['String']['input']>;
   entityType?: InputMaybe<Scalars['String']['input']>;
-  /** Case-insensitive substring of the raw body. */
+  /**
+   * Case-insensitive substring of the raw body, at most 256 characters (Unicode code points); a longer term is
+   * refused with code SEARCH_TOO_LONG naming `filter.search`.
+   */
   search?: InputMaybe<Scalars['String']['input']>;
   /** Received at or after this instant. */
   since?: InputMaybe<Scalars['DateTime']['input']>;
@@ -269,6 +276,12 @@ export type Subscription = {
   eventsPurged: PurgeReport;
   /** Every refused delivery from now on. */
   rejectionAdded: Rejection;
+  /**
+   * The counts (as `Query.stats`) each time they change: after events are added, purged, evicted or deleted
+   * and refusals recorded. Coalesced: at most 4 messages a second, the last one always after the last
+   * change. The first message, soon after subscribing, holds the counts at the start.
+   */
+  statsChanged: Stats;
 };
 
 
@@ -560,6 +573,7 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   eventAdded?: SubscriptionResolver<ResolversTypes['Event'], "eventAdded", ParentType, ContextType, Partial<SubscriptionEventAddedArgs>>;
   eventsPurged?: SubscriptionResolver<ResolversTypes['PurgeReport'], "eventsPurged", ParentType, ContextType>;
   rejectionAdded?: SubscriptionResolver<ResolversTypes['Rejection'], "rejectionAdded", ParentType, ContextType>;
+  statsChanged?: SubscriptionResolver<ResolversTypes['Stats'], "statsChanged", ParentType, ContextType>;
 }>;
 
 export type TypeCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TypeCount'] = ResolversParentTypes['TypeCount']> = ResolversObject<{

@@ -4,6 +4,7 @@ import { parseWebhookBody } from '../domain/validate.js';
 import type { ValidationIssue } from '../domain/types.js';
 import type { Live } from '../live/index.js';
 import type { LiveTopics } from '../live/topics.js';
+import { deliveryIdOf } from './sender-headers.js';
 import type { EventWriter, StoredEvent, StoredRejection } from '../store/types.js';
 
 /** Request headers as Node gives them (lower-case names). */
@@ -48,12 +49,6 @@ export function selectHeaders(headers: RequestHeaders): Record<string, string> {
       text.length > MAX_HEADER_VALUE_CHARS ? text.slice(0, MAX_HEADER_VALUE_CHARS) : text;
   }
   return kept;
-}
-
-function headerValue(headers: RequestHeaders, name: string): string | null {
-  const value = headers[name];
-  const text = Array.isArray(value) ? value[0] : value;
-  return text === undefined || text === '' ? null : text;
 }
 
 /** The one intake path (HTTP, mock generator and mutation all use it): validate → store → publish. */
@@ -126,7 +121,8 @@ export function createIngest({ store, live, clock, newId }: IngestDeps): Ingest 
         entityType: event.entityType,
         entityId: event.entityId,
         modifiedFields: event.modifiedFields,
-        deliveryId: headerValue(delivery.headers, 'webhook-id'),
+        // The sender's own id (webhook-id, svix-id or X-GitHub-Delivery): a retry or redelivery repeats it.
+        deliveryId: deliveryIdOf(delivery.headers),
         headers: selectHeaders(delivery.headers),
         raw: delivery.raw,
       };

@@ -123,6 +123,28 @@ export function createLive<Topics extends object>(): Live<Topics> {
   };
 }
 
+/**
+ * The same hub, calling `listener` after every publish on one of `topics`. Derived feeds (the live counts)
+ * follow the hub this way instead of subscribing, so they never show in {@link LiveSubscriber.subscriberCount}
+ * and cost nothing per message beyond the call.
+ */
+export function tapPublishes<Topics extends object>(
+  live: Live<Topics>,
+  topics: readonly (keyof Topics)[],
+  listener: (topic: keyof Topics) => void,
+): Live<Topics> {
+  const tapped = new Set<keyof Topics>(topics);
+  return {
+    subscribe: (topic, options) => live.subscribe(topic, options),
+    subscriberCount: (topic) => live.subscriberCount(topic),
+    publish(topic, message) {
+      live.publish(topic, message);
+      if (tapped.has(topic)) listener(topic);
+    },
+    close: () => live.close(),
+  };
+}
+
 /** A view of a subscription that skips messages failing `keep`; closing it closes the subscription at once
  * (an async generator would wait for the next message before honouring `return`). */
 export function filterSubscription<T>(

@@ -1,4 +1,4 @@
-import type { PurgeReport, StoredEvent, StoredRejection } from '../domain/records.js';
+import type { PurgeReport, StoreStats, StoredEvent, StoredRejection } from '../domain/records.js';
 
 /** What a purge (or an eviction) removed: the store contract's report, as `eventsPurged` carries it. */
 export type { PurgeReport } from '../domain/records.js';
@@ -8,4 +8,16 @@ export interface LiveTopics {
   eventAdded: StoredEvent;
   rejectionAdded: StoredRejection;
   eventsPurged: PurgeReport;
+  /** The counts after a change, coalesced (jobs/stats-feed.ts): at most a few per second. */
+  statsChanged: StoreStats;
 }
+
+/**
+ * The topics whose messages change the counts: each publish of one wakes the stats feed. The one list to
+ * extend when a new way of adding or removing events (or refusals) publishes a topic of its own.
+ */
+export const STATS_TRIGGERS = [
+  'eventAdded',
+  'rejectionAdded',
+  'eventsPurged',
+] as const satisfies readonly (keyof LiveTopics)[];

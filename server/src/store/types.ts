@@ -1,9 +1,8 @@
-import type { Action } from '../domain/types.js';
-import type { PurgeReport, StoredEvent, StoredRejection } from '../domain/records.js';
+import type { PurgeReport, StoreStats, StoredEvent, StoredRejection } from '../domain/records.js';
 import type { EventQuery } from '../domain/event-query.js';
 
 export type { EventQuery } from '../domain/event-query.js';
-export type { PurgeReport, StoredEvent, StoredRejection } from '../domain/records.js';
+export type { PurgeReport, StoreStats, StoredEvent, StoredRejection } from '../domain/records.js';
 
 // The store contract: what every store (SQLite now, PostgreSQL next) promises, in domain types only.
 // `server/test/store/contract.ts` checks every promise below against a real store.
@@ -55,19 +54,6 @@ export interface Page<T> {
   rows: T[];
   /** True when more rows match after the last one of `rows`. */
   hasNextPage: boolean;
-}
-
-/** What the store counts for `stats`, all of it within the cut-off. */
-export interface StoreStats {
-  totalEvents: number;
-  totalEntities: number;
-  totalRejections: number;
-  /** Largest count first, then by name. */
-  byEntityType: { entityType: string; count: number }[];
-  /** By action name. */
-  byAction: { action: Action; count: number }[];
-  oldestReceivedAtMs: number | null;
-  newestReceivedAtMs: number | null;
 }
 
 /** The outcome of storing an event: a delivery id already stored gives back the original. */

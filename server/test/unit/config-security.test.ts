@@ -31,14 +31,46 @@ describe('security settings', () => {
     const key = Buffer.from('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'base64');
     expect(load({ WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }).webhookSignature).toEqual({
       scheme: 'standard',
-      key,
+      keys: [key],
     });
-    expect(load({ WEBHOOK_SECRET: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }).webhookSignature?.key).toEqual(key);
+    expect(load({ WEBHOOK_SECRET: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }).webhookSignature?.keys).toEqual([
+      key,
+    ]);
     expect(load({ WEBHOOK_SECRET: 'plain words', WEBHOOK_SIGNATURE: 'github' }).webhookSignature).toEqual({
       scheme: 'github',
-      key: Buffer.from('plain words'),
+      keys: [Buffer.from('plain words')],
     });
   });
+
+  it('reads several comma-separated secrets for a rotation, in order, blanks around them dropped', () => {
+    const other = Buffer.alloc(24, 7);
+    const env = {
+      WEBHOOK_SECRET: ` whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw , whsec_${other.toString('base64')}`,
+    };
+    expect(load(env).webhookSignature?.keys).toEqual([
+      Buffer.from('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'base64'),
+      other,
+    ]);
+    expect(
+      load({ WEBHOOK_SECRET: 'old one,new one', WEBHOOK_SIGNATURE: 'github' }).webhookSignature?.keys,
+    ).toEqual([Buffer.from('old one'), Buffer.from('new one')]);
+  });
+
+  it.each([
+    ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw,whsec_short', 'secret 2 of 2 must be whsec_'],
+    [
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw,,whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      'secret 2 of 3 is empty',
+    ],
+    [Array(11).fill('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw').join(','), 'at most 10'],
+  ])(
+    'refuses a bad secret list %#, naming WEBHOOK_SECRET and the entry, never its value',
+    (value, reason) => {
+      expect(() => load({ WEBHOOK_SECRET: value })).toThrow(ConfigError);
+      expect(() => load({ WEBHOOK_SECRET: value })).toThrow(`WEBHOOK_SECRET: ${reason}`);
+      expect(() => load({ WEBHOOK_SECRET: value })).not.toThrow(/MfKQ9r8G|short/);
+    },
+  );
 
   it.each([
     [{ WEBHOOK_SECRET: 'whsec_short' }, 'WEBHOOK_SECRET'],

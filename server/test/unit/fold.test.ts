@@ -180,7 +180,7 @@ describe('foldEntity: warnings', () => {
     expect(warningsOf([first, again], again)).toContain(repeatedDeliveryWarning('msg_a'));
     expect(warningsOf([first, again], first)).toEqual([]);
     expect(repeatedDeliveryWarning('msg_a')).toBe(
-      'Repeated delivery: webhook-id "msg_a" was already received for this entity.',
+      'Repeated delivery: delivery id "msg_a" was already received for this entity.',
     );
     const base = create(1, {}, { deliveryId: null, raw: 'B' });
     const copy = update(2, {}, { deliveryId: null, raw: 'B' });

@@ -1,13 +1,29 @@
 // Operation texts for codegen; the runtime uses the generated documents from ../gql/graphql.js.
 
+/** What the header shows of the stats: the query and the live subscription select the same fields. */
+export const HeaderStatsFragment = /* GraphQL */ `
+  fragment Header_stats on Stats {
+    totalEvents
+    totalEntities
+    totalRejections
+    retention
+  }
+`;
+
 /** Counts and retention for the header. */
 export const HeaderStatsQuery = /* GraphQL */ `
   query HeaderStats {
     stats {
-      totalEvents
-      totalEntities
-      totalRejections
-      retention
+      ...Header_stats
+    }
+  }
+`;
+
+/** The counts each time they change (additions, purges, deletes, refusals), coalesced by the server. */
+export const HeaderStatsChangedSubscription = /* GraphQL */ `
+  subscription HeaderStatsChanged {
+    statsChanged {
+      ...Header_stats
     }
   }
 `;

@@ -1,14 +1,19 @@
 import { ServerError } from '@apollo/client/errors';
-import { useMutation, useQuery } from '@apollo/client/react';
+import { useMutation, useQuery, useSubscription } from '@apollo/client/react';
 import { useEffect, type ReactNode } from 'react';
-import { HeaderGenerateMockEventsDocument, HeaderStatsDocument } from '../gql/graphql.js';
+import {
+  HeaderGenerateMockEventsDocument,
+  HeaderStatsChangedDocument,
+  HeaderStatsDocument,
+} from '../gql/graphql.js';
 import type { ConnectionStatus } from '../api/connection.js';
 import { Link, useCurrentRoute } from '../lib/navigation.js';
 import { hrefs } from '../lib/routes.js';
 import { useConnection } from '../api/services.js';
 
-/** Stats are cheap counters; refreshing them this often keeps the header honest without a subscription. */
-const STATS_POLL_MS = 5_000;
+/** The counts follow `statsChanged`; the poll is only a fallback (a subscription message lost to a
+ * reconnect is also caught by the refetch after it). */
+const STATS_POLL_MS = 30_000;
 /** Events created per click of "generate mock events". */
 const MOCK_BATCH = 20;
 
@@ -49,6 +54,14 @@ export function Header(): ReactNode {
   });
   const [generate, generating] = useMutation(HeaderGenerateMockEventsDocument);
   const { refetch } = stats;
+  // Each message replaces the query's result in the cache, so the counts have one source for rendering.
+  useSubscription(HeaderStatsChangedDocument, {
+    fetchPolicy: 'no-cache',
+    onData: ({ client, data }) => {
+      const changed = data.data?.statsChanged;
+      if (changed !== undefined) client.writeQuery({ query: HeaderStatsDocument, data: { stats: changed } });
+    },
+  });
 
   useEffect(() => {
     // After a reconnect the counts are as stale as the stream: refresh them now, not at the next poll.

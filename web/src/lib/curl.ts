@@ -4,8 +4,9 @@ export function shellQuote(text: string): string {
 }
 
 /**
- * A curl command that re-sends a raw body to this server's webhook intake. It carries no `webhook-id`
- * on purpose: the original one would be answered as a repeated delivery and store nothing new.
+ * A curl command that re-sends a raw body to this server's webhook intake. It carries no delivery id
+ * (`webhook-id`, `svix-id`, `X-GitHub-Delivery`) on purpose: the original one would be answered as a
+ * repeated delivery and store nothing new.
  */
 export function curlCommand(origin: string, raw: string): string {
   const url = new URL('/webhooks/event', origin).toString();

@@ -1,6 +1,6 @@
 import { matchesEventQuery, toEventQuery } from '../../api/filter-input.js';
 import { filterSubscription } from '../../live/index.js';
-import type { StoredEvent, StoredRejection } from '../../store/types.js';
+import type { StoreStats, StoredEvent, StoredRejection } from '../../store/types.js';
 import type { PurgeReport } from '../../live/topics.js';
 import type { SubscriptionResolvers } from '../generated.js';
 
@@ -16,6 +16,10 @@ export const Subscription: SubscriptionResolvers = {
   eventsPurged: {
     subscribe: (_parent, _args, ctx) => ctx.live.subscribe('eventsPurged'),
     resolve: (report: PurgeReport) => report,
+  },
+  statsChanged: {
+    subscribe: (_parent, _args, ctx) => ctx.stats.subscribe(),
+    resolve: (stats: StoreStats) => stats,
   },
   rejectionAdded: {
     subscribe: (_parent, _args, ctx) => ctx.live.subscribe('rejectionAdded'),

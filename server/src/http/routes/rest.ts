@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { msToDateTime } from '../../api/datetime.js';
 import type { EntityReader, FoldedEntity } from '../../read/entities.js';
@@ -76,12 +76,13 @@ const listQuerySchema = z
 const entityNotFound = (reply: FastifyReply, id: string): FastifyReply =>
   sendError(reply, 404, ErrorCode.NOT_FOUND, `no retained event for entity "${id}"`);
 
-/** Registers the REST reads for curl users: /events, /events/:id, /entities/:id, /aggregates/:id. */
+/** Registers the REST reads for curl users: /events, /events/:id, /entities/:id, /aggregates/:id (and its
+ * misspelled alias /aggrigates/:id). */
 export async function restRoutes(app: FastifyInstance, options: RestRouteOptions): Promise<void> {
   const { reads, entities, cutoffMs } = options;
 
   app.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {
-    if (error instanceof InputError) return sendError(reply, 400, ErrorCode.BAD_USER_INPUT, error.message);
+    if (error instanceof InputError) return sendError(reply, 400, error.code, error.message);
     if (error instanceof StoreUnavailableError) {
       request.log.warn({ err: error }, 'read failed: the store is unavailable');
       return sendUnavailable(reply, 'the store is unavailable; retry later');
@@ -133,9 +134,12 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
     };
   });
 
-  app.get<{ Params: { id: string } }>(REST_PATHS.aggregate, async (request, reply) => {
+  const aggregate = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const folded = await entities.fold(request.params.id, cutoffMs());
     if (!folded) return entityNotFound(reply, request.params.id);
     return aggregateToJson(folded);
-  });
+  };
+  app.get(REST_PATHS.aggregate, aggregate);
+  // An alias, not a redirect: a client of the seed's README may not follow redirects.
+  app.get(REST_PATHS.aggregateMisspelled, aggregate);
 }

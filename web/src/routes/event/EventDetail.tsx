@@ -91,7 +91,11 @@ export default function EventDetail({ id }: { id: string }): ReactNode {
           )}
         </dd>
         <dt>Delivery id</dt>
-        <dd>{event.deliveryId ?? <span className="muted">none (no webhook-id header)</span>}</dd>
+        <dd>
+          {event.deliveryId ?? (
+            <span className="muted">none (no webhook-id, svix-id or X-GitHub-Delivery header)</span>
+          )}
+        </dd>
         {event.entity !== null && event.entity !== undefined && (
           <>
             <dt>Entity now</dt>
