@@ -302,7 +302,7 @@ describe('dashboard in a real browser', () => {
     expect(await page.locator('[data-testid="stream-row"]').count()).toBeLessThan(60);
     // Still responsive: the keyboard moves the selection at once.
     await page.keyboard.press('j');
-    await page.waitForSelector('[data-testid="stream-row"][aria-selected="true"]');
+    await page.waitForSelector('[data-testid="stream-row"][data-selected="true"]');
   });
 
   it('shows "reconnecting" when the server dies and then the events posted while it was down', async () => {
