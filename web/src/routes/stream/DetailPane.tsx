@@ -18,7 +18,7 @@ export function DetailPane(props: {
     scrollRef.current?.scrollTo({ top: 0 });
   }, [id]);
   return (
-    <aside className="detail-pane" aria-label="Selected event" ref={paneRef} data-testid="detail-pane">
+    <section className="detail-pane" aria-label="Selected event" ref={paneRef} data-testid="detail-pane">
       <div className="pane-bar">
         <Link href={hrefs.event(id)}>Open full page</Link>
         <button type="button" className="link" onClick={props.onClose}>
@@ -30,6 +30,6 @@ export function DetailPane(props: {
           <EventDetail key={id} id={id} inPane />
         </Suspense>
       </div>
-    </aside>
+    </section>
   );
 }

@@ -83,6 +83,16 @@ export function StreamView(): ReactNode {
     scrolledToRef.current = selectedId;
     virtualizer.scrollToIndex(index, { align: 'auto' });
   }, [rows, selectedId, virtualizer]);
+  // Focus on a row's link follows the selection (a click, then j/k): the focus ring and Enter stay on the
+  // selected event. After every render, since the selected row may be rendered only once scrolled to.
+  useEffect(() => {
+    const active = document.activeElement;
+    if (selectedId === null || !(active instanceof HTMLElement) || !active.matches('[data-row-link]')) return;
+    if (active.closest<HTMLElement>('[data-event-id]')?.dataset.eventId === selectedId) return;
+    scrollRef.current
+      ?.querySelector<HTMLElement>(`[data-event-id="${CSS.escape(selectedId)}"] [data-row-link]`)
+      ?.focus({ preventScroll: true });
+  });
   const paneOpen = split && selectedId !== null;
 
   const entityTypes = useMemo(() => {
