@@ -30,7 +30,7 @@ const NARROW_PX = 1000;
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
 
 /**
- * Every view of the dashboard. A new view is one line here (its URL and what shows it has rendered), so
+ * Every view of the dashboard. A new view is one entry here (its URL and what shows it has rendered), so
  * the audit keeps covering the whole page as it grows.
  */
 const VIEWS: AuditedView[] = [
