@@ -1,11 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Result } from 'axe-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, launchBrowser, postEvent, startServerProcess, type ServerProcess } from './helpers.js';
+import { launchBrowser, postEvent, startTempServer, type TempServer } from './helpers.js';
 
 /** What the views below need: an event, its entity, and where each server listens. */
 interface Seed {
@@ -83,20 +80,14 @@ function describeViolation(violation: Result): string {
 }
 
 let browser: Browser;
-let openServer: ServerProcess;
-let authServer: ServerProcess;
-const dataDirs: string[] = [];
+let openServer: TempServer;
+let authServer: TempServer;
 let seed: Seed;
 
 beforeAll(async () => {
-  const start = async (env: Record<string, string> = {}): Promise<ServerProcess> => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'hookscope-a11y-'));
-    dataDirs.push(dataDir);
-    return startServerProcess({ port: await freePort(), dataDir, env });
-  };
   [openServer, authServer, browser] = await Promise.all([
-    start(),
-    start({ AUTH_TOKEN: 'a11y-audit-token-0123456789abcdef' }),
+    startTempServer(),
+    startTempServer({ AUTH_TOKEN: 'a11y-audit-token-0123456789abcdef' }),
     launchBrowser(),
   ]);
   const entityId = 'a11y-task-1';
@@ -129,9 +120,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await Promise.all([openServer?.stop(), authServer?.stop()]);
-  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  await Promise.all([browser?.close(), openServer?.dispose(), authServer?.dispose()]);
 });
 
 describe('accessibility audit (axe-core): no serious or critical violation in any view', () => {

@@ -1,24 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freePort,
-  launchBrowser,
-  postEvent,
-  screenshot,
-  startServerProcess,
-  type ServerProcess,
-} from './helpers.js';
+import { launchBrowser, postEvent, screenshot, startTempServer, type TempServer } from './helpers.js';
 
 const WIDE = { width: 1440, height: 900 };
 const NARROW = { width: 1000, height: 800 };
 const TYPE = 'e2e_split';
 
 let browser: Browser;
-let server: ServerProcess;
-let dataDir: string;
+let server: TempServer;
 /** The events posted before the tests, oldest first. */
 const ids: string[] = [];
 
@@ -41,17 +30,13 @@ const post = (n: number): Promise<string> =>
   });
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'hookscope-split-'));
-  server = await startServerProcess({ port: await freePort(), dataDir });
-  browser = await launchBrowser();
+  [server, browser] = await Promise.all([startTempServer(), launchBrowser()]);
   // Sequential: each is newer than the one before, so the stream's order is known.
   for (let n = 0; n < 80; n++) ids.push(await post(n));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+  await Promise.all([browser?.close(), server?.dispose()]);
 });
 
 describe('split view on a wide screen', () => {

@@ -165,6 +165,14 @@ describe('StreamView', () => {
     expect(selectedIds()).toEqual(['evt_000002']);
     fireEvent.keyDown(screen.getByRole('button', { name: 'Pause' }), { key: 'Enter' });
     expect(window.location.pathname).toBe('/dashboard/');
+    // Enter on another row's link is that link's (the browser follows it), not the selection's.
+    const other = rowLink('evt_000001');
+    expect(fireEvent.keyDown(other, { key: 'Enter' })).toBe(true);
+    expect(window.location.pathname).toBe('/dashboard/');
+    expect(fireEvent.keyDown(rowLink('evt_000002'), { key: 'Enter' })).toBe(false);
+    expect(window.location.pathname).toBe('/dashboard/events/evt_000002');
+    window.history.replaceState(null, '', '/dashboard/?sel=evt_000002');
+    await waitFor(() => expect(selectedIds()).toEqual(['evt_000002']));
     fireEvent.keyDown(window, { key: 'Escape' });
     expect(selectedIds()).toEqual([]);
     expect(window.location.search).toBe('');

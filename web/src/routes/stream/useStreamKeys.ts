@@ -2,7 +2,7 @@ import { useEffect, type RefObject } from 'react';
 import { isTypingTarget } from '../../lib/format.js';
 import type { StreamRow } from './buffer.js';
 
-/** Elements whose own Enter must not be taken over (a row's link is ours: Enter there opens the selection). */
+/** Elements whose own Enter must not be taken over (but the selected row's link's is ours: it opens the event). */
 const OWN_ENTER = 'a, button, summary, [role="treeitem"], [tabindex]';
 
 /**
@@ -25,7 +25,11 @@ export function useStreamKeys(options: {
       const target = event.target instanceof Element ? event.target : null;
       const inPane = target !== null && pane.current?.contains(target) === true;
       if (event.key === 'Enter') {
-        const theirs = target?.closest(OWN_ENTER) != null && !target.matches('[data-row-link]');
+        // Another row's link keeps its own Enter: it opens (or, split, selects) the row it is on.
+        const onSelectedRow =
+          target?.matches('[data-row-link]') === true &&
+          target.closest<HTMLElement>('[data-event-id]')?.dataset.eventId === selectedId;
+        const theirs = target?.closest(OWN_ENTER) != null && !onSelectedRow;
         if (selectedId === null || theirs) return;
         event.preventDefault();
         open(selectedId);
