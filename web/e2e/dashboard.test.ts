@@ -216,17 +216,20 @@ describe('dashboard in a real browser', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(`**/dashboard/events/${id}`);
     await page.getByTestId('raw-body').waitFor();
-    // Esc returns to the entry the reader came from: the filtered stream.
+    // Esc returns to the entry the reader came from: the filtered stream, its selection named in the URL.
     await page.keyboard.press('Escape');
     await page.waitForSelector(row(id));
-    expect(here()).toBe('/dashboard/?type=e2e_nav');
+    expect(here()).toBe(`/dashboard/?type=e2e_nav&sel=${id}`);
     expect(await page.getByLabel('Entity type').inputValue()).toBe('e2e_nav');
     await page.goForward();
     await page.getByTestId('raw-body').waitFor();
     expect(here()).toBe(`/dashboard/events/${id}`);
     await page.goBack();
     await page.waitForSelector(row(id));
-    expect(here()).toBe('/dashboard/?type=e2e_nav');
+    expect(here()).toBe(`/dashboard/?type=e2e_nav&sel=${id}`);
+    // Esc clears the selection in place (the entry is rewritten, not added).
+    await page.keyboard.press('Escape');
+    await page.waitForURL((url) => url.search === '?type=e2e_nav');
     // The header's "Stream" link drops the filters; where the page already is, it adds no entry.
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Stream' }).click();
     await page.waitForURL((url) => url.search === '');
@@ -251,7 +254,10 @@ describe('dashboard in a real browser', () => {
     });
     await page.goto(`${server.url}/dashboard/`);
     await page.waitForSelector(row(id));
+    // This window is wide: a click selects the row (the split view), Enter opens the event's page.
     await page.locator(row(id)).click();
+    await page.getByTestId('detail-pane').getByTestId('raw-body').waitFor();
+    await page.keyboard.press('Enter');
     await page.waitForURL(`**/dashboard/events/${id}`);
     await page.getByTestId('raw-body').waitFor();
     expect(await page.getByTestId('raw-body').textContent()).toContain(hostile.replaceAll('"', '\\"'));
@@ -302,7 +308,7 @@ describe('dashboard in a real browser', () => {
     expect(await page.locator('[data-testid="stream-row"]').count()).toBeLessThan(60);
     // Still responsive: the keyboard moves the selection at once.
     await page.keyboard.press('j');
-    await page.waitForSelector('[data-testid="stream-row"][aria-selected="true"]');
+    await page.waitForSelector('[data-testid="stream-row"][data-selected="true"]');
   });
 
   it('shows "reconnecting" when the server dies and then the events posted while it was down', async () => {

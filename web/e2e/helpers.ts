@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -32,8 +33,13 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `node --import tsx server/src/main.ts` on the given port and data folder; resolves once /healthz answers. */
-export async function startServerProcess(options: { port: number; dataDir: string }): Promise<ServerProcess> {
+/** Starts `node --import tsx server/src/main.ts` on the given port and data folder (plus `env`, e.g. AUTH_TOKEN);
+ * resolves once /healthz answers. */
+export async function startServerProcess(options: {
+  port: number;
+  dataDir: string;
+  env?: Record<string, string>;
+}): Promise<ServerProcess> {
   const url = `http://127.0.0.1:${options.port}`;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT_DIR,
@@ -45,6 +51,7 @@ export async function startServerProcess(options: { port: number; dataDir: strin
       DATA_DIR: options.dataDir,
       LOG_LEVEL: 'warn',
       MOCK_EVENTS_PER_MINUTE: '0',
+      ...options.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -74,6 +81,24 @@ export async function startServerProcess(options: { port: number; dataDir: strin
     async stop(signal = 'SIGTERM') {
       if (!hasExited) child.kill(signal);
       await exited;
+    },
+  };
+}
+
+/** A server of {@link startTempServer}: `dispose` stops it and removes its data folder. */
+export interface TempServer extends ServerProcess {
+  dispose(): Promise<void>;
+}
+
+/** Starts a server on a free port with a fresh temporary data folder (`env` as for {@link startServerProcess}). */
+export async function startTempServer(env: Record<string, string> = {}): Promise<TempServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hookscope-e2e-'));
+  const server = await startServerProcess({ port: await freePort(), dataDir, env });
+  return {
+    ...server,
+    async dispose() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

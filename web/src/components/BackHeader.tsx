@@ -5,16 +5,18 @@ import { hrefs } from '../lib/routes.js';
 /** Where a detail view goes back to when the reader did not come from inside the app (a shared link). */
 export const BACK_FALLBACK = hrefs.stream();
 
-/** The top of a detail view: "← Back" to where the reader came from, then the view's title. */
-export function BackHeader({ children }: { children: ReactNode }): ReactNode {
+/** The top of a detail view: "← Back" to where the reader came from (unless `back` is false), then the view's title. */
+export function BackHeader({ children, back = true }: { children: ReactNode; back?: boolean }): ReactNode {
   const goBack = useGoBack();
   return (
     <>
-      <p>
-        <button type="button" className="link" onClick={() => goBack(BACK_FALLBACK)}>
-          ← Back
-        </button>
-      </p>
+      {back && (
+        <p>
+          <button type="button" className="link" onClick={() => goBack(BACK_FALLBACK)}>
+            ← Back
+          </button>
+        </p>
+      )}
       <h1>{children}</h1>
     </>
   );

@@ -2,10 +2,12 @@ import { useEffect } from 'react';
 import { isTypingTarget } from '../lib/format.js';
 import { useGoBack } from '../lib/navigation.js';
 
-/** Esc leaves a detail view: back to where the reader came from, or to `fallback` on a direct link. */
-export function useEscapeBack(fallback: string): void {
+/** Esc leaves a detail view: back to where the reader came from, or to `fallback` on a direct link
+ * (not when `enabled` is false: a detail shown beside the stream leaves Esc to the stream). */
+export function useEscapeBack(fallback: string, enabled = true): void {
   const goBack = useGoBack();
   useEffect(() => {
+    if (!enabled) return;
     const onKey = (event: KeyboardEvent): void => {
       if (event.key !== 'Escape' || isTypingTarget(event.target)) return;
       event.preventDefault();
@@ -13,5 +15,5 @@ export function useEscapeBack(fallback: string): void {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [fallback, goBack]);
+  }, [fallback, goBack, enabled]);
 }

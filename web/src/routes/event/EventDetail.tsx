@@ -38,10 +38,13 @@ function HeadersTable({ headers }: { headers: unknown }): ReactNode {
   );
 }
 
-/** One event: payload tree, exact raw body, headers, changes, warnings and "copy as cURL". */
-export default function EventDetail({ id }: { id: string }): ReactNode {
+/**
+ * One event: payload tree, exact raw body, headers, changes, warnings and "copy as cURL". `inPane` shows it
+ * beside the stream (split view): no "← Back", and Esc is the stream's.
+ */
+export default function EventDetail({ id, inPane = false }: { id: string; inPane?: boolean }): ReactNode {
   const { origin } = useServices();
-  useEscapeBack(BACK_FALLBACK);
+  useEscapeBack(BACK_FALLBACK, !inPane);
   const { data, loading, error } = useQuery(EventDetailDocument, { variables: { id } });
 
   if (loading && data === undefined) return <p className="muted page">Loading event…</p>;
@@ -63,7 +66,7 @@ export default function EventDetail({ id }: { id: string }): ReactNode {
   const curl = curlCommand(origin, event.raw);
   return (
     <article className="page detail" aria-label="Event detail">
-      <BackHeader>
+      <BackHeader back={!inPane}>
         <ActionBadge action={event.action} /> <span>{event.entityType}</span>{' '}
         <Link href={hrefs.entity(event.entityId)}>{event.entityId}</Link>
       </BackHeader>

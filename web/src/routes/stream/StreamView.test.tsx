@@ -1,5 +1,8 @@
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
+import { ApolloProvider } from '@apollo/client/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { of } from 'rxjs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createConnectionStore } from '../../api/connection.js';
 import { ServicesContext, type Services } from '../../api/services.js';
 import { DashboardRouter } from '../../lib/navigation.js';
@@ -18,6 +21,15 @@ beforeEach(() => {
   window.history.replaceState(null, '', '/dashboard/');
 });
 
+/** happy-dom's own viewport, which its `matchMedia` (and so the split view's breakpoint) follows. */
+const happyDom = (window as unknown as { happyDOM: { setViewport(size: { width: number }): void } }).happyDOM;
+const NARROW_WIDTH_PX = 1024;
+afterEach(() => act(() => happyDom.setViewport({ width: NARROW_WIDTH_PX })));
+
+/** Apollo for the detail pane's query: the fake server retains no event, so the pane says which id it asked for. */
+const detailClient = (): ApolloClient =>
+  new ApolloClient({ cache: new InMemoryCache(), link: new ApolloLink(() => of({ data: { event: null } })) });
+
 function renderStream(source = new FakeStreamSource()): { source: FakeStreamSource; services: Services } {
   const services: Services = {
     streamSource: source,
@@ -25,17 +37,29 @@ function renderStream(source = new FakeStreamSource()): { source: FakeStreamSour
     origin: 'http://localhost',
   };
   render(
-    <ServicesContext value={services}>
-      <DashboardRouter>
-        <StreamView />
-      </DashboardRouter>
-    </ServicesContext>,
+    <ApolloProvider client={detailClient()}>
+      <ServicesContext value={services}>
+        <DashboardRouter>
+          <StreamView />
+        </DashboardRouter>
+      </ServicesContext>
+    </ApolloProvider>,
   );
   return { source, services };
 }
 
 const rowIds = (): string[] =>
   screen.queryAllByTestId('stream-row').map((row) => row.getAttribute('data-event-id') ?? '');
+const selectedIds = (): string[] =>
+  screen
+    .queryAllByTestId('stream-row')
+    .filter((row) => row.getAttribute('data-selected') === 'true')
+    .map((row) => row.getAttribute('data-event-id') ?? '');
+const rowLink = (id: string): HTMLElement => {
+  const row = screen.getAllByTestId('stream-row').find((element) => element.dataset.eventId === id);
+  if (row === undefined) throw new Error(`no row ${id}`);
+  return within(row).getByRole('link', { name: /received/ });
+};
 
 describe('StreamView', () => {
   it('shows the first page, then live events newest first', async () => {
@@ -110,21 +134,79 @@ describe('StreamView', () => {
     expect(screen.getByLabelText('Search')).toHaveValue('hello world');
   });
 
-  it('moves the selection with j/k and opens it with Enter', async () => {
+  it('moves the selection with j/k, names it in the URL and opens it with Enter', async () => {
     const source = new FakeStreamSource();
     source.events.push(makeEvent(1), makeEvent(2), makeEvent(3));
+    window.history.replaceState(null, '', '/dashboard/?type=task');
     renderStream(source);
     await waitFor(() => expect(rowIds()).toHaveLength(3));
     fireEvent.keyDown(window, { key: 'j' });
     fireEvent.keyDown(window, { key: 'j' });
     fireEvent.keyDown(window, { key: 'k' });
     fireEvent.keyDown(window, { key: 'ArrowDown' });
-    const selected = screen
-      .getAllByTestId('stream-row')
-      .filter((row) => row.getAttribute('aria-selected') === 'true');
-    expect(selected.map((row) => row.getAttribute('data-event-id'))).toEqual(['evt_000002']);
+    expect(selectedIds()).toEqual(['evt_000002']);
+    expect(window.location.search).toBe('?type=task&sel=evt_000002');
+    expect(rowLink('evt_000002')).toHaveAttribute('aria-current', 'true');
+    // Narrow screen: a row's link is the event's page, and no pane opens beside the list.
+    expect(rowLink('evt_000001')).toHaveAttribute('href', '/dashboard/events/evt_000001');
+    expect(screen.queryByTestId('detail-pane')).toBeNull();
     fireEvent.keyDown(window, { key: 'Enter' });
     expect(window.location.pathname).toBe('/dashboard/events/evt_000002');
+  });
+
+  it('leaves keys typed into a field, and Enter on another control, alone', async () => {
+    const source = new FakeStreamSource();
+    source.events.push(makeEvent(1), makeEvent(2));
+    renderStream(source);
+    await waitFor(() => expect(rowIds()).toHaveLength(2));
+    fireEvent.keyDown(screen.getByLabelText('Search'), { key: 'j' });
+    expect(selectedIds()).toEqual([]);
+    fireEvent.keyDown(window, { key: 'j' });
+    expect(selectedIds()).toEqual(['evt_000002']);
+    fireEvent.keyDown(screen.getByRole('button', { name: 'Pause' }), { key: 'Enter' });
+    expect(window.location.pathname).toBe('/dashboard/');
+    // Enter on another row's link is that link's (the browser follows it), not the selection's.
+    const other = rowLink('evt_000001');
+    expect(fireEvent.keyDown(other, { key: 'Enter' })).toBe(true);
+    expect(window.location.pathname).toBe('/dashboard/');
+    expect(fireEvent.keyDown(rowLink('evt_000002'), { key: 'Enter' })).toBe(false);
+    expect(window.location.pathname).toBe('/dashboard/events/evt_000002');
+    window.history.replaceState(null, '', '/dashboard/?sel=evt_000002');
+    await waitFor(() => expect(selectedIds()).toEqual(['evt_000002']));
+    fireEvent.keyDown(window, { key: 'Escape' });
+    expect(selectedIds()).toEqual([]);
+    expect(window.location.search).toBe('');
+  });
+
+  it('on a wide screen opens the selection beside the list, follows j/k and keeps it while events stream in', async () => {
+    act(() => happyDom.setViewport({ width: 1400 }));
+    const source = new FakeStreamSource();
+    source.events.push(makeEvent(1), makeEvent(2), makeEvent(3));
+    window.history.replaceState(null, '', '/dashboard/?action=update');
+    renderStream(source);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    // The row's link selects (keeping the filters) instead of leaving the list.
+    expect(rowLink('evt_000003')).toHaveAttribute('href', '/dashboard/?action=update&sel=evt_000003');
+    fireEvent.click(rowLink('evt_000003'));
+    expect(window.location.pathname + window.location.search).toBe(
+      '/dashboard/?action=update&sel=evt_000003',
+    );
+    const pane = await screen.findByTestId('detail-pane');
+    await within(pane).findByText('evt_000003');
+    expect(within(pane).getByRole('link', { name: 'Open full page' })).toHaveAttribute(
+      'href',
+      '/dashboard/events/evt_000003',
+    );
+    fireEvent.keyDown(window, { key: 'j' });
+    await within(screen.getByTestId('detail-pane')).findByText('evt_000002');
+    act(() => source.post(makeEvent(4)));
+    await waitFor(() => expect(rowIds()[0]).toBe('evt_000004'));
+    expect(selectedIds()).toEqual(['evt_000002']);
+    expect(within(screen.getByTestId('detail-pane')).getByText('evt_000002')).toBeInTheDocument();
+    // (Going narrow is left to the browser test: happy-dom's matchMedia reports no change from wide to narrow.)
+    fireEvent.keyDown(window, { key: 'Escape' });
+    expect(screen.queryByTestId('detail-pane')).toBeNull();
+    expect(window.location.search).toBe('?action=update');
   });
 
   it("opens the entity, not the event, from a row's entity link", async () => {

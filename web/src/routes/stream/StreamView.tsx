@@ -1,22 +1,32 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { isTypingTarget } from '../../lib/format.js';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
 import { useNavigate, useSearch } from '../../lib/navigation.js';
 import { hrefs } from '../../lib/routes.js';
+import { useMediaQuery } from '../../lib/useMediaQuery.js';
+import { DetailPane } from './DetailPane.js';
 import { FilterBar } from './FilterBar.js';
-import { filtersToSearch, parseFilters } from './filters.js';
+import { filtersToSearch, parseFilters, parseSelection, selectionSearch } from './filters.js';
 import { ROW_HEIGHT_PX, StreamRowView } from './StreamRowView.js';
 import { useStream } from './useStream.js';
+import { useStreamKeys } from './useStreamKeys.js';
 
-/** The landing view: live events, newest first, filtered by the URL's query string. */
+/** Where the selected event's detail opens beside the list instead of on its own page (styles.css agrees). */
+export const SPLIT_VIEW_QUERY = '(min-width: 1200px)';
+
+/**
+ * The landing view: live events, newest first, filtered by the URL's query string, which also names the
+ * selected event (`sel`); on a wide screen the selection's detail shows beside the list.
+ */
 export function StreamView(): ReactNode {
   const search = useSearch();
   const navigate = useNavigate();
   const filters = useMemo(() => parseFilters(search), [search]);
+  const selectedId = parseSelection(search);
+  const split = useMediaQuery(SPLIT_VIEW_QUERY);
   const { state, controller } = useStream(filters);
   const { rows } = state;
-  const [selectedId, setSelectedId] = useState<string | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const paneRef = useRef<HTMLElement>(null);
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -51,33 +61,39 @@ export function StreamView(): ReactNode {
   }, [controller]);
 
   const open = useCallback((id: string) => navigate(hrefs.event(id)), [navigate]);
+  // Selecting rewrites the history entry: "back" leaves the stream rather than walking every selection.
+  const selectHref = useCallback(
+    (id: string | null) => hrefs.stream(selectionSearch(filters, id)),
+    [filters],
+  );
+  const select = useCallback(
+    (id: string | null) => navigate(selectHref(id), { replace: true }),
+    [navigate, selectHref],
+  );
+  useStreamKeys({ rows, selectedId, select, open, pane: paneRef });
 
+  // A new selection (keys, click, a shared link once its row has loaded) is scrolled into view once;
+  // rows streaming in later leave the scroll to the anchoring above.
+  const scrolledToRef = useRef<string | null>(null);
   useEffect(() => {
-    const onKey = (event: KeyboardEvent): void => {
-      if (isTypingTarget(event.target) || event.metaKey || event.ctrlKey || event.altKey) return;
-      const index = selectedId === null ? -1 : rows.findIndex((row) => row.event.id === selectedId);
-      if (event.key === 'Enter' && selectedId !== null) {
-        event.preventDefault();
-        open(selectedId);
-        return;
-      }
-      if (event.key === 'Escape') {
-        setSelectedId(null);
-        return;
-      }
-      const down = event.key === 'j' || event.key === 'ArrowDown';
-      const up = event.key === 'k' || event.key === 'ArrowUp';
-      if (!down && !up) return;
-      const next = down ? Math.min(rows.length - 1, index + 1) : Math.max(0, index - 1);
-      event.preventDefault();
-      const row = rows[next];
-      if (row === undefined) return;
-      setSelectedId(row.event.id);
-      virtualizer.scrollToIndex(next, { align: 'auto' });
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [rows, selectedId, open, virtualizer]);
+    if (selectedId === null) scrolledToRef.current = null;
+    if (selectedId === null || scrolledToRef.current === selectedId) return;
+    const index = rows.findIndex((row) => row.event.id === selectedId);
+    if (index < 0) return;
+    scrolledToRef.current = selectedId;
+    virtualizer.scrollToIndex(index, { align: 'auto' });
+  }, [rows, selectedId, virtualizer]);
+  // Focus on a row's link follows the selection (a click, then j/k): the focus ring and Enter stay on the
+  // selected event. After every render, since the selected row may be rendered only once scrolled to.
+  useEffect(() => {
+    const active = document.activeElement;
+    if (selectedId === null || !(active instanceof HTMLElement) || !active.matches('[data-row-link]')) return;
+    if (active.closest<HTMLElement>('[data-event-id]')?.dataset.eventId === selectedId) return;
+    scrollRef.current
+      ?.querySelector<HTMLElement>(`[data-event-id="${CSS.escape(selectedId)}"] [data-row-link]`)
+      ?.focus({ preventScroll: true });
+  });
+  const paneOpen = split && selectedId !== null;
 
   const entityTypes = useMemo(() => {
     const seen = new Set<string>();
@@ -86,7 +102,7 @@ export function StreamView(): ReactNode {
   }, [rows]);
 
   return (
-    <section className="stream" aria-label="Event stream">
+    <section className={paneOpen ? 'stream split' : 'stream'} aria-label="Event stream">
       <FilterBar filters={filters} entityTypes={entityTypes} />
       <div className="stream-bar">
         {state.paused ? (
@@ -111,7 +127,7 @@ export function StreamView(): ReactNode {
             {state.error}
           </span>
         )}
-        <span className="muted keys">j/k or ↑/↓ to move · Enter to open · Esc to go back</span>
+        <span className="muted keys">j/k or ↑/↓ to move · Enter to open · Esc to close</span>
       </div>
       <div className="row head" aria-hidden="true">
         <span className="cell time">Received</span>
@@ -121,21 +137,18 @@ export function StreamView(): ReactNode {
         <span className="cell summary">Payload</span>
         <span className="cell warn" />
       </div>
-      <div
-        className="stream-scroll"
-        ref={scrollRef}
-        onScroll={onScroll}
-        data-testid="stream-list"
-        role="listbox"
-        aria-label="Events, newest first"
-      >
+      <div className="stream-scroll" ref={scrollRef} onScroll={onScroll} data-testid="stream-list">
         {!state.loading && rows.length === 0 && (
           <p className="empty">
             No events yet{filtersToSearch(filters) !== '' ? ' match these filters' : ''}. POST one to{' '}
             <code>/webhooks/event</code> or use “Generate mock events”.
           </p>
         )}
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        <div
+          style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
+          role="list"
+          aria-label="Events, newest first"
+        >
           {items.map((item) => {
             const row = rows[item.index];
             if (row === undefined) return null;
@@ -143,13 +156,15 @@ export function StreamView(): ReactNode {
               <div
                 key={item.key}
                 className="row-slot"
+                role="listitem"
                 style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT_PX }}
               >
                 <StreamRowView
                   row={row}
                   selected={row.event.id === selectedId}
                   nowMs={nowMs}
-                  onOpen={() => open(row.event.id)}
+                  href={split ? selectHref(row.event.id) : hrefs.event(row.event.id)}
+                  selects={split}
                 />
               </div>
             );
@@ -157,6 +172,7 @@ export function StreamView(): ReactNode {
         </div>
         {state.loadingOlder && <p className="muted loading-older">Loading older events…</p>}
       </div>
+      {paneOpen && <DetailPane id={selectedId} onClose={() => select(null)} paneRef={paneRef} />}
     </section>
   );
 }

@@ -50,3 +50,20 @@ export function toEventFilter(filters: StreamFilters): EventFilter | null {
   if (filters.search.trim() !== '') filter.search = filters.search.trim();
   return Object.keys(filter).length === 0 ? null : filter;
 }
+
+/** The query-string key naming the event selected in the stream (the split view's detail). */
+const SELECTION_KEY = 'sel';
+
+/** The selected event's id in a stream query string, or null when none is selected. */
+export function parseSelection(search: string): string | null {
+  const id = new URLSearchParams(search).get(SELECTION_KEY);
+  return id === null || id === '' ? null : id;
+}
+
+/** The stream's query string for these filters with `id` selected (or none): filters first, so a shared link reads well. */
+export function selectionSearch(filters: StreamFilters, id: string | null): string {
+  if (id === null) return filtersToSearch(filters);
+  const params = new URLSearchParams(filtersToSearch(filters));
+  params.set(SELECTION_KEY, id);
+  return `?${params.toString()}`;
+}
