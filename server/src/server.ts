@@ -20,6 +20,8 @@ import { createIngest } from './intake/ingest.js';
 import { createLive } from './live/index.js';
 import type { LiveTopics } from './live/topics.js';
 import { createMockFeed } from './intake/mock-feed.js';
+import { createEventDeletes, type EventDeletes } from './intake/deletes.js';
+import { mayNothing } from './api/access.js';
 import { createRetention, retentionMaintenance } from './jobs/retention.js';
 import { createSqliteStore } from './store/sqlite/index.js';
 import type { EventStore, PurgeReport } from './store/types.js';
@@ -72,9 +74,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const entities = createEntityReader(store);
   const retention = createRetention({ clock, retentionMs: config.eventRetentionMs });
   const mock = createMockFeed(ingest, clock);
+  const deletes = createEventDeletes({
+    store,
+    live,
+    cutoffMs: () => retention.cutoffMs(),
+    // Before the delete is acknowledged or published: a fold read next must not come from the cache.
+    onDeleted: (report) => {
+      entities.forget(report.entityIds);
+      logger.info({ eventCount: report.eventCount }, 'deleted %d events on request', report.eventCount);
+    },
+  });
   const app = await startApp(
     config,
-    { logger, clock, store, live, ingest, entities, retention, mock },
+    { logger, clock, store, live, ingest, entities, retention, mock, deletes },
     options,
   );
 
@@ -132,6 +144,7 @@ interface AppParts {
   entities: EntityReader;
   retention: Retention;
   mock: MockFeed;
+  deletes: EventDeletes;
 }
 
 /** Wires the doors: the HTTP app, and GraphQL mounted on its port. Each gets read-only views of what it
@@ -151,7 +164,11 @@ function startApp(config: Config, parts: AppParts, options: StartOptions): Promi
       },
       live: parts.live,
       mock: parts.mock,
+      deletes: parts.deletes,
+      // Per request, the mount replaces it with what that request's credential may do.
+      may: mayNothing,
     },
+    access: { readonlyMayDelete: config.readonlyMayDelete },
     limits: graphqlLimits(config),
     ws: {
       wsMaxPayloadBytes: config.wsMaxPayloadBytes,
@@ -165,7 +182,7 @@ function startApp(config: Config, parts: AppParts, options: StartOptions): Promi
     settings: config,
     logger,
     clock,
-    auth: config.auth ? createAuthenticator(config.auth, () => clock.now()) : null,
+    auth: config.auth ? createAuthenticator(config.auth, () => clock.now(), config.readonlyTokens) : null,
     ingest: parts.ingest,
     reads: store,
     entities,
