@@ -20,3 +20,12 @@ export const HeaderGenerateMockEventsMutation = /* GraphQL */ `
     }
   }
 `;
+
+/** Deletes: the counts change at once, not at the next poll. */
+export const HeaderEventsDeletedSubscription = /* GraphQL */ `
+  subscription HeaderEventsDeleted {
+    eventsDeleted {
+      eventCount
+    }
+  }
+`;

@@ -1,7 +1,11 @@
 import { ServerError } from '@apollo/client/errors';
-import { useMutation, useQuery } from '@apollo/client/react';
+import { useMutation, useQuery, useSubscription } from '@apollo/client/react';
 import { useEffect, type ReactNode } from 'react';
-import { HeaderGenerateMockEventsDocument, HeaderStatsDocument } from '../gql/graphql.js';
+import {
+  HeaderEventsDeletedDocument,
+  HeaderGenerateMockEventsDocument,
+  HeaderStatsDocument,
+} from '../gql/graphql.js';
 import type { ConnectionStatus } from '../api/connection.js';
 import { Link, useCurrentRoute } from '../lib/navigation.js';
 import { hrefs } from '../lib/routes.js';
@@ -49,6 +53,11 @@ export function Header(): ReactNode {
   });
   const [generate, generating] = useMutation(HeaderGenerateMockEventsDocument);
   const { refetch } = stats;
+  // A delete (here or in another dashboard) changes the counts at once: refresh now, not at the next poll.
+  useSubscription(HeaderEventsDeletedDocument, {
+    fetchPolicy: 'no-cache',
+    onData: () => void refetch().catch(() => undefined),
+  });
 
   useEffect(() => {
     // After a reconnect the counts are as stale as the stream: refresh them now, not at the next poll.

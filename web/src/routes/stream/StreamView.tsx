@@ -3,6 +3,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, typ
 import { isTypingTarget } from '../../lib/format.js';
 import { useNavigate, useSearch } from '../../lib/navigation.js';
 import { hrefs } from '../../lib/routes.js';
+import { ClearAllButton } from './DeleteActions.js';
 import { FilterBar } from './FilterBar.js';
 import { filtersToSearch, parseFilters } from './filters.js';
 import { ROW_HEIGHT_PX, StreamRowView } from './StreamRowView.js';
@@ -112,6 +113,7 @@ export function StreamView(): ReactNode {
           </span>
         )}
         <span className="muted keys">j/k or ↑/↓ to move · Enter to open · Esc to go back</span>
+        <ClearAllButton />
       </div>
       <div className="row head" aria-hidden="true">
         <span className="cell time">Received</span>

@@ -2,6 +2,7 @@ import type { ApolloClient } from '@apollo/client';
 import {
   StreamEventAddedDocument,
   StreamEventsDocument,
+  StreamEventsDeletedDocument,
   StreamEventsPurgedDocument,
 } from '../../gql/graphql.js';
 import type { StreamSource } from './controller.js';
@@ -38,6 +39,16 @@ export function createApolloStreamSource(client: ApolloClient): StreamSource {
         .subscribe({
           next: (result) => {
             if (result.data) onPurge(result.data.eventsPurged.before);
+          },
+        });
+      return () => subscription.unsubscribe();
+    },
+    subscribeDeleted(onDeleted) {
+      const subscription = client
+        .subscribe({ query: StreamEventsDeletedDocument, fetchPolicy: 'no-cache' })
+        .subscribe({
+          next: (result) => {
+            if (result.data) onDeleted(result.data.eventsDeleted.eventIds ?? null);
           },
         });
       return () => subscription.unsubscribe();
