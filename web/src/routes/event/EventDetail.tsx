@@ -142,8 +142,8 @@ export default function EventDetail({ id }: { id: string }): ReactNode {
         onCancel={removal.cancel}
       >
         <p data-testid="delete-count">
-          1 event ({event.action} of {event.entityType} {event.entityId}) will be deleted for every viewer; the
-          entity is folded again without it. This cannot be undone.
+          1 event ({event.action} of {event.entityType} {event.entityId}) will be deleted for every viewer;
+          the entity is folded again without it. This cannot be undone.
         </p>
       </ConfirmDialog>
       <WarningList warnings={event.warnings} />
