@@ -1,14 +1,8 @@
-import { useApolloClient } from '@apollo/client/react';
 import type { ReactNode } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { eventsText, useConfirmedDelete } from '../../components/useConfirmedDelete.js';
-import {
-  HeaderStatsDocument,
-  StreamClearEventsDocument,
-  StreamDeleteCountDocument,
-  StreamDeleteMatchingDocument,
-  type EventFilter,
-} from '../../gql/graphql.js';
+import { useServices } from '../../api/services.js';
+import type { EventFilter } from '../../gql/graphql.js';
 
 /** The outcome line after a delete, announced politely. */
 function Outcome({ deleted }: { deleted: number | null }): ReactNode {
@@ -25,22 +19,11 @@ function Outcome({ deleted }: { deleted: number | null }): ReactNode {
  * screen), after a confirmation with the server's count. Hidden without filters: that is "Clear all".
  */
 export function DeleteMatchingButton({ filter }: { filter: EventFilter | null }): ReactNode {
-  const client = useApolloClient();
+  const { streamSource } = useServices();
   const flow = useConfirmedDelete({
-    async count() {
-      const result = await client.query({
-        query: StreamDeleteCountDocument,
-        variables: { filter },
-        fetchPolicy: 'no-cache',
-      });
-      if (result.data === undefined) throw result.error ?? new Error('events: no data');
-      return result.data.events.totalCount;
-    },
-    async remove() {
-      if (filter === null) return 0;
-      const result = await client.mutate({ mutation: StreamDeleteMatchingDocument, variables: { filter } });
-      return result.data?.deleteEvents.eventCount ?? 0;
-    },
+    count: () => streamSource.countEvents(filter),
+    // Never null here (the button is hidden without filters): null would delete everything.
+    remove: () => (filter === null ? Promise.resolve(0) : streamSource.deleteEvents(filter)),
   });
   if (filter === null) return null;
   const { phase } = flow;
@@ -77,17 +60,10 @@ export function DeleteMatchingButton({ filter }: { filter: EventFilter | null })
 
 /** "Clear all…" for the stream bar: every retained event, after a confirmation with the server's count. */
 export function ClearAllButton(): ReactNode {
-  const client = useApolloClient();
+  const { streamSource } = useServices();
   const flow = useConfirmedDelete({
-    async count() {
-      const result = await client.query({ query: HeaderStatsDocument, fetchPolicy: 'network-only' });
-      if (result.data === undefined) throw result.error ?? new Error('stats: no data');
-      return result.data.stats.totalEvents;
-    },
-    async remove() {
-      const result = await client.mutate({ mutation: StreamClearEventsDocument });
-      return result.data?.clearEvents.eventCount ?? 0;
-    },
+    count: () => streamSource.countEvents(null),
+    remove: () => streamSource.deleteEvents(null),
   });
   const { phase } = flow;
   const count = phase.name === 'confirm' || phase.name === 'deleting' ? phase.count : 0;

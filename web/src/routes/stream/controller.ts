@@ -20,6 +20,10 @@ export interface StreamSource {
   subscribePurged(onPurge: (beforeIso: string) => void): () => void;
   /** Deletes (anyone's): the ids removed, or null when too many to list. */
   subscribeDeleted(onDeleted: (eventIds: readonly string[] | null) => void): () => void;
+  /** How many retained events match (null: all of them), as the server counts them. */
+  countEvents(filter: EventFilter | null): Promise<number>;
+  /** Deletes what matches (null: every retained event); answers how many went. */
+  deleteEvents(filter: EventFilter | null): Promise<number>;
 }
 
 /** What the stream view renders. */

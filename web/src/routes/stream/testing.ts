@@ -61,6 +61,16 @@ export class FakeStreamSource implements StreamSource {
     return () => undefined;
   }
 
+  countEvents(filter: EventFilter | null): Promise<number> {
+    return Promise.resolve(this.events.filter((event) => matches(event, filter)).length);
+  }
+
+  deleteEvents(filter: EventFilter | null): Promise<number> {
+    const ids = this.events.filter((event) => matches(event, filter)).map((event) => event.id);
+    this.remove(ids);
+    return Promise.resolve(ids.length);
+  }
+
   /** Deletes events as the server would, and tells the listeners (ids, or null as for a large delete). */
   remove(ids: readonly string[], listAs: 'ids' | 'null' = 'ids'): void {
     const gone = new Set(ids);
