@@ -300,6 +300,30 @@ describe('AUTH_READONLY_TOKENS (READONLY_MAY_DELETE unset)', () => {
   });
 });
 
+describe('AUTH_READONLY_TOKENS through the sign-in form', () => {
+  const it = readonlyRefused;
+
+  it('keeps the read-only role in the session cookie: reads pass, deletes are FORBIDDEN', async ({ t }) => {
+    const login = await fetch(`${t.url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: READONLY_TOKEN }).toString(),
+      redirect: 'manual',
+    });
+    expect(login.status).toBe(303);
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const post = (query: string) =>
+      fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ query }),
+      }).then((response) => response.json() as Promise<GraphqlAnswer<Record<string, unknown>>>);
+    expect((await post(STATS)).errors).toBeUndefined();
+    const refused = await post(CLEAR);
+    expect(refused.errors?.[0]?.extensions?.code).toBe(ErrorCode.FORBIDDEN);
+  });
+});
+
 describe('AUTH_READONLY_TOKENS with READONLY_MAY_DELETE=true', () => {
   const it = readonlyMayDelete;
 
