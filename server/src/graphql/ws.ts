@@ -61,7 +61,9 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
     {
       schema,
       context: (ctx, id, payload) =>
-        subscriptions.context(ctx.extra.socket, id, payload, { may: roles.get(ctx.extra.socket) ?? mayNothing }),
+        subscriptions.context(ctx.extra.socket, id, payload, {
+          may: roles.get(ctx.extra.socket) ?? mayNothing,
+        }),
       subscribe: (args) => subscriptions.subscribe(args),
       connectionInitWaitTimeout: settings.wsInitTimeoutMs,
       // Browsers cannot put headers on a WebSocket: the token comes in connectionParams, or the session

@@ -41,10 +41,7 @@ export function setSessionCookie(reply: FastifyReply, auth: Authenticator, user:
  * connections a door accepts itself (the WebSocket upgrade does not pass through Fastify's hooks), and
  * the role each credential has.
  */
-export async function registerReaderGuard(
-  app: FastifyInstance,
-  auth: Authenticator,
-): Promise<ReaderChecks> {
+export async function registerReaderGuard(app: FastifyInstance, auth: Authenticator): Promise<ReaderChecks> {
   // No parsing hook: the webhook, at its rates, has no use for cookies; the guard parses them itself.
   await app.register(fastifyCookie, { secret: auth.sessionSecret, hook: false });
   const userOf = (headers: IncomingHttpHeaders): string | null => {

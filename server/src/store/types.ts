@@ -154,9 +154,7 @@ export interface EventWriter {
 
 /** Which events a delete removes (always within the cut-off it is given). */
 export type EventSelection =
-  | { kind: 'one'; id: string }
-  | { kind: 'matching'; query: EventQuery }
-  | { kind: 'all' };
+  { kind: 'one'; id: string } | { kind: 'matching'; query: EventQuery } | { kind: 'all' };
 
 /** The deletes a person asks for (GraphQL mutations, through the composition root's deleter). */
 export interface EventDeleter {

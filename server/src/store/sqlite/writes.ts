@@ -16,7 +16,12 @@ type Write =
       reject: (error: unknown) => void;
     }
   | { kind: 'rejection'; rejection: StoredRejection; resolve: () => void; reject: (error: unknown) => void }
-  | { kind: 'task'; task: CommitTask<unknown>; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+  | {
+      kind: 'task';
+      task: CommitTask<unknown>;
+      resolve: (value: unknown) => void;
+      reject: (error: unknown) => void;
+    };
 
 /**
  * Work run inside a group commit's transaction, in queue order with the inserts (a delete step): it
