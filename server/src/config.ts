@@ -62,6 +62,10 @@ const envSchema = z.object({
   AUTH_USERS: list()
     .pipe(z.array(z.string().regex(USER_ENTRY, 'each entry must be user:scrypt.N.r.p.salt.hash')).min(1))
     .optional(),
+  AUTH_READONLY_TOKENS: list()
+    .pipe(z.array(z.string().min(16, 'each token must be at least 16 characters')).min(1))
+    .optional(),
+  READONLY_MAY_DELETE: boolean().prefault('false'),
   ALLOWED_ORIGINS: list()
     .pipe(z.array(z.string().regex(ORIGIN, 'each entry must be an origin like https://example.com')))
     .default([]),
@@ -99,6 +103,10 @@ export interface Config {
   webhookSignature: WebhookSignatureConfig | null;
   /** Who may read (dashboard, GraphQL, REST); null when neither AUTH_TOKEN nor AUTH_USERS is set. */
   auth: AuthConfig | null;
+  /** Bearer tokens that may read but change nothing (AUTH_READONLY_TOKENS); empty when unset. */
+  readonlyTokens: readonly string[];
+  /** READONLY_MAY_DELETE: whether those read-only tokens may delete events all the same. */
+  readonlyMayDelete: boolean;
   /** Browser origins allowed to open a WebSocket besides the server's own and localhost. */
   allowedOrigins: readonly string[];
   graphqlIntrospection: boolean;
@@ -189,6 +197,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
   if (e.AUTH_TOKEN !== undefined && e.AUTH_USERS !== undefined) {
     throw new ConfigError('invalid configuration:\n  AUTH_TOKEN, AUTH_USERS: set one of them, not both');
   }
+  const readonlyTokens = Object.freeze(e.AUTH_READONLY_TOKENS ?? []);
+  if (readonlyTokens.length > 0) {
+    if (e.AUTH_TOKEN === undefined && e.AUTH_USERS === undefined) {
+      throw new ConfigError(
+        'invalid configuration:\n  AUTH_READONLY_TOKENS: needs AUTH_TOKEN or AUTH_USERS too (someone must be able to change things)',
+      );
+    }
+    if (e.AUTH_TOKEN !== undefined && readonlyTokens.includes(e.AUTH_TOKEN)) {
+      throw new ConfigError('invalid configuration:\n  AUTH_READONLY_TOKENS: must not contain AUTH_TOKEN');
+    }
+  }
   const auth: AuthConfig | null =
     e.AUTH_TOKEN !== undefined
       ? { kind: 'token', token: e.AUTH_TOKEN }
@@ -209,6 +228,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
     logLevel: e.LOG_LEVEL,
     webhookSignature,
     auth,
+    readonlyTokens,
+    readonlyMayDelete: e.READONLY_MAY_DELETE,
     allowedOrigins: Object.freeze(e.ALLOWED_ORIGINS),
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,

@@ -21,6 +21,8 @@ import { createLive, tapPublishes } from './live/index.js';
 import { STATS_TRIGGERS, type LiveTopics } from './live/topics.js';
 import { createStatsFeed, type StatsFeed } from './jobs/stats-feed.js';
 import { createMockFeed } from './intake/mock-feed.js';
+import { createEventDeletes, type EventDeletes } from './intake/deletes.js';
+import { mayNothing } from './api/access.js';
 import { createRetention, retentionMaintenance } from './jobs/retention.js';
 import { createSqliteStore } from './store/sqlite/index.js';
 import type { EventStore, PurgeReport } from './store/types.js';
@@ -81,9 +83,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const ingest = createIngest({ store, live, clock: arrivals, newId: createIdGenerator(arrivals) });
   const entities = createEntityReader(store);
   const mock = createMockFeed(ingest, clock);
+  const deletes = createEventDeletes({
+    store,
+    live,
+    cutoffMs: () => retention.cutoffMs(),
+    // Before the delete is acknowledged or published: a fold read next must not come from the cache.
+    onDeleted: (report) => {
+      entities.forget(report.entityIds);
+      logger.info({ eventCount: report.eventCount }, 'deleted %d events on request', report.eventCount);
+    },
+  });
   const app = await startApp(
     config,
-    { logger, clock, store, live, ingest, entities, retention, mock, stats },
+    { logger, clock, store, live, ingest, entities, retention, mock, stats, deletes },
     options,
   );
 
@@ -143,6 +155,7 @@ interface AppParts {
   retention: Retention;
   mock: MockFeed;
   stats: StatsFeed;
+  deletes: EventDeletes;
 }
 
 /** Wires the doors: the HTTP app, and GraphQL mounted on its port. Each gets read-only views of what it
@@ -163,7 +176,11 @@ function startApp(config: Config, parts: AppParts, options: StartOptions): Promi
       live: parts.live,
       mock: parts.mock,
       stats: parts.stats,
+      deletes: parts.deletes,
+      // Per request, the mount replaces it with what that request's credential may do.
+      may: mayNothing,
     },
+    access: { readonlyMayDelete: config.readonlyMayDelete },
     limits: graphqlLimits(config),
     ws: {
       wsMaxPayloadBytes: config.wsMaxPayloadBytes,
@@ -177,7 +194,7 @@ function startApp(config: Config, parts: AppParts, options: StartOptions): Promi
     settings: config,
     logger,
     clock,
-    auth: config.auth ? createAuthenticator(config.auth, () => clock.now()) : null,
+    auth: config.auth ? createAuthenticator(config.auth, () => clock.now(), config.readonlyTokens) : null,
     ingest: parts.ingest,
     reads: store,
     entities,

@@ -16,6 +16,8 @@ export const ErrorCode = {
   SEARCH_TOO_LONG: 'SEARCH_TOO_LONG',
   /** 401: a reader route without valid AUTH_TOKEN or AUTH_USERS credentials. */
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** 403: the credential may read but not do this (AUTH_READONLY_TOKENS; see READONLY_MAY_DELETE). */
+  FORBIDDEN: 'FORBIDDEN',
   /** 404: no retained event or entity with that id. */
   NOT_FOUND: 'NOT_FOUND',
   /** 400 (GraphQL over HTTP) or an error message (graphql-ws): an operation over a GRAPHQL_ or WS_ limit. */

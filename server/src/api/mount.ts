@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
+import type { AccessRole } from './access.js';
 
 /** What the HTTP app lends a door for the connections that door accepts itself: a WebSocket upgrade
  * passes none of Fastify's hooks, so the door applies the app's checks on its own. */
@@ -8,6 +9,8 @@ export interface ConnectionGuards {
   /** Whether the request (its session cookie or Authorization header) or a credential sent in-band
    * (graphql-ws `connectionParams.authToken`) signs in a reader; always true without AUTH_*. */
   authorize(request: IncomingMessage, credential: unknown): boolean;
+  /** The role of the credential the request or the in-band credential proves (`full` without AUTH_*). */
+  roleOf(request: IncomingMessage, credential: unknown): AccessRole;
   /** Whether a WebSocket upgrade may proceed (its Origin, against cross-site WebSocket hijacking). */
   upgradeAllowed(request: IncomingMessage): boolean;
   /** Watches an accepted socket: one that stops reading is cut off. */

@@ -53,3 +53,18 @@ export interface StoreStats {
   oldestReceivedAtMs: number | null;
   newestReceivedAtMs: number | null;
 }
+
+/** Most ids a {@link DeleteReport} lists; beyond it the lists are null and views reload instead. */
+export const DELETE_REPORT_MAX_IDS = 1_000;
+
+/** What one delete (one event, a selection, or all) removed: as `eventsDeleted` carries it. */
+export interface DeleteReport {
+  eventCount: number;
+  /** The ids of the events removed, or null when more than {@link DELETE_REPORT_MAX_IDS} were. */
+  eventIds: string[] | null;
+  /**
+   * The entities that lost an event (their fold changed, or they are gone), or null when more than
+   * {@link DELETE_REPORT_MAX_IDS} did.
+   */
+  entityIds: string[] | null;
+}

@@ -2,6 +2,8 @@ import type { EntityReader } from '../read/entities.js';
 import type { LiveSubscriber, Subscription } from '../live/index.js';
 import type { LiveTopics } from '../live/topics.js';
 import type { MockFeed } from '../intake/mock-feed.js';
+import type { EventDeletes } from '../intake/deletes.js';
+import type { MayCheck } from '../api/access.js';
 import type { EventReader, StoreStats } from '../store/types.js';
 
 /** The store's reads that resolvers use. */
@@ -28,7 +30,8 @@ export interface RetentionSettings {
 
 /**
  * What every resolver can reach: read-only views of what they use, never the whole store, the intake or
- * the config (which holds the auth token and the webhook key). Only the mock feed writes, through the intake.
+ * the config (which holds the auth token and the webhook key). Only the mock feed (through the intake) and
+ * the deleter change anything, each doing what must follow (publishing) itself.
  */
 export interface GraphQLContext {
   readonly reads: EventReads;
@@ -42,4 +45,11 @@ export interface GraphQLContext {
   /** The live counts' subscribe side (`statsChanged`, the feed in jobs/stats-feed.ts): a subscription that
    * also asks for the counts at its start. */
   readonly stats: { subscribe(): Subscription<StoreStats> };
+  /** Deletes through the composition root's deleter, which drops caches and publishes `eventsDeleted`. */
+  readonly deletes: Pick<EventDeletes, 'delete'>;
+  /**
+   * What this request's credential may change: resolvers that change anything call
+   * `requireCapability(ctx.may, 'delete' | 'write', field)` (api/access.ts) first.
+   */
+  readonly may: MayCheck;
 }

@@ -24,6 +24,17 @@ export type ActionCount = {
   count: Scalars['Int']['output'];
 };
 
+/** What a delete removed. */
+export type DeleteReport = {
+  __typename?: 'DeleteReport';
+  /** The entities that lost events (changed or gone); null when more than 1000 did. */
+  entityIds?: Maybe<Array<Scalars['ID']['output']>>;
+  /** Events removed. */
+  eventCount: Scalars['Int']['output'];
+  /** The ids of the events removed; null when more than 1000 were (views then reload). */
+  eventIds?: Maybe<Array<Scalars['ID']['output']>>;
+};
+
 /** An entity's current state, folded from its retained events in order of `time`, then arrival. */
 export type Entity = {
   __typename?: 'Entity';
@@ -151,8 +162,24 @@ export type FieldChange = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Deletes every retained event. */
+  clearEvents: DeleteReport;
+  /** Deletes one retained event. An unknown or expired id is a NOT_FOUND error. */
+  deleteEvent: DeleteReport;
+  /** Deletes every retained event matching the filter, as of now. The filter must set at least one field (use clearEvents for all). */
+  deleteEvents: DeleteReport;
   /** Generates realistic mock events and feeds them through the normal intake path (1 to 1000). */
   generateMockEvents: Array<Event>;
+};
+
+
+export type MutationDeleteEventArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteEventsArgs = {
+  filter: EventFilter;
 };
 
 
@@ -272,6 +299,8 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** Every event stored from now on that matches the filter. */
   eventAdded: Event;
+  /** Emitted after each delete (one event, a selection, all) has committed. */
+  eventsDeleted: DeleteReport;
   /** Emitted after each purge that removed something. */
   eventsPurged: PurgeReport;
   /** Every refused delivery from now on. */
@@ -380,6 +409,7 @@ export type ResolversTypes = ResolversObject<{
   ActionCount: ResolverTypeWrapper<ActionCount>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteReport: ResolverTypeWrapper<DeleteReport>;
   Entity: ResolverTypeWrapper<EntityModel>;
   EntityConnection: ResolverTypeWrapper<EntityConnectionModel>;
   EntityEdge: ResolverTypeWrapper<Omit<EntityEdge, 'node'> & { node: ResolversTypes['Entity'] }>;
@@ -411,6 +441,7 @@ export type ResolversParentTypes = ResolversObject<{
   ActionCount: ActionCount;
   Boolean: Scalars['Boolean']['output'];
   DateTime: Scalars['DateTime']['output'];
+  DeleteReport: DeleteReport;
   Entity: EntityModel;
   EntityConnection: EntityConnectionModel;
   EntityEdge: Omit<EntityEdge, 'node'> & { node: ResolversParentTypes['Entity'] };
@@ -444,6 +475,12 @@ export type ActionCountResolvers<ContextType = GraphQLContext, ParentType extend
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeleteReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeleteReport'] = ResolversParentTypes['DeleteReport']> = ResolversObject<{
+  entityIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+  eventCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  eventIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+}>;
 
 export type EntityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Entity'] = ResolversParentTypes['Entity']> = ResolversObject<{
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -509,6 +546,9 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  clearEvents?: Resolver<ResolversTypes['DeleteReport'], ParentType, ContextType>;
+  deleteEvent?: Resolver<ResolversTypes['DeleteReport'], ParentType, ContextType, RequireFields<MutationDeleteEventArgs, 'id'>>;
+  deleteEvents?: Resolver<ResolversTypes['DeleteReport'], ParentType, ContextType, RequireFields<MutationDeleteEventsArgs, 'filter'>>;
   generateMockEvents?: Resolver<Array<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationGenerateMockEventsArgs, 'count'>>;
 }>;
 
@@ -571,6 +611,7 @@ export type StatsResolvers<ContextType = GraphQLContext, ParentType extends Reso
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   eventAdded?: SubscriptionResolver<ResolversTypes['Event'], "eventAdded", ParentType, ContextType, Partial<SubscriptionEventAddedArgs>>;
+  eventsDeleted?: SubscriptionResolver<ResolversTypes['DeleteReport'], "eventsDeleted", ParentType, ContextType>;
   eventsPurged?: SubscriptionResolver<ResolversTypes['PurgeReport'], "eventsPurged", ParentType, ContextType>;
   rejectionAdded?: SubscriptionResolver<ResolversTypes['Rejection'], "rejectionAdded", ParentType, ContextType>;
   statsChanged?: SubscriptionResolver<ResolversTypes['Stats'], "statsChanged", ParentType, ContextType>;
@@ -589,6 +630,7 @@ export type ValidationIssueResolvers<ContextType = GraphQLContext, ParentType ex
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ActionCount?: ActionCountResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteReport?: DeleteReportResolvers<ContextType>;
   Entity?: EntityResolvers<ContextType>;
   EntityConnection?: EntityConnectionResolvers<ContextType>;
   EntityEdge?: EntityEdgeResolvers<ContextType>;

@@ -1,6 +1,8 @@
 import type { ApolloServer } from '@apollo/server';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import type { Logger } from 'pino';
+import type { FastifyRequest } from 'fastify';
+import { mayFor, type AccessPolicy } from '../api/access.js';
 import type { AppMount } from '../api/mount.js';
 import { GRAPHQL_PATH } from '../api/paths.js';
 import { createApolloServer } from './apollo.js';
@@ -14,6 +16,8 @@ export interface GraphqlMountOptions {
   context: GraphQLContext;
   limits: GraphQLLimits;
   ws: WsSettings;
+  /** What read-only credentials may change (READONLY_MAY_DELETE). */
+  access: AccessPolicy;
   logger: Logger;
 }
 
@@ -31,6 +35,7 @@ export function createGraphqlMount(options: GraphqlMountOptions): AppMount {
         limits,
         settings: options.ws,
         guards,
+        access: options.access,
         logger,
       });
       const wsDrain = { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) };
@@ -41,7 +46,12 @@ export function createGraphqlMount(options: GraphqlMountOptions): AppMount {
         plugins: [fastifyApolloDrainPlugin(fastify), wsDrain],
       });
       await apollo.start();
-      await fastify.register(fastifyApollo(apollo), { path: GRAPHQL_PATH, context: async () => context });
+      // Per request only `may` differs: the role of the credential this request carries.
+      const contextOf = async (request: FastifyRequest): Promise<GraphQLContext> => ({
+        ...context,
+        may: mayFor(guards.roleOf(request.raw, undefined), options.access),
+      });
+      await fastify.register(fastifyApollo(apollo), { path: GRAPHQL_PATH, context: contextOf });
     },
     async close() {
       await apollo?.stop();

@@ -46,7 +46,7 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
  */
 export interface SharedSubscriptions<C extends object> {
   /** The graphql-ws `context` option: a per-subscription context that remembers where to deliver. */
-  context(socket: WebSocket, id: string, payload: SubscriptionPayload): C;
+  context(socket: WebSocket, id: string, payload: SubscriptionPayload, own?: Partial<C>): C;
   /** The graphql-ws `subscribe` option. */
   subscribe(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>;
   /** Open subscriptions served by the fan-out (members of all groups). */
@@ -240,8 +240,9 @@ export function createSharedSubscriptions<C extends object>(
   }
 
   return {
-    context(socket, id, payload) {
-      const context = { ...options.context };
+    context(socket, id, payload, own) {
+      // `own`: what is this connection's (its credential's role); the shared runs use options.context.
+      const context = { ...options.context, ...own };
       const key = JSON.stringify([payload.operationName ?? null, payload.query, payload.variables ?? null]);
       targets.set(context, { socket, id, key });
       return context;

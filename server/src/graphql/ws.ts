@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import { mayFor, mayNothing, type AccessPolicy, type MayCheck } from '../api/access.js';
 import type { ConnectionGuards } from '../api/mount.js';
 import { GRAPHQL_PATH } from '../api/paths.js';
 import type { GraphQLContext } from './context.js';
@@ -24,6 +25,8 @@ export interface GraphqlWsOptions {
   limits: GraphQLLimits;
   settings: WsSettings;
   guards: ConnectionGuards;
+  /** What read-only credentials may change. */
+  access: AccessPolicy;
   logger: Logger;
 }
 
@@ -52,15 +55,25 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
     context: options.context,
     maxBufferedBytes: settings.wsMaxBufferedBytes,
   });
+  // The role each connection's credential proved at connection_init, for its mutations' `may`.
+  const roles = new WeakMap<object, MayCheck>();
   const server = useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {
       schema,
-      context: (ctx, id, payload) => subscriptions.context(ctx.extra.socket, id, payload),
+      context: (ctx, id, payload) =>
+        subscriptions.context(ctx.extra.socket, id, payload, {
+          may: roles.get(ctx.extra.socket) ?? mayNothing,
+        }),
       subscribe: (args) => subscriptions.subscribe(args),
       connectionInitWaitTimeout: settings.wsInitTimeoutMs,
       // Browsers cannot put headers on a WebSocket: the token comes in connectionParams, or the session
       // cookie (or basic-auth header of a non-browser client) with the upgrade request.
-      onConnect: (ctx) => guards.authorize(ctx.extra.request, ctx.connectionParams?.authToken),
+      onConnect: (ctx) => {
+        const credential = ctx.connectionParams?.authToken;
+        if (!guards.authorize(ctx.extra.request, credential)) return false;
+        roles.set(ctx.extra.socket, mayFor(guards.roleOf(ctx.extra.request, credential), options.access));
+        return true;
+      },
       // graphql-ws runs none of Apollo's validation: the same limits are applied here, per operation.
       onSubscribe: (ctx, _id, payload) => {
         if (Object.keys(ctx.subscriptions).length > settings.wsMaxSubscriptions) {

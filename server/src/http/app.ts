@@ -8,6 +8,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Authenticator } from './auth.js';
 import { registerDrain } from './drain.js';
 import { registerReaderGuard } from './reader-guard.js';
+import type { AccessRole } from '../api/access.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { loginRoutes } from './routes/login.js';
@@ -53,7 +54,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { settings, logger } = deps;
   const fastify = createFastify(settings, logger);
   registerDrain(fastify);
-  const authorize = deps.auth ? await registerReaderGuard(fastify, deps.auth) : () => true;
+  const checks = deps.auth
+    ? await registerReaderGuard(fastify, deps.auth)
+    : { authorize: () => true, roleOf: (): AccessRole => 'full' };
   if (deps.auth?.kind === 'token') await fastify.register(loginRoutes, { auth: deps.auth });
   registerSecurityHeaders(fastify);
   await fastify.register(webhookRoutes, {
@@ -64,7 +67,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   await fastify.register(restRoutes, { reads: deps.reads, entities: deps.entities, cutoffMs: deps.cutoffMs });
   const guards: ConnectionGuards = {
-    authorize,
+    authorize: checks.authorize,
+    roleOf: checks.roleOf,
     // Cross-site WebSocket hijacking: a page elsewhere must not ride on this browser's cookies.
     upgradeAllowed: (request: IncomingMessage) => originAllowed(request, settings.allowedOrigins),
     watchSocket: (socket) =>

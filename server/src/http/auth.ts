@@ -1,8 +1,11 @@
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import type { AccessRole } from '../api/access.js';
 import type { AuthConfig } from '../config.js';
 
 /** The session cookie set after a successful sign-in (signed, HttpOnly, SameSite=Strict). */
 export const SESSION_COOKIE = 'hookscope_session';
+/** The user name of read-only token n (1-based): AUTH_USERS names cannot hold a `:`, so none collides. */
+export const READONLY_USER_PREFIX = 'readonly:';
 /** How long a session cookie is valid. */
 export const SESSION_MAX_AGE_SECONDS = 12 * 3600;
 
@@ -62,19 +65,38 @@ export interface Authenticator {
   /** The user when graphql-ws `connectionParams.authToken` (or the sign-in form's field) is valid: the
    * token, or `user:password`. */
   checkToken(authToken: unknown): string | null;
+  /** What the credential that proved `user` may do: read-only tokens are `readonly`, the rest `full`. */
+  roleOf(user: string): AccessRole;
   /** A new (unsigned) session value for `user`, valid for {@link SESSION_MAX_AGE_SECONDS} from now. */
   newSession(user: string): string;
   /** The user of an unsigned session value, or null once it has expired or when it is not one of ours. */
   sessionUser(value: string): string | null;
 }
 
-/** Creates the credential checks for AUTH_TOKEN or AUTH_USERS; `now` is the injected clock's. */
-export function createAuthenticator(config: AuthConfig, now: () => number): Authenticator {
+/**
+ * Creates the credential checks for AUTH_TOKEN or AUTH_USERS, and the bearer tokens of
+ * AUTH_READONLY_TOKENS beside either; `now` is the injected clock's.
+ */
+export function createAuthenticator(
+  config: AuthConfig,
+  now: () => number,
+  readonlyTokens: readonly string[] = [],
+): Authenticator {
   const users = config.kind === 'users' ? parseUsers(config.users) : new Map<string, UserEntry>();
-  const sessionSecret = createHash('sha256')
+  const secret = createHash('sha256')
     .update('hookscope-session\0')
-    .update(config.kind === 'token' ? config.token : config.users.join(','))
-    .digest();
+    .update(config.kind === 'token' ? config.token : config.users.join(','));
+  // Only when set, so that adding the setting's support signed nobody out; changing the list does.
+  if (readonlyTokens.length > 0) secret.update(`\0${readonlyTokens.join(',')}`);
+  const sessionSecret = secret.digest();
+  /** The read-only user a token proves, or null. Every token is compared: timing tells nothing. */
+  const readonlyUser = (text: string): string | null => {
+    let user: string | null = null;
+    readonlyTokens.forEach((token, i) => {
+      if (sameText(text, token)) user = `${READONLY_USER_PREFIX}${i + 1}`;
+    });
+    return user;
+  };
   // scrypt costs ~50 ms by design; remember recent successes so a dashboard's requests do not each pay it.
   const verified = new Map<string, string>();
 
@@ -108,14 +130,22 @@ export function createAuthenticator(config: AuthConfig, now: () => number): Auth
       const space = header.indexOf(' ');
       const scheme = header.slice(0, space).toLowerCase();
       const value = header.slice(space + 1).trim();
-      if (scheme === 'bearer' && config.kind === 'token') return checkCredential(value);
+      if (scheme === 'bearer') {
+        const readonly = readonlyUser(value);
+        if (readonly !== null) return readonly;
+        if (config.kind === 'token') return checkCredential(value);
+      }
       if (scheme === 'basic' && config.kind === 'users') {
         return checkCredential(Buffer.from(value, 'base64').toString('utf8'));
       }
       return undefined;
     },
     checkToken(authToken) {
-      return typeof authToken === 'string' && authToken !== '' ? checkCredential(authToken) : null;
+      if (typeof authToken !== 'string' || authToken === '') return null;
+      return readonlyUser(authToken) ?? checkCredential(authToken);
+    },
+    roleOf(user) {
+      return user.startsWith(READONLY_USER_PREFIX) ? 'readonly' : 'full';
     },
     newSession(user) {
       const expiresMs = now() + SESSION_MAX_AGE_SECONDS * 1000;

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AccessRole } from '../api/access.js';
 import { ErrorCode } from '../api/errors.js';
 import { HEALTH_PATH, LOGIN_PATH, WEBHOOK_PATH } from '../api/paths.js';
 import { SESSION_COOKIE, SESSION_MAX_AGE_SECONDS, type Authenticator } from './auth.js';
@@ -12,6 +13,13 @@ export const PUBLIC_PATHS: ReadonlySet<string> = new Set([WEBHOOK_PATH, HEALTH_P
 
 /** Whether a request or an in-band credential (graphql-ws `connectionParams.authToken`) signs in a reader. */
 export type ConnectionAuthorizer = (request: IncomingMessage, credential: unknown) => boolean;
+
+/** The checks a door applies to what it accepts itself: who is let in, and with what role. */
+export interface ReaderChecks {
+  authorize: ConnectionAuthorizer;
+  /** The role of the credential a request (or an in-band credential) proves; `readonly` when none. */
+  roleOf(request: IncomingMessage, credential: unknown): AccessRole;
+}
 
 /** Sets the signed session cookie for `user` (HttpOnly, SameSite=Strict, Secure over HTTPS). */
 export function setSessionCookie(reply: FastifyReply, auth: Authenticator, user: string): void {
@@ -30,12 +38,10 @@ export function setSessionCookie(reply: FastifyReply, auth: Authenticator, user:
  * Browsers sign in once (the login form for a token, the browser's basic-auth prompt for users) and then
  * carry the session cookie, which also travels with the WebSocket upgrade. Register it on the root
  * instance before the routes, so that it runs before their own hooks. Returns the same check for the
- * connections a door accepts itself (the WebSocket upgrade does not pass through Fastify's hooks).
+ * connections a door accepts itself (the WebSocket upgrade does not pass through Fastify's hooks), and
+ * the role each credential has.
  */
-export async function registerReaderGuard(
-  app: FastifyInstance,
-  auth: Authenticator,
-): Promise<ConnectionAuthorizer> {
+export async function registerReaderGuard(app: FastifyInstance, auth: Authenticator): Promise<ReaderChecks> {
   // No parsing hook: the webhook, at its rates, has no use for cookies; the guard parses them itself.
   await app.register(fastifyCookie, { secret: auth.sessionSecret, hook: false });
   const userOf = (headers: IncomingHttpHeaders): string | null => {
@@ -75,5 +81,14 @@ export async function registerReaderGuard(
         : 'send basic-auth credentials of a user in AUTH_USERS',
     );
   });
-  return (request, credential) => userOf(request.headers) !== null || auth.checkToken(credential) !== null;
+  const userOfConnection = (request: IncomingMessage, credential: unknown): string | null =>
+    userOf(request.headers) ?? auth.checkToken(credential);
+  return {
+    authorize: (request, credential) => userOfConnection(request, credential) !== null,
+    roleOf(request, credential) {
+      const user = userOfConnection(request, credential);
+      // Nobody proven is given the least: the guard has refused such requests already.
+      return user === null ? 'readonly' : auth.roleOf(user);
+    },
+  };
 }

@@ -1,7 +1,15 @@
-import type { PurgeReport, StoreStats, StoredEvent, StoredRejection } from '../domain/records.js';
+import type {
+  DeleteReport,
+  PurgeReport,
+  StoreStats,
+  StoredEvent,
+  StoredRejection,
+} from '../domain/records.js';
 
 /** What a purge (or an eviction) removed: the store contract's report, as `eventsPurged` carries it. */
 export type { PurgeReport } from '../domain/records.js';
+/** What a delete removed, as `eventsDeleted` carries it. */
+export type { DeleteReport } from '../domain/records.js';
 
 /** The live topics of hookscope and their messages. */
 export interface LiveTopics {
@@ -10,6 +18,8 @@ export interface LiveTopics {
   eventsPurged: PurgeReport;
   /** The counts after a change, coalesced (jobs/stats-feed.ts): at most a few per second. */
   statsChanged: StoreStats;
+  /** Published after a delete (one, a selection, all) has committed and caches have dropped it. */
+  eventsDeleted: DeleteReport;
 }
 
 /**
@@ -20,4 +30,5 @@ export const STATS_TRIGGERS = [
   'eventAdded',
   'rejectionAdded',
   'eventsPurged',
+  'eventsDeleted',
 ] as const satisfies readonly (keyof LiveTopics)[];

@@ -61,13 +61,23 @@ export interface EntityReader {
   fold(entityId: string, cutoffMs: number): Promise<FoldedEntity | null>;
   /** The state as of `timeMs`, or null when no retained event is that old. */
   stateAt(entityId: string, timeMs: number, cutoffMs: number): Promise<ReturnType<typeof stateAt>>;
+  /**
+   * Drops the cached folds of entities that lost events to a delete (null: every entity), which the
+   * fingerprint cannot see when the events went from the middle. Call it after the delete commits and
+   * before it is acknowledged: the next fold reads the store again.
+   */
+  forget(entityIds: readonly string[] | null): void;
 }
 
 /** Creates an {@link EntityReader} over a store. */
 export function createEntityReader(store: Pick<EventReader, 'entityBounds' | 'entityEvents'>): EntityReader {
   const cache = new Map<string, CacheEntry>();
+  // Bumped by every `forget`: a fold that was reading while a delete committed may hold events read
+  // before it, so it answers but does not cache what it made.
+  let generation = 0;
 
-  function remember(entityId: string, entry: CacheEntry): CacheEntry {
+  function remember(entityId: string, entry: CacheEntry, startedAt: number): CacheEntry {
+    if (startedAt !== generation) return entry;
     cache.delete(entityId);
     cache.set(entityId, entry);
     if (cache.size > FOLD_CACHE_ENTITIES) cache.delete(cache.keys().next().value as string);
@@ -127,21 +137,29 @@ export function createEntityReader(store: Pick<EventReader, 'entityBounds' | 'en
   }
 
   async function fold(entityId: string, cutoffMs: number): Promise<FoldedEntity | null> {
+    const startedAt = generation;
     const bounds = await store.entityBounds(entityId, cutoffMs);
     if (bounds.lastId === null) {
       cache.delete(entityId);
       return null;
     }
     const cached = cache.get(entityId);
-    if (!cached) return remember(entityId, foldAll(await store.entityEvents(entityId, cutoffMs), undefined));
-    if (cached.arrivals[0]?.id === bounds.firstId && cached.arrivals.at(-1)?.id === bounds.lastId) {
-      return remember(entityId, cached);
+    if (!cached) {
+      return remember(entityId, foldAll(await store.entityEvents(entityId, cutoffMs), undefined), startedAt);
     }
-    return remember(entityId, await refreshed(entityId, cached, bounds, cutoffMs));
+    if (cached.arrivals[0]?.id === bounds.firstId && cached.arrivals.at(-1)?.id === bounds.lastId) {
+      return remember(entityId, cached, startedAt);
+    }
+    return remember(entityId, await refreshed(entityId, cached, bounds, cutoffMs), startedAt);
   }
 
   return {
     fold,
+    forget(entityIds) {
+      generation += 1;
+      if (entityIds === null) cache.clear();
+      else for (const id of entityIds) cache.delete(id);
+    },
     async stateAt(entityId, timeMs, cutoffMs) {
       const folded = await fold(entityId, cutoffMs);
       return folded ? stateAt(folded.fold.order, timeMs) : null;

@@ -1,8 +1,21 @@
-import type { PurgeReport, StoreStats, StoredEvent, StoredRejection } from '../domain/records.js';
+import type {
+  DeleteReport,
+  PurgeReport,
+  StoreStats,
+  StoredEvent,
+  StoredRejection,
+} from '../domain/records.js';
 import type { EventQuery } from '../domain/event-query.js';
 
 export type { EventQuery } from '../domain/event-query.js';
-export type { PurgeReport, StoreStats, StoredEvent, StoredRejection } from '../domain/records.js';
+export type {
+  DeleteReport,
+  PurgeReport,
+  StoreStats,
+  StoredEvent,
+  StoredRejection,
+} from '../domain/records.js';
+export { DELETE_REPORT_MAX_IDS } from '../domain/records.js';
 
 // The store contract: what every store (SQLite now, PostgreSQL next) promises, in domain types only.
 // `server/test/store/contract.ts` checks every promise below against a real store.
@@ -22,6 +35,13 @@ export type { PurgeReport, StoreStats, StoredEvent, StoredRejection } from '../d
 //   by (receivedAtMs, id) and the entities left without an event, and reports it through `onEvicted`.
 // - Purge. Maintenance deletes what is before the cut-off (events, refusals, entities left without an
 //   event) and reports it through `onPurged`; reads never depend on it having run.
+// - Deletes. `deleteEvents` removes one retained event by id, every retained event matching a query (the
+//   same meaning as `listEvents`, as of the delete's start: events arriving meanwhile are kept), or every
+//   retained event; with them the entities left without an event. Counts, search and entity rows (type
+//   and time of the latest event left) follow in the same transactions. It is ordered with inserts (a
+//   delete asked after an insert resolved removes it) and a large one runs in short steps, so webhooks
+//   keep being committed in between. A deleted event's delivery id may be delivered again: the retry is
+//   stored as a new event.
 // - Failures. A store that cannot serve a call for a reason outside the program (disk full, read-only
 //   file, I/O error, busy or unreachable database) rejects with `StoreUnavailableError`: nothing of the
 //   call happened, and the same call may succeed later. Any other rejection is a bug, passed on as is.
@@ -34,9 +54,10 @@ export interface StoredEntity {
 }
 
 /**
- * An entity's retained events, by their ends in arrival order. Events are only added after the last and
- * only removed from the first (retention, eviction), so equal ends mean the same events: a cached fold's
- * fingerprint, read in two index seeks instead of a count over 10,000 rows.
+ * An entity's retained events, by their ends in arrival order. Events are only added after the last and,
+ * by retention and eviction, only removed from the first, so equal ends mean the same events: a cached
+ * fold's fingerprint, read in two index seeks instead of a count over 10,000 rows. A delete can remove
+ * events from the middle: whoever caches by this fingerprint must drop what `deleteEvents` reports.
  */
 export interface EntityBounds {
   firstId: string | null;
@@ -129,6 +150,19 @@ export interface EventWriter {
   insertRejection(rejection: StoredRejection): Promise<void>;
 }
 
+/** Which events a delete removes (always within the cut-off it is given). */
+export type EventSelection =
+  { kind: 'one'; id: string } | { kind: 'matching'; query: EventQuery } | { kind: 'all' };
+
+/** The deletes a person asks for (GraphQL mutations, through the composition root's deleter). */
+export interface EventDeleter {
+  /**
+   * Deletes the selected retained events (received at or after `cutoffMs`) and the entities left without
+   * one; resolves after the last step's commit with what was removed (an unknown id removes nothing).
+   */
+  deleteEvents(selection: EventSelection, cutoffMs: number): Promise<DeleteReport>;
+}
+
 /** What the composition root tells a store's maintenance. */
 export interface MaintenanceOptions {
   /** The retention cut-off in force (epoch ms), asked at the start of each purge. */
@@ -156,7 +190,7 @@ export interface Maintenance {
  * the cap, and whatever its engine needs besides: index upkeep, space release), paced its own way so that
  * webhooks and reads never wait long behind it, and reported through the same callbacks for every store.
  */
-export interface EventStore extends EventReader, EventWriter {
+export interface EventStore extends EventReader, EventWriter, EventDeleter {
   /** Starts maintenance (once per store). */
   startMaintenance(options: MaintenanceOptions): Maintenance;
   /** Commits what is queued, then closes. Stop the maintenance first. */

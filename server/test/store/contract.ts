@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ACTIONS, type Action } from '../../src/domain/types.js';
 import { matchesEventQuery } from '../../src/domain/event-query.js';
 import type {
+  DeleteReport,
   EventQuery,
   EventStore,
   Eviction,
@@ -151,6 +152,12 @@ class Expected {
       if (event.deliveryId !== null) deliveries.add(event.deliveryId);
       this.events.push(event);
     }
+  }
+
+  /** Forgets the events of `ids` (a delete). */
+  removeEvents(ids: readonly string[]): void {
+    const gone = new Set(ids);
+    this.events = this.events.filter((e) => !gone.has(e.id));
   }
 
   addRejections(rejections: StoredRejection[]): void {
@@ -657,6 +664,147 @@ export function defineStoreContract(
       const fresh = makeEvent(BASE_MS + HOUR_MS);
       expect(await store.insertEvent(fresh)).toEqual({ event: fresh, duplicate: false });
       expect(await store.lastReceivedAtMs()).toBe(BASE_MS + HOUR_MS);
+    });
+
+    describe('delete', () => {
+      /** Every read the views make, against the oracle: lists and counts of `queries`, stats, entities. */
+      async function expectExact(
+        store: EventStore,
+        expected: Expected,
+        cutoffMs: number,
+        queries: EventQuery[],
+      ) {
+        for (const query of queries) {
+          const want = expected.listEvents(query, cutoffMs).map((e) => e.id);
+          const got = await walk((after) => store.listEvents(query, 25, after, cutoffMs), eventKey, 25);
+          expect({ query, ids: got.map((e) => e.id) }).toEqual({ query, ids: want });
+          expect({ query, count: await store.countEvents(query, cutoffMs) }).toEqual({
+            query,
+            count: want.length,
+          });
+        }
+        expect(await store.stats(cutoffMs)).toEqual(expected.stats(cutoffMs));
+        expect(await walk((after) => store.listEntities(null, 20, after, cutoffMs), entityKey, 20)).toEqual(
+          expected.entities(null, cutoffMs),
+        );
+        for (const type of TYPES) {
+          expect(await store.countEntities(type, cutoffMs)).toBe(expected.entities(type, cutoffMs).length);
+        }
+        for (const entityId of ['ent-0', 'ent-3', 'ent-6']) {
+          expect(await store.entityEvents(entityId, cutoffMs)).toEqual(
+            expected.entityEvents(entityId, cutoffMs),
+          );
+          const ends = expected.entityEvents(entityId, cutoffMs);
+          expect(await store.entityBounds(entityId, cutoffMs)).toEqual({
+            firstId: ends[0]?.id ?? null,
+            lastId: ends.at(-1)?.id ?? null,
+          });
+        }
+      }
+      const checked: EventQuery[] = [
+        {},
+        { action: 'update' },
+        { entityType: 'task' },
+        { entityId: 'ent-3' },
+        { search: 'zebra' },
+        { search: 'n1' },
+        { sinceMs: BASE_MS + 10 * SECOND_MS, untilMs: BASE_MS + 30 * SECOND_MS },
+      ];
+
+      it('deletes one event by id: reported, gone from every read, its entity as of the latest event left', async () => {
+        const { store, expected } = await seeded();
+        // The latest event of an entity (the entity row must fall back to the one before) and one from the middle.
+        const latest = expected.listEvents({ entityId: 'ent-3' }, 0)[0] as StoredEvent;
+        const middle = expected.listEvents({ entityId: 'ent-6' }, 0)[5] as StoredEvent;
+        for (const victim of [latest, middle]) {
+          const report = await store.deleteEvents({ kind: 'one', id: victim.id }, 0);
+          expect(report).toEqual<DeleteReport>({
+            eventCount: 1,
+            eventIds: [victim.id],
+            entityIds: [victim.entityId],
+          });
+          expected.removeEvents([victim.id]);
+          expect(await store.getEvent(victim.id, 0)).toBeNull();
+        }
+        expect(await store.getEntity('ent-3', 0)).toEqual(
+          expected.entities(null, 0).find((e) => e.id === 'ent-3'),
+        );
+        await expectExact(store, expected, 0, checked);
+        // Unknown, already deleted, or before the cut-off: nothing is removed.
+        const expired = expected.listEvents({}, 0).at(-1) as StoredEvent;
+        for (const id of ['no-such-id', latest.id, expired.id]) {
+          expect(await store.deleteEvents({ kind: 'one', id }, expired.receivedAtMs + 1)).toEqual({
+            eventCount: 0,
+            eventIds: [],
+            entityIds: [],
+          });
+        }
+        expect(await store.getEvent(expired.id, 0)).toEqual(expired);
+      });
+
+      it('deletes what a query matches (search included) within the cut-off, and keeps every read exact', async () => {
+        const { store, expected } = await seeded();
+        const cutoffMs = BASE_MS + 5 * SECOND_MS;
+        const selections: EventQuery[] = [
+          { search: 'ZEBRA' },
+          { entityId: 'ent-3', action: 'update' },
+          { sinceMs: BASE_MS + 20 * SECOND_MS, untilMs: BASE_MS + 22 * SECOND_MS },
+          { entityType: 'component' },
+        ];
+        for (const query of selections) {
+          const matched = expected.listEvents(query, cutoffMs);
+          const report = await store.deleteEvents({ kind: 'matching', query }, cutoffMs);
+          expect(report.eventCount).toBe(matched.length);
+          expect([...(report.eventIds ?? [])].sort()).toEqual(matched.map((e) => e.id).sort());
+          expect([...(report.entityIds ?? [])].sort()).toEqual(
+            [...new Set(matched.map((e) => e.entityId))].sort(),
+          );
+          expected.removeEvents(matched.map((e) => e.id));
+          await expectExact(store, expected, cutoffMs, [...checked, query]);
+          // Before the cut-off, nothing was touched.
+          await expectExact(store, expected, 0, [{ untilMs: cutoffMs }]);
+        }
+        expect(await store.countEvents({ search: 'zebra' }, cutoffMs)).toBe(0);
+        expect(expected.listEvents({ search: 'zebra' }, 0).length).toBeGreaterThan(0);
+      });
+
+      it('clears every retained event, and a deleted delivery id can be delivered again', async () => {
+        const { store, expected } = await seeded();
+        const cutoffMs = BASE_MS + 10 * SECOND_MS;
+        const retained = expected.listEvents({}, cutoffMs);
+        const report = await store.deleteEvents({ kind: 'all' }, cutoffMs);
+        expect(report.eventCount).toBe(retained.length);
+        expected.removeEvents(retained.map((e) => e.id));
+        await expectExact(store, expected, cutoffMs, checked);
+        await expectExact(store, expected, 0, checked);
+        expect((await store.stats(cutoffMs)).totalEvents).toBe(0);
+        const redelivered = retained.find((e) => e.deliveryId !== null) as StoredEvent;
+        const again = makeEvent(BASE_MS + HOUR_MS, { deliveryId: redelivered.deliveryId });
+        expect(await store.insertEvent(again)).toEqual({ event: again, duplicate: false });
+        expected.addEvents([again]);
+        await expectExact(store, expected, cutoffMs, checked);
+      });
+
+      it('runs a large delete in steps: inserts asked meanwhile commit before it ends, and are kept', async () => {
+        const { store } = await open();
+        const old = Array.from({ length: 6_000 }, (_, i) => makeEvent(BASE_MS + Math.floor(i / 10)));
+        await insertInCommits(store, old, [500]);
+        const deleting = store.deleteEvents({ kind: 'all' }, 0);
+        let deleteDone = false;
+        void deleting.then(() => (deleteDone = true));
+        const fresh = makeEvent(BASE_MS + HOUR_MS);
+        await store.insertEvent(fresh);
+        // The insert was not queued behind the whole delete.
+        expect(deleteDone).toBe(false);
+        const report = await deleting;
+        // More ids than a report lists: null, so views reload; the seven entities are few enough.
+        expect(report.eventCount).toBe(6_000);
+        expect(report.eventIds).toBeNull();
+        expect([...(report.entityIds ?? [])].sort()).toEqual([...new Set(old.map((e) => e.entityId))].sort());
+        expect(await store.listEvents({}, 10, null, 0)).toEqual({ rows: [fresh], hasNextPage: false });
+        expect((await store.stats(0)).totalEvents).toBe(1);
+        expect(await store.countEntities(null, 0)).toBe(1);
+      });
     });
   });
 }

@@ -24,7 +24,32 @@ describe('security settings', () => {
       httpRequestTimeoutMs: 30_000,
       maxStoredEvents: 1_000_000,
       maxDatabaseBytes: 0,
+      readonlyTokens: [],
+      readonlyMayDelete: false,
     });
+  });
+
+  it('reads read-only tokens beside a full credential, and refuses them alone, short or equal to AUTH_TOKEN', () => {
+    const token = 'full-access-token-0123456789';
+    const config = load({
+      AUTH_TOKEN: token,
+      AUTH_READONLY_TOKENS: ' read-only-token-000001 , read-only-token-000002 ',
+      READONLY_MAY_DELETE: 'true',
+    });
+    expect(config.readonlyTokens).toEqual(['read-only-token-000001', 'read-only-token-000002']);
+    expect(config.readonlyMayDelete).toBe(true);
+    expect(() => load({ AUTH_READONLY_TOKENS: 'read-only-token-000001' })).toThrow(
+      /AUTH_READONLY_TOKENS: needs AUTH_TOKEN or AUTH_USERS/,
+    );
+    expect(() => load({ AUTH_TOKEN: token, AUTH_READONLY_TOKENS: 'short' })).toThrow(
+      /AUTH_READONLY_TOKENS[.0-9]*: each token must be at least 16 characters/,
+    );
+    expect(() => load({ AUTH_TOKEN: token, AUTH_READONLY_TOKENS: token })).toThrow(
+      /AUTH_READONLY_TOKENS: must not contain AUTH_TOKEN/,
+    );
+    expect(() => load({ READONLY_MAY_DELETE: 'perhaps' })).toThrow(
+      /READONLY_MAY_DELETE: must be true or false/,
+    );
   });
 
   it('decodes a Standard Webhooks secret, with or without its whsec_ prefix', () => {

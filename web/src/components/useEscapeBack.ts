@@ -10,6 +10,8 @@ export function useEscapeBack(fallback: string, enabled = true): void {
     if (!enabled) return;
     const onKey = (event: KeyboardEvent): void => {
       if (event.key !== 'Escape' || isTypingTarget(event.target)) return;
+      // Esc in a modal dialog (a delete confirmation) closes the dialog, not the view.
+      if (event.target instanceof Element && event.target.closest('dialog[open]') !== null) return;
       event.preventDefault();
       goBack(fallback);
     };

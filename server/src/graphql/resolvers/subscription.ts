@@ -1,7 +1,7 @@
 import { matchesEventQuery, toEventQuery } from '../../api/filter-input.js';
 import { filterSubscription } from '../../live/index.js';
 import type { StoreStats, StoredEvent, StoredRejection } from '../../store/types.js';
-import type { PurgeReport } from '../../live/topics.js';
+import type { DeleteReport, PurgeReport } from '../../live/topics.js';
 import type { SubscriptionResolvers } from '../generated.js';
 
 /** Root subscriptions, fed by the live pubsub after each commit. */
@@ -24,5 +24,9 @@ export const Subscription: SubscriptionResolvers = {
   rejectionAdded: {
     subscribe: (_parent, _args, ctx) => ctx.live.subscribe('rejectionAdded'),
     resolve: (rejection: StoredRejection) => rejection,
+  },
+  eventsDeleted: {
+    subscribe: (_parent, _args, ctx) => ctx.live.subscribe('eventsDeleted'),
+    resolve: (report: DeleteReport) => report,
   },
 };

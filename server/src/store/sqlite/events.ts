@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gte, max, sql } from 'drizzle-orm';
-import type { EventQuery, EventReader, Keyset } from '../types.js';
+import type { EventQuery, EventReader, Keyset, Page, StoredEvent } from '../types.js';
 import { countFromCounters, type CounterReads } from './counts.js';
 import { eventFilter, keyset, keysetParams, searchFilter, type EventFilter } from './filters.js';
 import { createShapeCache, prepareCount, prepareRows, type Orm } from './orm.js';
@@ -33,25 +33,41 @@ function countableFromCounters(query: EventQuery): boolean {
   return !query.entityId && query.sinceMs == null && query.untilMs == null && !query.search;
 }
 
+/** A synchronous page of matching events: what a delete step walks inside its transaction. */
+export type ListPage = (
+  query: EventQuery,
+  first: number,
+  after: Keyset | null,
+  cutoffMs: number,
+) => Page<StoredEvent>;
+
+/** Creates the page reads of `listEvents`, by the search index when the query has a search term. */
+export function createListPage(orm: Orm, search: SearchReader): ListPage {
+  const lists = createShapeCache<ReturnType<typeof listStatement>>();
+  return (query, first, after, cutoffMs) => {
+    if (query.search) {
+      const rows = search.list(searchFilter({ ...query, search: query.search }, cutoffMs), first, after);
+      return toPage(rows, first);
+    }
+    const filter = eventFilter(query, cutoffMs);
+    const statement = lists.get(`${filter.shape}|${after ? 'after' : ''}`, () =>
+      listStatement(orm, filter, after !== null),
+    );
+    return toPage(statement.all({ ...filter.params, ...keysetParams(after), limit: first + 1 }), first);
+  };
+}
+
 /** The event lists and counts, by the search index when the query has a search term. */
 function createEventLists(
   orm: Orm,
   counters: CounterReads,
   search: SearchReader,
+  listPage: ListPage,
 ): Pick<EventReads, 'listEvents' | 'countEvents'> {
-  const lists = createShapeCache<ReturnType<typeof listStatement>>();
   const counts = createShapeCache<ReturnType<typeof countStatement>>();
   return {
     async listEvents(query, first, after, cutoffMs) {
-      if (query.search) {
-        const rows = search.list(searchFilter({ ...query, search: query.search }, cutoffMs), first, after);
-        return toPage(rows, first);
-      }
-      const filter = eventFilter(query, cutoffMs);
-      const statement = lists.get(`${filter.shape}|${after ? 'after' : ''}`, () =>
-        listStatement(orm, filter, after !== null),
-      );
-      return toPage(statement.all({ ...filter.params, ...keysetParams(after), limit: first + 1 }), first);
+      return listPage(query, first, after, cutoffMs);
     },
     async countEvents(query, cutoffMs) {
       if (countableFromCounters(query)) return countFromCounters(counters, query, cutoffMs);
@@ -116,7 +132,12 @@ function createEntityEventReads(orm: Orm): Pick<EventReads, 'entityEvents' | 'en
 }
 
 /** Creates the event reads over the query builder, the counters and the search reader. */
-export function createEventReads(orm: Orm, counters: CounterReads, search: SearchReader): EventReads {
+export function createEventReads(
+  orm: Orm,
+  counters: CounterReads,
+  search: SearchReader,
+  listPage: ListPage = createListPage(orm, search),
+): EventReads {
   const byId = prepareRows(
     orm,
     orm
@@ -133,7 +154,7 @@ export function createEventReads(orm: Orm, counters: CounterReads, search: Searc
     async getEvent(id, cutoffMs) {
       return byId.get({ id, cutoff: cutoffMs }) ?? null;
     },
-    ...createEventLists(orm, counters, search),
+    ...createEventLists(orm, counters, search, listPage),
     ...createEntityEventReads(orm),
     async lastReceivedAtMs() {
       return newest.get()?.at ?? null;

@@ -3,7 +3,8 @@ import type { EventStore, MaintenanceOptions } from '../types.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { createStats, openEventTally, prepareCounterReads } from './counts.js';
 import { createEntityReads } from './entities.js';
-import { createEventReads } from './events.js';
+import { createDeletes } from './deletes.js';
+import { createEventReads, createListPage } from './events.js';
 import { withClassifiedFailures } from './errors.js';
 import {
   createEviction,
@@ -78,13 +79,17 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     { maxRejections: options.maxRejections, evict, onEvicted: maintenance.reportEviction },
     tally,
   );
-  const events = createEventReads(orm, counters, createSearchReader(db));
+  const search = createSearchReader(db);
+  const listPage = createListPage(orm, search);
+  const events = createEventReads(orm, counters, search, listPage);
+  const deletes = createDeletes(db, orm, writer, listPage);
   const entities = createEntityReads(orm);
   const rejections = createRejectionReads(orm);
   return {
     ...classifyingErrors({
       insertEvent: writer.insertEvent,
       insertRejection: writer.insertRejection,
+      deleteEvents: deletes.deleteEvents,
       ...events,
       ...entities,
       ...rejections,

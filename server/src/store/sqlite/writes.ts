@@ -15,7 +15,19 @@ type Write =
       resolve: (result: InsertResult) => void;
       reject: (error: unknown) => void;
     }
-  | { kind: 'rejection'; rejection: StoredRejection; resolve: () => void; reject: (error: unknown) => void };
+  | { kind: 'rejection'; rejection: StoredRejection; resolve: () => void; reject: (error: unknown) => void }
+  | {
+      kind: 'task';
+      task: CommitTask<unknown>;
+      resolve: (value: unknown) => void;
+      reject: (error: unknown) => void;
+    };
+
+/**
+ * Work run inside a group commit's transaction, in queue order with the inserts (a delete step): it
+ * answers its value and how many events it removed, so that the tally and the cap stay exact.
+ */
+export type CommitTask<T> = () => { value: T; removedEvents: number };
 
 /** What the writer needs besides the connection. */
 export interface WriterOptions {
@@ -29,6 +41,8 @@ export interface WriterOptions {
 /** The store's writes: group-committed inserts of events and rejections. */
 export interface Writer extends EventWriter {
   readonly closed: boolean;
+  /** Runs `task` inside the next group commit, after what is queued before it; resolves after that commit. */
+  runInCommit<T>(task: CommitTask<T>): Promise<T>;
   /** Commits what is queued, then refuses further writes. */
   close(): void;
 }
@@ -90,10 +104,17 @@ function insertEvent(
 export function createWriter(db: Database.Database, options: WriterOptions, tally: EventTally): Writer {
   const statements = prepareWrites(db);
   const commitBatch = db.transaction((batch: Write[]) => {
-    const results: (InsertResult | undefined)[] = [];
+    const results: unknown[] = [];
     let inserted = 0;
+    let removed = 0;
     const inBatch = new Map<string, StoredEvent>();
     for (const item of batch) {
+      if (item.kind === 'task') {
+        const outcome = item.task();
+        removed += outcome.removedEvents;
+        results.push(outcome.value);
+        continue;
+      }
       if (item.kind === 'rejection') {
         statements.insertRejection(item.rejection);
         results.push(undefined);
@@ -104,10 +125,11 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
       results.push(result);
     }
     if (batch.some((item) => item.kind === 'rejection')) statements.trimRejections(options.maxRejections);
-    const eviction = options.evict(tally.storedEvents + inserted);
+    const stored = tally.storedEvents + inserted - removed;
+    const eviction = options.evict(stored);
     // Rows are indexed for search later, by the maintenance; a delete only has to keep its mark honest.
     if (eviction) clampSearchMark(db);
-    return { results, count: tally.storedEvents + inserted - (eviction?.eventCount ?? 0), eviction };
+    return { results, count: stored - (eviction?.eventCount ?? 0), eviction };
   });
   const queue = createCommitQueue((batch: Write[]) => {
     const { results, count, eviction } = commitBatch(batch);
@@ -116,6 +138,7 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
       if (eviction) options.onEvicted?.(eviction);
       batch.forEach((item, i) => {
         if (item.kind === 'event') item.resolve(results[i] as InsertResult);
+        else if (item.kind === 'task') item.resolve(results[i]);
         else item.resolve();
       });
     };
@@ -134,6 +157,17 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
       if (closed) return Promise.reject(new Error('store is closed'));
       return new Promise((resolve, reject) =>
         queue.enqueue({ kind: 'rejection', rejection, resolve, reject }),
+      );
+    },
+    runInCommit<T>(task: CommitTask<T>) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      return new Promise<T>((resolve, reject) =>
+        queue.enqueue({
+          kind: 'task',
+          task,
+          resolve: resolve as (value: unknown) => void,
+          reject,
+        }),
       );
     },
     close() {

@@ -7,6 +7,7 @@ import { JsonTree } from '../../components/JsonTree.js';
 import { useEscapeBack } from '../../components/useEscapeBack.js';
 import {
   EntityEventAddedDocument,
+  EntityEventsDeletedDocument,
   EntityEventsPurgedDocument,
   EntityStateAtDocument,
   EntityViewDocument,
@@ -49,6 +50,13 @@ export default function EntityView({ id }: { id: string }): ReactNode {
     onData: scheduleRefetch,
   });
   useSubscription(EntityEventsPurgedDocument, { fetchPolicy: 'no-cache', onData: scheduleRefetch });
+  useSubscription(EntityEventsDeletedDocument, {
+    fetchPolicy: 'no-cache',
+    onData: ({ data }) => {
+      const entityIds = data.data?.eventsDeleted.entityIds;
+      if (entityIds === null || entityIds === undefined || entityIds.includes(id)) scheduleRefetch();
+    },
+  });
   useEffect(() => {
     // Back from a dropped connection: whatever happened meanwhile is in the server's fold.
     if (generation > 1) void refetch().catch(() => undefined);

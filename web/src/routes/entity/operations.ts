@@ -73,3 +73,12 @@ export const EntityEventsPurgedSubscription = /* GraphQL */ `
     }
   }
 `;
+
+/** Deletes made anywhere: this entity may have lost events (entityIds null: too many to list). */
+export const EntityEventsDeletedSubscription = /* GraphQL */ `
+  subscription EntityEventsDeleted {
+    eventsDeleted {
+      entityIds
+    }
+  }
+`;

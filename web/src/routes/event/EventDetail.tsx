@@ -1,15 +1,17 @@
-import { useQuery } from '@apollo/client/react';
-import type { ReactNode } from 'react';
+import { useMutation, useQuery, useSubscription } from '@apollo/client/react';
+import { useEffect, type ReactNode } from 'react';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { useConfirmedDelete } from '../../components/useConfirmedDelete.js';
 import { ActionBadge, WarningList } from '../../components/Badges.js';
 import { BACK_FALLBACK, BackHeader, NotRetained } from '../../components/BackHeader.js';
 import { ChangesTable } from '../../components/ChangesTable.js';
 import { CopyButton } from '../../components/CopyButton.js';
 import { JsonTree } from '../../components/JsonTree.js';
 import { useEscapeBack } from '../../components/useEscapeBack.js';
-import { EventDetailDocument } from '../../gql/graphql.js';
+import { EventDeleteDocument, EventDetailDeletedDocument, EventDetailDocument } from '../../gql/graphql.js';
 import { curlCommand } from '../../lib/curl.js';
 import { formatInstant } from '../../lib/format.js';
-import { Link } from '../../lib/navigation.js';
+import { Link, useNavigate } from '../../lib/navigation.js';
 import { hrefs } from '../../lib/routes.js';
 import { useServices } from '../../api/services.js';
 
@@ -45,7 +47,29 @@ function HeadersTable({ headers }: { headers: unknown }): ReactNode {
 export default function EventDetail({ id, inPane = false }: { id: string; inPane?: boolean }): ReactNode {
   const { origin } = useServices();
   useEscapeBack(BACK_FALLBACK, !inPane);
-  const { data, loading, error } = useQuery(EventDetailDocument, { variables: { id } });
+  const { data, loading, error, refetch } = useQuery(EventDetailDocument, { variables: { id } });
+  const navigate = useNavigate();
+  const [deleteEvent] = useMutation(EventDeleteDocument);
+  const removal = useConfirmedDelete({
+    // One event: the count is the event itself, still retained as this page shows it.
+    count: async () => 1,
+    async remove() {
+      const result = await deleteEvent({ variables: { id } });
+      return result.data?.deleteEvent.eventCount ?? 0;
+    },
+  });
+  // Deleted here or in another dashboard: the page then says the event is gone.
+  useSubscription(EventDetailDeletedDocument, {
+    fetchPolicy: 'no-cache',
+    onData: ({ data: message }) => {
+      const ids = message.data?.eventsDeleted.eventIds;
+      if (ids === null || ids === undefined || ids.includes(id)) void refetch().catch(() => undefined);
+    },
+  });
+  const deletedHere = removal.phase.name === 'done';
+  useEffect(() => {
+    if (deletedHere) navigate(hrefs.stream(), { replace: true });
+  }, [deletedHere, navigate]);
 
   if (loading && data === undefined) return <p className="muted page">Loading event…</p>;
   if (error !== undefined && data === undefined) {
@@ -110,6 +134,25 @@ export default function EventDetail({ id, inPane = false }: { id: string; inPane
           </>
         )}
       </dl>
+      <div className="detail-actions">
+        <button type="button" className="danger" onClick={removal.ask}>
+          Delete event…
+        </button>
+      </div>
+      <ConfirmDialog
+        open={removal.phase.name === 'confirm' || removal.phase.name === 'deleting'}
+        title="Delete this event"
+        confirmLabel={removal.phase.name === 'deleting' ? 'Deleting…' : 'Delete 1 event'}
+        confirmDisabled={removal.phase.name === 'deleting'}
+        error={removal.phase.name === 'confirm' ? removal.phase.error : null}
+        onConfirm={removal.confirm}
+        onCancel={removal.cancel}
+      >
+        <p data-testid="delete-count">
+          1 event ({event.action} of {event.entityType} {event.entityId}) will be deleted for every viewer;
+          the entity is folded again without it. This cannot be undone.
+        </p>
+      </ConfirmDialog>
       <WarningList warnings={event.warnings} />
       <section>
         <h2>Changes</h2>

@@ -30,3 +30,21 @@ export const EventDetailQuery = /* GraphQL */ `
     }
   }
 `;
+
+/** Deletes the event shown. */
+export const EventDeleteMutation = /* GraphQL */ `
+  mutation EventDelete($id: ID!) {
+    deleteEvent(id: $id) {
+      eventCount
+    }
+  }
+`;
+
+/** Deletes made anywhere: the event shown may be one of them. */
+export const EventDetailDeletedSubscription = /* GraphQL */ `
+  subscription EventDetailDeleted {
+    eventsDeleted {
+      eventIds
+    }
+  }
+`;

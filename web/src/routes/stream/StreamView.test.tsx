@@ -230,4 +230,21 @@ describe('StreamView', () => {
     act(() => services.connection.connected());
     await waitFor(() => expect(rowIds()).toEqual(['evt_000002', 'evt_000001']));
   });
+
+  it('clears all behind a dialog that says how many the server counts; cancel keeps everything', async () => {
+    const source = new FakeStreamSource();
+    source.events.push(makeEvent(1), makeEvent(2), makeEvent(3));
+    renderStream(source);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    fireEvent.click(screen.getByRole('button', { name: 'Clear all…' }));
+    await waitFor(() => expect(screen.getByTestId('delete-count').textContent).toMatch(/^All 3 events/));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByTestId('delete-count')).toBeNull();
+    expect(source.events).toHaveLength(3);
+    fireEvent.click(screen.getByRole('button', { name: 'Clear all…' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete 3 events' }));
+    await waitFor(() => expect(rowIds()).toEqual([]));
+    expect(source.events).toEqual([]);
+    expect(screen.getByTestId('delete-outcome').textContent).toBe('Deleted 3 events.');
+  });
 });

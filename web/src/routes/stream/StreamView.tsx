@@ -4,6 +4,7 @@ import { useNavigate, useSearch } from '../../lib/navigation.js';
 import { hrefs } from '../../lib/routes.js';
 import { useMediaQuery } from '../../lib/useMediaQuery.js';
 import { DetailPane } from './DetailPane.js';
+import { ClearAllButton } from './DeleteActions.js';
 import { FilterBar } from './FilterBar.js';
 import { filtersToSearch, parseFilters, parseSelection, selectionSearch } from './filters.js';
 import { ROW_HEIGHT_PX, StreamRowView } from './StreamRowView.js';
@@ -128,6 +129,7 @@ export function StreamView(): ReactNode {
           </span>
         )}
         <span className="muted keys">j/k or ↑/↓ to move · Enter to open · Esc to close</span>
+        <ClearAllButton />
       </div>
       <div className="row head" aria-hidden="true">
         <span className="cell time">Received</span>

@@ -201,4 +201,30 @@ describe('stream controller', () => {
     expect(source.activeFilters()).toEqual([]);
     expect(controller.getState().rows).toEqual([]);
   });
+
+  it('drops deleted rows (shown, held while paused), and reloads when a delete was too large to list', async () => {
+    const source = new FakeStreamSource();
+    for (let n = 1; n <= 5; n++) source.events.push(makeEvent(n));
+    const frames = manualFrames();
+    const controller = createStreamController({ source, filter: null, schedule: frames.schedule });
+    controller.start();
+    await settle();
+    controller.pause();
+    source.post(makeEvent(6));
+    source.post(makeEvent(7));
+    frames.runFrame();
+    expect(controller.getState().pendingCount).toBe(2);
+    source.remove(['evt_000002', 'evt_000006']);
+    expect(ids(controller.getState().rows)).toEqual(['evt_000005', 'evt_000004', 'evt_000003', 'evt_000001']);
+    expect(controller.getState().pendingCount).toBe(1);
+    controller.resume();
+    frames.runFrame();
+    expect(ids(controller.getState().rows)[0]).toBe('evt_000007');
+    // Too many ids to list: the view reloads what is left.
+    source.remove(['evt_000001', 'evt_000003', 'evt_000004'], 'null');
+    expect(controller.getState().rows).toEqual([]);
+    await settle();
+    expect(ids(controller.getState().rows)).toEqual(['evt_000007', 'evt_000005']);
+    controller.dispose();
+  });
 });

@@ -18,6 +18,12 @@ export interface StreamSource {
   fetchPage(args: { filter: EventFilter | null; first: number; after: string | null }): Promise<StreamPage>;
   subscribeAdded(filter: EventFilter | null, onEvent: (event: StreamRow_EventFragment) => void): () => void;
   subscribePurged(onPurge: (beforeIso: string) => void): () => void;
+  /** Deletes (anyone's): the ids removed, or null when too many to list. */
+  subscribeDeleted(onDeleted: (eventIds: readonly string[] | null) => void): () => void;
+  /** How many retained events match (null: all of them), as the server counts them. */
+  countEvents(filter: EventFilter | null): Promise<number>;
+  /** Deletes what matches (null: every retained event); answers how many went. */
+  deleteEvents(filter: EventFilter | null): Promise<number>;
 }
 
 /** What the stream view renders. */
@@ -249,6 +255,26 @@ export function createStreamController(options: StreamControllerOptions): Stream
             rows: dropReceivedBefore(state.rows, beforeIso),
             pendingCount: state.paused ? heldIds.size : 0,
           });
+        }),
+      );
+      unsubscribers.push(
+        source.subscribeDeleted((eventIds) => {
+          if (eventIds === null) {
+            // Too many to list: what is shown may be gone anywhere in it.
+            held = [];
+            heldIds = new Set();
+            heldOverflow = false;
+            inbox = [];
+            set({ rows: [], pendingCount: 0 });
+            loadFirstPage();
+            return;
+          }
+          const gone = new Set(eventIds);
+          const kept = (rows: StreamRow[]): StreamRow[] => rows.filter((row) => !gone.has(row.event.id));
+          held = kept(held);
+          heldIds = new Set(held.map((row) => row.event.id));
+          inbox = kept(inbox);
+          set({ rows: kept(state.rows), pendingCount: state.paused ? heldIds.size : 0 });
         }),
       );
       loadFirstPage();

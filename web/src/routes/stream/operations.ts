@@ -49,3 +49,39 @@ export const StreamEventsPurgedSubscription = /* GraphQL */ `
     }
   }
 `;
+
+/** Deletes, so deleted rows leave the view (ids null: too many to list, the stream reloads). */
+export const StreamEventsDeletedSubscription = /* GraphQL */ `
+  subscription StreamEventsDeleted {
+    eventsDeleted {
+      eventIds
+    }
+  }
+`;
+
+/** How many events a "delete matching" would remove: the confirmation says it. */
+export const StreamDeleteCountQuery = /* GraphQL */ `
+  query StreamDeleteCount($filter: EventFilter) {
+    events(filter: $filter, first: 1) {
+      totalCount
+    }
+  }
+`;
+
+/** Deletes every event matching the stream's filters. */
+export const StreamDeleteMatchingMutation = /* GraphQL */ `
+  mutation StreamDeleteMatching($filter: EventFilter!) {
+    deleteEvents(filter: $filter) {
+      eventCount
+    }
+  }
+`;
+
+/** Deletes every retained event. */
+export const StreamClearEventsMutation = /* GraphQL */ `
+  mutation StreamClearEvents {
+    clearEvents {
+      eventCount
+    }
+  }
+`;

@@ -2,6 +2,10 @@ import type { ApolloClient } from '@apollo/client';
 import {
   StreamEventAddedDocument,
   StreamEventsDocument,
+  StreamClearEventsDocument,
+  StreamDeleteCountDocument,
+  StreamDeleteMatchingDocument,
+  StreamEventsDeletedDocument,
   StreamEventsPurgedDocument,
 } from '../../gql/graphql.js';
 import type { StreamSource } from './controller.js';
@@ -38,6 +42,34 @@ export function createApolloStreamSource(client: ApolloClient): StreamSource {
         .subscribe({
           next: (result) => {
             if (result.data) onPurge(result.data.eventsPurged.before);
+          },
+        });
+      return () => subscription.unsubscribe();
+    },
+    async countEvents(filter) {
+      const result = await client.query({
+        query: StreamDeleteCountDocument,
+        variables: { filter },
+        fetchPolicy: 'no-cache',
+      });
+      if (result.data === undefined) throw result.error ?? new Error('events: no data');
+      return result.data.events.totalCount;
+    },
+    async deleteEvents(filter) {
+      // No filter means all: the server wants that said (clearEvents), not an empty filter.
+      if (filter === null) {
+        const result = await client.mutate({ mutation: StreamClearEventsDocument });
+        return result.data?.clearEvents.eventCount ?? 0;
+      }
+      const result = await client.mutate({ mutation: StreamDeleteMatchingDocument, variables: { filter } });
+      return result.data?.deleteEvents.eventCount ?? 0;
+    },
+    subscribeDeleted(onDeleted) {
+      const subscription = client
+        .subscribe({ query: StreamEventsDeletedDocument, fetchPolicy: 'no-cache' })
+        .subscribe({
+          next: (result) => {
+            if (result.data) onDeleted(result.data.eventsDeleted.eventIds ?? null);
           },
         });
       return () => subscription.unsubscribe();

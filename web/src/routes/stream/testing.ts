@@ -28,6 +28,7 @@ export class FakeStreamSource implements StreamSource {
     active: boolean;
   }> = [];
   purgeListeners: Array<(beforeIso: string) => void> = [];
+  deleteListeners: Array<(eventIds: readonly string[] | null) => void> = [];
 
   fetchPage(args: { filter: EventFilter | null; first: number; after: string | null }): Promise<StreamPage> {
     this.fetches.push(args);
@@ -53,6 +54,28 @@ export class FakeStreamSource implements StreamSource {
   subscribePurged(onPurge: (beforeIso: string) => void): () => void {
     this.purgeListeners.push(onPurge);
     return () => undefined;
+  }
+
+  subscribeDeleted(onDeleted: (eventIds: readonly string[] | null) => void): () => void {
+    this.deleteListeners.push(onDeleted);
+    return () => undefined;
+  }
+
+  countEvents(filter: EventFilter | null): Promise<number> {
+    return Promise.resolve(this.events.filter((event) => matches(event, filter)).length);
+  }
+
+  deleteEvents(filter: EventFilter | null): Promise<number> {
+    const ids = this.events.filter((event) => matches(event, filter)).map((event) => event.id);
+    this.remove(ids);
+    return Promise.resolve(ids.length);
+  }
+
+  /** Deletes events as the server would, and tells the listeners (ids, or null as for a large delete). */
+  remove(ids: readonly string[], listAs: 'ids' | 'null' = 'ids'): void {
+    const gone = new Set(ids);
+    this.events = this.events.filter((event) => !gone.has(event.id));
+    for (const listener of this.deleteListeners) listener(listAs === 'ids' ? ids : null);
   }
 
   /** Stores an event and delivers it to the matching live subscriptions, as the server would. */
