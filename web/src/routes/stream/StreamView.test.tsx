@@ -1,7 +1,7 @@
 import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
 import { ApolloProvider } from '@apollo/client/react';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { of } from 'rxjs';
+import { NEVER, of } from 'rxjs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createConnectionStore } from '../../api/connection.js';
 import { ServicesContext, type Services } from '../../api/services.js';
@@ -26,9 +26,19 @@ const happyDom = (window as unknown as { happyDOM: { setViewport(size: { width: 
 const NARROW_WIDTH_PX = 1024;
 afterEach(() => act(() => happyDom.setViewport({ width: NARROW_WIDTH_PX })));
 
-/** Apollo for the detail pane's query: the fake server retains no event, so the pane says which id it asked for. */
+/** Apollo for the detail pane: the fake server retains no event, so the pane says which id it asked for; its
+ * subscriptions (the pane's deletes) stay silent. */
 const detailClient = (): ApolloClient =>
-  new ApolloClient({ cache: new InMemoryCache(), link: new ApolloLink(() => of({ data: { event: null } })) });
+  new ApolloClient({
+    cache: new InMemoryCache(),
+    link: new ApolloLink((operation) =>
+      operation.query.definitions.some(
+        (definition) => definition.kind === 'OperationDefinition' && definition.operation === 'subscription',
+      )
+        ? NEVER
+        : of({ data: { event: null } }),
+    ),
+  });
 
 function renderStream(source = new FakeStreamSource()): { source: FakeStreamSource; services: Services } {
   const services: Services = {
