@@ -32,8 +32,13 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `node --import tsx server/src/main.ts` on the given port and data folder; resolves once /healthz answers. */
-export async function startServerProcess(options: { port: number; dataDir: string }): Promise<ServerProcess> {
+/** Starts `node --import tsx server/src/main.ts` on the given port and data folder (and extra `env`, such as
+ * AUTH_TOKEN); resolves once /healthz answers. */
+export async function startServerProcess(options: {
+  port: number;
+  dataDir: string;
+  env?: Record<string, string>;
+}): Promise<ServerProcess> {
   const url = `http://127.0.0.1:${options.port}`;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT_DIR,
@@ -45,6 +50,7 @@ export async function startServerProcess(options: { port: number; dataDir: strin
       DATA_DIR: options.dataDir,
       LOG_LEVEL: 'warn',
       MOCK_EVENTS_PER_MINUTE: '0',
+      ...options.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -4,7 +4,7 @@ import { useEffect, type ReactNode } from 'react';
 import { HeaderGenerateMockEventsDocument, HeaderStatsDocument } from '../gql/graphql.js';
 import type { ConnectionStatus } from '../api/connection.js';
 import { Link, useCurrentRoute } from '../lib/navigation.js';
-import { hrefs } from '../lib/routes.js';
+import { hrefs, QUERY_PAGE_PATH } from '../lib/routes.js';
 import { useConnection } from '../api/services.js';
 
 /** Stats are cheap counters; refreshing them this often keeps the header honest without a subscription. */
@@ -71,6 +71,8 @@ export function Header(): ReactNode {
         <Link href={hrefs.rejections()} className={onRejections ? 'current' : ''}>
           Refused{data !== undefined && data.totalRejections > 0 ? ` (${data.totalRejections})` : ''}
         </Link>
+        {/* A full page load: the query IDE is its own page, so GraphiQL never weighs on the dashboard's bundle. */}
+        <a href={QUERY_PAGE_PATH}>Query</a>
       </nav>
       <StatusBadge status={status} />
       <span className="stats" data-testid="stats">
