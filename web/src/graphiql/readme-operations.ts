@@ -26,7 +26,8 @@ export function extractOperations(markdown: string): ExampleOperation[] {
     for (const definition of document.definitions) {
       if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
       const name = definition.name?.value;
-      if (name === undefined) throw new Error(`README graphql block ${block}: every example operation needs a name`);
+      if (name === undefined)
+        throw new Error(`README graphql block ${block}: every example operation needs a name`);
       operations.push({ name, query: print(definition) });
     }
   }
