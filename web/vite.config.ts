@@ -26,12 +26,27 @@ function readmeOperations(): Plugin {
   };
 }
 
+/** `npm run dev`: the query IDE at /graphiql, as the server serves it (Vite would serve it at /dashboard/graphiql.html). */
+function graphiqlDevPath(): Plugin {
+  return {
+    name: 'graphiql-dev-path',
+    configureServer(server) {
+      server.middlewares.use((request, _response, next) => {
+        const [path, query] = (request.url ?? '').split('?', 2);
+        if (path === '/graphiql')
+          request.url = `/dashboard/graphiql.html${query === undefined ? '' : `?${query}`}`;
+        next();
+      });
+    },
+  };
+}
+
 /** The dashboard and the query IDE: two pages served by the hookscope server, at /dashboard/ and /graphiql,
  * from dist/web (assets under /dashboard/assets/). */
 export default defineConfig({
   root: webDir,
   base: '/dashboard/',
-  plugins: [react(), readmeOperations()],
+  plugins: [react(), readmeOperations(), graphiqlDevPath()],
   build: {
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
     emptyOutDir: true,
@@ -54,6 +69,9 @@ export default defineConfig({
       },
     },
   },
+  // GraphiQL's worker setup imports Monaco's workers with `?worker`, which only Vite's worker plugin can load:
+  // the dev server's dependency pre-bundling must leave that one module alone.
+  optimizeDeps: { exclude: ['graphiql/setup-workers/vite', '@graphiql/react/setup-workers/vite'] },
   // Monaco's workers are ES modules loaded from /dashboard/assets/ (same origin, so `worker-src 'self'`).
   worker: { format: 'es' },
   server: {
