@@ -89,7 +89,9 @@ async function editorReady(page: Page): Promise<void> {
 /** Opens the tab of the README operation `name` and runs it. */
 async function run(page: Page, name: string): Promise<void> {
   await page.locator('.graphiql-tab', { hasText: name }).click();
-  await expect.poll(() => editorText(page)).toMatch(new RegExp(`^(query|subscription) ${name} `));
+  await expect
+    .poll(() => editorText(page), { timeout: 15_000 })
+    .toMatch(new RegExp(`^(query|subscription) ${name} `));
   await page.locator('.graphiql-execute-button').click();
 }
 
@@ -146,7 +148,9 @@ describe('GraphiQL at /graphiql, with no network beyond hookscope', { timeout: 1
     await screenshot(page, 'graphiql');
 
     await run(page, 'Live');
-    await expect.poll(() => subscribed.some((message) => message.includes('Live'))).toBe(true);
+    await expect
+      .poll(() => subscribed.some((message) => message.includes('Live')), { timeout: 15_000 })
+      .toBe(true);
     // graphql-ws does not acknowledge a subscribe: until the server has registered it, a posted event may
     // commit first and pass by. Each attempt waits for its own event to show, so none is a blind sleep.
     let shown: string | null = null;
