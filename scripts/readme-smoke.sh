@@ -41,7 +41,8 @@ while [ "$SECONDS" -lt "$deadline" ]; do
 done
 curl -fs http://127.0.0.1:8000/healthz >/dev/null || { tail -40 "$work/start.log"; echo "FAIL: not healthy"; exit 1; }
 curl -fs http://127.0.0.1:8000/dashboard/ | grep -q '<div id="root"' || { echo "FAIL: no dashboard"; exit 1; }
-echo "   healthy, dashboard served"
+curl -fs http://127.0.0.1:8000/graphiql | grep -q '<div id="root"' || { echo "FAIL: no query IDE at /graphiql"; exit 1; }
+echo "   healthy, dashboard and query IDE served"
 
 failed=0
 for example in "$work"/example-*.sh; do

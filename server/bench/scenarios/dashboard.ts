@@ -1,5 +1,5 @@
 import { execSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
@@ -15,15 +15,23 @@ interface LongTasks {
   maxMs: number;
 }
 
-/** Size of the built bundle's JS and CSS files, raw and gzipped at level 9. */
+/** The dashboard's initial JavaScript budget, gzipped (docs/dashboard.md, "Speed"). */
+const INITIAL_BUDGET_KB = 250;
+
+/**
+ * Size of the JS and CSS the dashboard's page loads first (what index.html names), raw and gzipped at
+ * level 9. Only those: dist/web also holds the views loaded on first use and the query IDE's page
+ * (GraphiQL and Monaco, megabytes that the dashboard never loads).
+ */
 function bundleBytes(): { gzipBytes: number; rawBytes: number } {
   if (!existsSync(join(packageRoot, 'dist/web/index.html')))
     execSync('npm run build:web', { cwd: packageRoot, stdio: 'inherit' });
-  const assets = join(packageRoot, 'dist/web/assets');
+  const webRoot = join(packageRoot, 'dist/web');
+  const html = readFileSync(join(webRoot, 'index.html'), 'utf8');
   let gzipBytes = 0;
   let rawBytes = 0;
-  for (const file of readdirSync(assets).filter((f) => /\.(js|css)$/.test(f))) {
-    const content = readFileSync(join(assets, file));
+  for (const [, file] of html.matchAll(/(?:src|href)="\/dashboard\/(assets\/[^"]+\.(?:js|css))"/g)) {
+    const content = readFileSync(join(webRoot, file as string));
     rawBytes += content.length;
     gzipBytes += gzipSync(content, { level: 9 }).length;
   }
@@ -78,11 +86,11 @@ export const dashboard: Scenario = {
     const { gzipBytes, rawBytes } = bundleBytes();
     ctx.add({
       scenario: 'dashboard',
-      metric: 'bundle JS+CSS, gzipped (KB)',
+      metric: 'initial JS+CSS, gzipped (KB)',
       value: round(gzipBytes / 1024, 1),
       baseline: `${round(rawBytes / 1024, 1)} raw`,
-      target: 'report',
-      pass: null,
+      target: `under ${INITIAL_BUDGET_KB} KB`,
+      pass: gzipBytes < INITIAL_BUDGET_KB * 1024,
     });
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({

@@ -17,6 +17,8 @@ export const GRAPHQL_PATH = '/graphql';
 export const DASHBOARD_ROOT = '/dashboard';
 /** Where the dashboard is served; its client-side routes are below it. */
 export const DASHBOARD_PATH = `${DASHBOARD_ROOT}/`;
+/** The query IDE (GraphiQL), served by this server so it works without internet access. */
+export const GRAPHIQL_PATH = '/graphiql';
 /** The REST reads. */
 export const REST_PATHS = {
   events: '/events',

@@ -8,7 +8,7 @@ import {
 } from '../gql/graphql.js';
 import type { ConnectionStatus } from '../api/connection.js';
 import { Link, useCurrentRoute } from '../lib/navigation.js';
-import { hrefs } from '../lib/routes.js';
+import { hrefs, QUERY_PAGE_PATH } from '../lib/routes.js';
 import { useConnection } from '../api/services.js';
 
 /** The counts follow `statsChanged`; the poll is only a fallback (a subscription message lost to a
@@ -84,6 +84,8 @@ export function Header(): ReactNode {
         <Link href={hrefs.rejections()} className={onRejections ? 'current' : ''}>
           Refused{data !== undefined && data.totalRejections > 0 ? ` (${data.totalRejections})` : ''}
         </Link>
+        {/* A full page load: the query IDE is its own page, so GraphiQL never weighs on the dashboard's bundle. */}
+        <a href={QUERY_PAGE_PATH}>Query</a>
       </nav>
       <StatusBadge status={status} />
       <span className="stats" data-testid="stats">

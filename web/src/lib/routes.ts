@@ -46,3 +46,7 @@ export function decodeSegment(segment: string | undefined): string | null {
     return null;
   }
 }
+
+/** The query IDE (GraphiQL): its own page, outside {@link BASE_PATH}, so the dashboard's bundle never carries
+ * it; links to it are full page loads. */
+export const QUERY_PAGE_PATH = '/graphiql';
