@@ -10,6 +10,7 @@ export interface EventFilterInput {
   since?: string | null;
   until?: string | null;
   search?: string | null;
+  drift?: boolean | null;
 }
 
 /** Turns an API filter into the store's query (dates to epoch ms); a bad date throws an InputError naming
@@ -23,6 +24,7 @@ export function toEventQuery(filter: EventFilterInput | null | undefined, argume
     sinceMs: filter.since ? dateTimeToMs(filter.since, `${argumentPrefix}since`) : null,
     untilMs: filter.until ? dateTimeToMs(filter.until, `${argumentPrefix}until`) : null,
     search: filter.search ?? null,
+    drift: filter.drift ?? null,
   };
 }
 

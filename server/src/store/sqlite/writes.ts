@@ -6,6 +6,7 @@ import type { EventTally } from './counts.js';
 import { ormOf, prepareRows } from './orm.js';
 import { eventColumns, prepareEntityUpsert, prepareEventInsert, prepareRejectionInsert } from './rows.js';
 import { events, rejections } from './schema.js';
+import type { SchemaLearning } from './schemas.js';
 import { clampSearchMark } from './search.js';
 
 type Write =
@@ -24,6 +25,8 @@ export interface WriterOptions {
   evict: (storedEvents: number) => Eviction | null;
   /** Told after a commit that evicted events. */
   onEvicted?: (eviction: Eviction) => void;
+  /** Learns each stored event's schema inside its commit (null: learning is off). */
+  learning?: SchemaLearning | null;
 }
 
 /** The store's writes: group-committed inserts of events and rejections. */
@@ -74,13 +77,16 @@ type WriteStatements = ReturnType<typeof prepareWrites>;
 function insertEvent(
   statements: WriteStatements,
   inBatch: Map<string, StoredEvent>,
-  e: StoredEvent,
+  given: StoredEvent,
+  learning: SchemaLearning | null,
 ): InsertResult {
-  if (e.deliveryId !== null) {
-    const earlier = inBatch.get(e.deliveryId) ?? statements.byDelivery(e.deliveryId);
+  if (given.deliveryId !== null) {
+    const earlier = inBatch.get(given.deliveryId) ?? statements.byDelivery(given.deliveryId);
     if (earlier) return { event: earlier, duplicate: true };
-    inBatch.set(e.deliveryId, e);
   }
+  // Drift is judged here, in commit order, against the events stored before this one (duplicates teach nothing).
+  const e: StoredEvent = { ...given, drift: learning ? learning.learn(given) : null };
+  if (e.deliveryId !== null) inBatch.set(e.deliveryId, e);
   statements.insertEvent(e);
   statements.upsertEntity({ id: e.entityId, entityType: e.entityType, lastReceivedAtMs: e.receivedAtMs });
   return { event: e, duplicate: false };
@@ -89,7 +95,8 @@ function insertEvent(
 /** Creates the writer over `db`; `tally` is the stored-event count it keeps in step. */
 export function createWriter(db: Database.Database, options: WriterOptions, tally: EventTally): Writer {
   const statements = prepareWrites(db);
-  const commitBatch = db.transaction((batch: Write[]) => {
+  const learning = options.learning ?? null;
+  const commitInTransaction = db.transaction((batch: Write[]) => {
     const results: (InsertResult | undefined)[] = [];
     let inserted = 0;
     const inBatch = new Map<string, StoredEvent>();
@@ -99,16 +106,26 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
         results.push(undefined);
         continue;
       }
-      const result = insertEvent(statements, inBatch, item.event);
+      const result = insertEvent(statements, inBatch, item.event, learning);
       if (!result.duplicate) inserted += 1;
       results.push(result);
     }
+    if (inserted > 0) learning?.persist();
     if (batch.some((item) => item.kind === 'rejection')) statements.trimRejections(options.maxRejections);
     const eviction = options.evict(tally.storedEvents + inserted);
     // Rows are indexed for search later, by the maintenance; a delete only has to keep its mark honest.
     if (eviction) clampSearchMark(db);
     return { results, count: tally.storedEvents + inserted - (eviction?.eventCount ?? 0), eviction };
   });
+  const commitBatch = (batch: Write[]): ReturnType<typeof commitInTransaction> => {
+    try {
+      return commitInTransaction(batch);
+    } catch (error) {
+      // Rolled back: the learner in memory must not keep what the lost events taught it.
+      learning?.reset();
+      throw error;
+    }
+  };
   const queue = createCommitQueue((batch: Write[]) => {
     const { results, count, eviction } = commitBatch(batch);
     tally.storedEvents = count;
