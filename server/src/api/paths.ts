@@ -23,6 +23,9 @@ export const REST_PATHS = {
   event: '/events/:id',
   entity: '/entities/:id',
   aggregate: '/aggregates/:id',
+  /** Learned schemas: the list, and one (`<entityType>`) or its JSON Schema (`<entityType>.json`). */
+  schemas: '/schemas',
+  schema: '/schemas/:name',
 } as const;
 
 /** The REST address of one event (the webhook's `Location`). */

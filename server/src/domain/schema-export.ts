@@ -1,8 +1,18 @@
 import type { Action, JsonObject } from './types.js';
-import { parentPath, parsePath, type ActionShape, type FieldShape, type JsonType } from './schema-learning.js';
+import { parentPath, parsePath, type FieldShape, type JsonType } from './schema-learning.js';
 
 /** The meta-schema every exported schema names in `$schema`. */
 export const JSON_SCHEMA_DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
+
+/** What the export needs of a learned field. */
+export type FieldOutline = Pick<FieldShape, 'path' | 'types'>;
+
+/** What the export needs of a learned (entity type, action). */
+export interface ActionOutline {
+  action: Action;
+  eventCount: number;
+  fields: readonly FieldOutline[];
+}
 
 /** A JSON Schema node (a JSON object). */
 type SchemaNode = JsonObject;
@@ -10,17 +20,17 @@ type SchemaNode = JsonObject;
 /** A field under its parent: `key` is its object key, null for the elements of an array. */
 interface Child {
   key: string | null;
-  field: FieldShape;
+  field: FieldOutline;
 }
 
 /** How many values were seen at a field, of every type (every element of an array counts). */
-const occurrences = (field: FieldShape): number =>
+const occurrences = (field: FieldOutline): number =>
   Object.values(field.types).reduce((sum, n) => sum + (n ?? 0), 0);
 
 /** The fields of one action by their parent path (null for the payload's own keys). */
-function childrenByParent(shape: ActionShape): Map<string | null, Child[]> {
+function childrenByParent(shape: ActionOutline): Map<string | null, Child[]> {
   const children = new Map<string | null, Child[]>();
-  for (const field of shape.fields.values()) {
+  for (const field of shape.fields) {
     const last = parsePath(field.path).at(-1);
     const parent = parentPath(field.path);
     const list = children.get(parent) ?? [];
@@ -45,7 +55,7 @@ function objectNode(children: Map<string | null, Child[]>, parent: string | null
   return node;
 }
 
-function fieldNode(children: Map<string | null, Child[]>, field: FieldShape): SchemaNode {
+function fieldNode(children: Map<string | null, Child[]>, field: FieldOutline): SchemaNode {
   const types = (Object.keys(field.types) as JsonType[]).sort();
   const node: SchemaNode = types.length === 1 ? { type: types[0] as string } : { type: types };
   if (field.types.object) Object.assign(node, objectNode(children, field.path, field.types.object));
@@ -57,7 +67,7 @@ function fieldNode(children: Map<string | null, Child[]>, field: FieldShape): Sc
 }
 
 /** The payload schema of one action: `required` lists the fields present in every event of it. */
-export function payloadSchema(shape: ActionShape): SchemaNode {
+export function payloadSchema(shape: ActionOutline): SchemaNode {
   return { type: 'object', ...objectNode(childrenByParent(shape), null, shape.eventCount) };
 }
 
@@ -67,7 +77,7 @@ export function payloadSchema(shape: ActionShape): SchemaNode {
  * `if`/`then` on the action). Types are those seen; no `additionalProperties`, since a field first seen
  * tomorrow is drift to look at, not an invalid event.
  */
-export function toJsonSchema(entityType: string, shapes: readonly ActionShape[]): JsonObject {
+export function toJsonSchema(entityType: string, shapes: readonly ActionOutline[]): JsonObject {
   const actions: Action[] = shapes.map((shape) => shape.action);
   const defs: SchemaNode = {};
   for (const shape of shapes) defs[shape.action] = payloadSchema(shape);

@@ -136,7 +136,8 @@ describe('the JSON Schema export', () => {
         (events) => {
           const learner = createSchemaLearner();
           for (const e of events) learner.observe(event(e.action, 'thing'), e.payload);
-          const schema = toJsonSchema('thing', learner.shapes());
+          const shapes = learner.shapes().map((s) => ({ ...s, fields: [...s.fields.values()] }));
+          const schema = toJsonSchema('thing', shapes);
           const validate = ajv.compile(schema);
           for (const e of events) {
             const body = { action: e.action, entity_type: 'thing', payload: e.payload };

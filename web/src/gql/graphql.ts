@@ -12,6 +12,8 @@ export type EventAction =
 /** A filter over events; all given fields must match. */
 export type EventFilter = {
   action?: EventAction | null | undefined;
+  /** true: only events with schema drift warnings; false: only those without. */
+  drift?: boolean | null | undefined;
   entityId?: string | null | undefined;
   entityType?: string | null | undefined;
   /** Case-insensitive substring of the raw body. */
