@@ -70,7 +70,10 @@ export interface LearnableEvent {
 /** A path's segments: keys, and `[]` for array elements (the first is always a key). */
 export type PathSegment = { key: string } | { array: true };
 
-const escapeKey = (key: string): string => key.replace(/[.[\]\\]/g, (c) => `\\${c}`);
+const PATH_SYNTAX = /[.[\]\\]/;
+// Tested first: almost no key needs escaping, and the test is cheaper than a replace (the commit's hot path).
+const escapeKey = (key: string): string =>
+  PATH_SYNTAX.test(key) ? key.replace(/[.[\]\\]/g, (c) => `\\${c}`) : key;
 
 /** The path of a key under `parent` ('' = the payload itself). */
 export function childPath(parent: string | null, key: string): string {
