@@ -27,7 +27,16 @@ const event = (action: Action, entityType = 'order'): LearnableEvent => ({
 describe('field paths', () => {
   it('names nested keys with dots and array elements with []', () => {
     const seen = observeFields({ id: 'o1', owner: { name: 'Ada' }, tags: ['a', 'b'], items: [{ sku: 1 }] });
-    expect([...seen.keys()]).toEqual(['id', 'owner', 'owner.name', 'tags', 'tags[]', 'items', 'items[]', 'items[].sku']);
+    expect([...seen.keys()]).toEqual([
+      'id',
+      'owner',
+      'owner.name',
+      'tags',
+      'tags[]',
+      'items',
+      'items[]',
+      'items[].sku',
+    ]);
     expect(seen.get('tags[]')).toEqual({ string: 2 });
   });
 
@@ -36,7 +45,12 @@ describe('field paths', () => {
     fc.assert(
       fc.property(
         fc.string(),
-        fc.array(fc.oneof(fc.string().map((key) => ({ key })), fc.constant({ array: true as const }))),
+        fc.array(
+          fc.oneof(
+            fc.string().map((key) => ({ key })),
+            fc.constant({ array: true as const }),
+          ),
+        ),
         (first, rest) => {
           const segments = [{ key: first }, ...rest];
           expect(parsePath(joinPath(segments))).toEqual(segments);
@@ -68,10 +82,14 @@ describe('the learner', () => {
   it('reports a new field only once the shape has settled', () => {
     const learner = createSchemaLearner();
     for (let i = 0; i < SCHEMA_SETTLED_AFTER_EVENTS - 1; i++) {
-      expect(learner.observe(event('create'), { id: String(i), ...(i === 3 ? { early: 1 } : {}) })).toEqual([]);
+      expect(learner.observe(event('create'), { id: String(i), ...(i === 3 ? { early: 1 } : {}) })).toEqual(
+        [],
+      );
     }
     learner.observe(event('update'), { id: '0' });
-    expect(learner.observe(event('update'), { id: '0', late: true })).toEqual([newFieldDrift('order', 'late')]);
+    expect(learner.observe(event('update'), { id: '0', late: true })).toEqual([
+      newFieldDrift('order', 'late'),
+    ]);
     // Learned now: the next one is no drift; another entity type knows nothing of it.
     expect(learner.observe(event('update'), { id: '0', late: false })).toEqual([]);
     expect(learner.observe(event('create', 'user'), { id: 'u', late: false })).toEqual([]);
@@ -98,7 +116,10 @@ describe('the learner', () => {
   });
 
   it('continues from persisted shapes exactly as if it had never stopped', () => {
-    const payloads: JsonObject[] = Array.from({ length: 30 }, (_, i) => ({ id: String(i), n: i % 3 ? i : 'x' }));
+    const payloads: JsonObject[] = Array.from({ length: 30 }, (_, i) => ({
+      id: String(i),
+      n: i % 3 ? i : 'x',
+    }));
     const once = createSchemaLearner();
     const first = payloads.map((p) => once.observe(event('create'), p));
     const halves = createSchemaLearner();

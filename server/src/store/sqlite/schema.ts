@@ -138,7 +138,9 @@ export const schemaShapes = sqliteTable(
   'schema_shapes',
   {
     entityType: text('entity_type').notNull(),
-    action: text('action', { enum: ['create', 'update', 'delete'] }).$type<Action>().notNull(),
+    action: text('action', { enum: ['create', 'update', 'delete'] })
+      .$type<Action>()
+      .notNull(),
     eventCount: integer('event_count').notNull(),
     firstSeenAt: integer('first_seen_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
@@ -155,7 +157,9 @@ export const schemaBuckets = sqliteTable(
   'schema_buckets',
   {
     entityType: text('entity_type').notNull(),
-    action: text('action', { enum: ['create', 'update', 'delete'] }).$type<Action>().notNull(),
+    action: text('action', { enum: ['create', 'update', 'delete'] })
+      .$type<Action>()
+      .notNull(),
     startAt: integer('start_at').notNull(),
     counts: text('counts', { mode: 'json' }).$type<Record<string, number>>().notNull(),
   },

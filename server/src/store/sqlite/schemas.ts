@@ -205,7 +205,11 @@ export function createSchemaReads(orm: Orm): Pick<EventReader, 'listSchemas' | '
     const payloads = retainedPayloads(orm, shapes, cutoffMs);
     const byType = new Map<string, LearnedSchema>();
     const actionOrder = (a: ActionShape): number => ACTIONS.indexOf(a.action);
-    shapes.sort((a, b) => (a.entityType < b.entityType ? -1 : a.entityType > b.entityType ? 1 : 0) || actionOrder(a) - actionOrder(b));
+    shapes.sort(
+      (a, b) =>
+        (a.entityType < b.entityType ? -1 : a.entityType > b.entityType ? 1 : 0) ||
+        actionOrder(a) - actionOrder(b),
+    );
     for (const shape of shapes) {
       const own = buckets.filter((b) => b.entityType === shape.entityType && b.action === shape.action);
       let schema = byType.get(shape.entityType);

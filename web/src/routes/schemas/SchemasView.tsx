@@ -1,7 +1,11 @@
 import { useApolloClient, useQuery } from '@apollo/client/react';
 import { useState, type ReactNode } from 'react';
 import { useEscapeBack } from '../../components/useEscapeBack.js';
-import { SchemasViewDocument, SchemasViewJsonSchemaDocument, type SchemasViewQuery } from '../../gql/graphql.js';
+import {
+  SchemasViewDocument,
+  SchemasViewJsonSchemaDocument,
+  type SchemasViewQuery,
+} from '../../gql/graphql.js';
 import { formatInstant } from '../../lib/format.js';
 import { Link } from '../../lib/navigation.js';
 import { hrefs } from '../../lib/routes.js';
@@ -31,7 +35,11 @@ function Sparkline({ field, windowMs }: { field: Field; windowMs: number }): Rea
       data-testid="sparkline"
     >
       <title>{label}</title>
-      <polyline points={sparklinePoints(series, SPARK_WIDTH, SPARK_HEIGHT)} fill="none" stroke="currentColor" />
+      <polyline
+        points={sparklinePoints(series, SPARK_WIDTH, SPARK_HEIGHT)}
+        fill="none"
+        stroke="currentColor"
+      />
     </svg>
   );
 }
@@ -65,7 +73,9 @@ function DownloadButton({ entityType }: { entityType: string }): ReactNode {
       });
       const schema = result.data?.schema;
       if (!schema) throw new Error(`no learned schema for ${entityType}`);
-      const blob = new Blob([JSON.stringify(schema.jsonSchema, null, 2)], { type: 'application/schema+json' });
+      const blob = new Blob([JSON.stringify(schema.jsonSchema, null, 2)], {
+        type: 'application/schema+json',
+      });
       const url = URL.createObjectURL(blob);
       const link = document.createElement('a');
       link.href = url;

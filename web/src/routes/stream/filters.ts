@@ -16,7 +16,13 @@ export const EMPTY_FILTERS: StreamFilters = { action: '', entityType: '', entity
 /** The actions an event can have, in the order the filter offers them. */
 export const ACTIONS: readonly EventAction[] = ['create', 'update', 'delete'];
 /** Query-string keys, short so a shared link stays readable. */
-const KEYS = { action: 'action', entityType: 'type', entityId: 'entity', search: 'q', drift: 'drift' } as const;
+const KEYS = {
+  action: 'action',
+  entityType: 'type',
+  entityId: 'entity',
+  search: 'q',
+  drift: 'drift',
+} as const;
 
 const isAction = (value: string): value is EventAction => (ACTIONS as readonly string[]).includes(value);
 
