@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BenchContext, Scenario } from '../context.js';
@@ -19,6 +19,19 @@ function countLearned(dataDir: string): { stored: number; learned: number } {
   return { stored, learned };
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ: 100 on Linux). */
+const TICKS_PER_S = 100;
+
+/**
+ * CPU time (user + system, ms) a process has used so far (Linux). Unlike throughput, it hardly moves when
+ * other programs crowd the machine: it is what learning costs the server, whatever the load around it.
+ */
+function cpuMs(pid: number): number {
+  // The fields after the command name, which is in parentheses and may itself contain spaces.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_S;
+}
+
 /** One sustained webhook load against a fresh server with SCHEMA_LEARNING set as given. */
 async function run(ctx: BenchContext, learning: boolean, durationS: number) {
   const dataDir = ctx.tempDir();
@@ -26,11 +39,13 @@ async function run(ctx: BenchContext, learning: boolean, durationS: number) {
     { DATA_DIR: dataDir, SCHEMA_LEARNING: learning ? 'true' : 'false' },
     ctx.port(),
   );
+  const cpuBeforeMs = cpuMs(server.pid);
   const result = await load(`${server.url}/webhooks/event`, durationS);
+  const serverCpuMs = cpuMs(server.pid) - cpuBeforeMs;
   await server.stop();
   const counts = countLearned(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
-  return { result, ...counts };
+  return { result, serverCpuMs, ...counts };
 }
 
 const sum = (results: LoadResult[], key: 'total' | 'non2xx' | 'errors'): number =>
@@ -68,6 +83,23 @@ export const learning: Scenario = {
       ratio,
       target: `ratio >= ${MIN_RATIO}`,
       pass: ratio >= MIN_RATIO,
+    });
+    // Server CPU per stored event, both sides: the cost of learning itself, robust to a crowded machine.
+    const cpuPerEventUs = (runs: typeof on): number =>
+      (runs.reduce((n, r) => n + r.serverCpuMs, 0) * 1000) /
+      Math.max(
+        1,
+        runs.reduce((n, r) => n + r.stored, 0),
+      );
+    const cpuRatio = round(cpuPerEventUs(on) / cpuPerEventUs(off), 3);
+    ctx.add({
+      scenario: 'learning',
+      metric: 'server CPU µs per stored event, learning on vs off',
+      value: round(cpuPerEventUs(on), 1),
+      baseline: round(cpuPerEventUs(off), 1),
+      ratio: cpuRatio,
+      target: `ratio <= ${round(1 / MIN_RATIO, 3)}`,
+      pass: cpuRatio <= 1 / MIN_RATIO,
     });
     const failures = [...on, ...off].reduce(
       (n, r) => n + r.result.non2xx + r.result.errors + r.result.timeouts,
