@@ -804,7 +804,10 @@ export function defineStoreContract(
       const stored = expected.events.find((e) => e.deliveryId !== null) as StoredEvent;
       const again = makeEvent(BASE_MS + HOUR_MS, { deliveryId: stored.deliveryId });
       expect(await store.insertEvent(again)).toEqual({ event: stored, duplicate: true });
-      const fresh = makeEvent(BASE_MS + HOUR_MS);
+      // A payload of the learned shape: no drift (the shape learned before the restart judges it).
+      const fresh = makeEvent(BASE_MS + HOUR_MS, {
+        raw: Buffer.from('{"payload":{"id":"ent-1","text":"plain"}}'),
+      });
       expect(await store.insertEvent(fresh)).toEqual({ event: fresh, duplicate: false });
       expect(await store.lastReceivedAtMs()).toBe(BASE_MS + HOUR_MS);
     });

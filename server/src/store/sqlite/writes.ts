@@ -85,7 +85,9 @@ function insertEvent(
     if (earlier) return { event: earlier, duplicate: true };
   }
   // Drift is judged here, in commit order, against the events stored before this one (duplicates teach nothing).
-  const e: StoredEvent = { ...given, drift: learning ? learning.learn(given) : null };
+  const drift = learning ? learning.learn(given) : null;
+  // Without drift the event is answered as given (no copy); a drift the caller set is never kept.
+  const e: StoredEvent = drift === null && given.drift == null ? given : { ...given, drift };
   if (e.deliveryId !== null) inBatch.set(e.deliveryId, e);
   statements.insertEvent(e);
   statements.upsertEntity({ id: e.entityId, entityType: e.entityType, lastReceivedAtMs: e.receivedAtMs });
