@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -25,7 +26,9 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'hookscope-e2e-schemas-'));
   server = await startServerProcess({ port: await freePort(), dataDir });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  // A context of our own: the accessibility audit (axe) needs one.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
 });
 
@@ -79,6 +82,10 @@ describe('the Schemas view in a real browser', () => {
     const updates = section.getByRole('table', { name: 'Fields of e2e_order update events' });
     await updates.getByRole('rowheader', { name: 'status' }).waitFor();
     await screenshot(page, 'schemas', { docs: true });
+    const audit = await new AxeBuilder({ page }).include('main').analyze();
+    expect(
+      audit.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    ).toEqual([]);
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
