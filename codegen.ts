@@ -22,6 +22,9 @@ const config: CodegenConfig = {
           RejectionConnection: './mappers.js#RejectionConnectionModel',
           Stats: './mappers.js#StatsModel',
           PurgeReport: './mappers.js#PurgeReportModel',
+          EntitySchema: './mappers.js#EntitySchemaModel',
+          ActionSchema: './mappers.js#ActionSchemaModel',
+          SchemaField: './mappers.js#SchemaFieldModel',
         },
         // Resolvers may return epoch ms: the scalar formats it once (a string would be parsed to be checked).
         scalars: { DateTime: { input: 'string', output: 'string | number' }, JSON: 'unknown' },

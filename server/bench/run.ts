@@ -7,6 +7,7 @@ import { dashboard } from './scenarios/dashboard.js';
 import { fanout } from './scenarios/fanout.js';
 import { footprint } from './scenarios/footprint.js';
 import { ingest } from './scenarios/ingest.js';
+import { learning } from './scenarios/learning.js';
 import { purge } from './scenarios/purge.js';
 import { queries } from './scenarios/queries.js';
 
@@ -16,7 +17,7 @@ import { queries } from './scenarios/queries.js';
  * load in another, and measures its baseline in the same run, so that ratios stay meaningful on a shared,
  * noisy machine. Results go to bench-results/ (Markdown table and JSON).
  */
-const SCENARIOS: Scenario[] = [ingest, fanout, queries, footprint, purge, dashboard];
+const SCENARIOS: Scenario[] = [ingest, learning, fanout, queries, footprint, purge, dashboard];
 
 const full = process.argv.includes('--full');
 const only = process.argv

@@ -81,6 +81,7 @@ const envSchema = z.object({
   HTTP_HEADERS_TIMEOUT: duration(100, 300_000).prefault('10s'),
   HTTP_REQUEST_TIMEOUT: duration(100, 3_600_000).prefault('30s'),
   MAX_STORED_EVENTS: integer(0, 1_000_000_000).default(1_000_000),
+  SCHEMA_LEARNING: boolean().prefault('true'),
   MAX_DATABASE_BYTES: integer(0, Number.MAX_SAFE_INTEGER).default(0),
 });
 
@@ -122,6 +123,8 @@ export interface Config {
   httpRequestTimeoutMs: number;
   /** Events kept at most, oldest evicted first; 0 = no cap. */
   maxStoredEvents: number;
+  /** Learn payload schemas and judge drift at commit (SCHEMA_LEARNING). */
+  schemaLearning: boolean;
   /** Size cap of the database file (writes beyond it answer 503); 0 = only the disk limits it. */
   maxDatabaseBytes: number;
 }
@@ -243,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT.ms,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT.ms,
     maxStoredEvents: e.MAX_STORED_EVENTS,
+    schemaLearning: e.SCHEMA_LEARNING,
     maxDatabaseBytes: e.MAX_DATABASE_BYTES,
   });
 }

@@ -57,6 +57,7 @@ export async function openStore(config: Config): Promise<EventStore> {
     dataDir: config.dataDir,
     maxRejections: config.maxRejections,
     maxStoredEvents: config.maxStoredEvents,
+    schemaLearning: config.schemaLearning,
     maxDatabaseBytes: config.maxDatabaseBytes,
   });
 }

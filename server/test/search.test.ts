@@ -17,9 +17,7 @@ import {
   searchIndexedRowid,
 } from '../src/store/sqlite/search.js';
 import { createSqliteStore, type SqliteMaintenance, type SqliteStore } from '../src/store/sqlite/index.js';
-import { ormOf } from '../src/store/sqlite/orm.js';
 import { toEventRow } from '../src/store/sqlite/rows.js';
-import { events } from '../src/store/sqlite/schema.js';
 import { waitFor } from './helpers/server.js';
 import type { EventQuery, EventStore, Keyset, PurgeReport, StoredEvent } from '../src/store/types.js';
 
@@ -352,10 +350,26 @@ describe('search', { timeout: 120_000 }, () => {
     old.pragma('journal_mode = WAL');
     migrate(drizzle(old), { migrationsFolder: oldMigrations });
     const start = Date.now() - 2 * HOUR_MS;
-    ormOf(old)
-      .insert(events)
-      .values(makeEvents(600, start, 1_000).map(toEventRow))
-      .run();
+    // The columns of version 0003 only: later migrations add some (0005: drift), unknown to this file.
+    const insertOld = old.prepare(
+      `INSERT INTO events (id, received_at, time, action, entity_type, entity_id, modified_fields, delivery_id, headers, raw)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const e of makeEvents(600, start, 1_000)) {
+      const row = toEventRow(e);
+      insertOld.run(
+        row.id,
+        row.receivedAt,
+        row.time,
+        row.action,
+        row.entityType,
+        row.entityId,
+        row.modifiedFields == null ? null : JSON.stringify(row.modifiedFields),
+        row.deliveryId ?? null,
+        row.headers == null ? null : JSON.stringify(row.headers),
+        row.raw,
+      );
+    }
     old.close();
 
     const t = open(dataDir, { searchIndexStepMaxMs: 1 });

@@ -8,6 +8,7 @@ import { StreamView } from './routes/stream/StreamView.js';
 const EventDetail = lazy(() => import('./routes/event/EventDetail.js'));
 const EntityView = lazy(() => import('./routes/entity/EntityView.js'));
 const RejectionsView = lazy(() => import('./routes/rejections/RejectionsView.js'));
+const SchemasView = lazy(() => import('./routes/schemas/SchemasView.js'));
 
 /** The page: header plus the view the URL names. */
 export function App(): ReactNode {
@@ -25,6 +26,9 @@ export function App(): ReactNode {
       break;
     case 'rejections':
       view = <RejectionsView />;
+      break;
+    case 'schemas':
+      view = <SchemasView />;
       break;
     case 'notFound':
       view = (

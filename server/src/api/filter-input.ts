@@ -11,6 +11,7 @@ export interface EventFilterInput {
   since?: string | null;
   until?: string | null;
   search?: string | null;
+  drift?: boolean | null;
 }
 
 /**
@@ -46,6 +47,7 @@ export function toEventQuery(filter: EventFilterInput | null | undefined, argume
     sinceMs: filter.since ? dateTimeToMs(filter.since, `${argumentPrefix}since`) : null,
     untilMs: filter.until ? dateTimeToMs(filter.until, `${argumentPrefix}until`) : null,
     search: filter.search ?? null,
+    drift: filter.drift ?? null,
   };
 }
 

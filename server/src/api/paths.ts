@@ -27,6 +27,9 @@ export const REST_PATHS = {
   aggregate: '/aggregates/:id',
   /** The seed's README spelled it so (sic): links written against it keep working, with the same answer. */
   aggregateMisspelled: '/aggrigates/:id',
+  /** Learned schemas: the list, and one (`<entityType>`) or its JSON Schema (`<entityType>.json`). */
+  schemas: '/schemas',
+  schema: '/schemas/:name',
 } as const;
 
 /** The REST address of one event (the webhook's `Location`). */

@@ -15,6 +15,8 @@ export interface EventQuery {
   untilMs?: number | null;
   /** A substring of the raw body, ASCII letters compared case-insensitively: see {@link bodyContains}. */
   search?: string | null;
+  /** true: only events with schema drift warnings; false: only those without. */
+  drift?: boolean | null;
 }
 
 /** The facts of a stored event that a filter looks at. */
@@ -25,6 +27,8 @@ export interface QueryableEvent {
   receivedAtMs: number;
   /** The exact request body. */
   raw: Uint8Array;
+  /** Its schema drift warnings (null or absent: none). */
+  drift?: readonly string[] | null;
 }
 
 // A-Z only: locale-free, and what SQL engines' default LIKE / ILIKE-with-C-collation agree on.
@@ -50,5 +54,6 @@ export function matchesEventQuery(event: QueryableEvent, query: EventQuery): boo
   if (query.sinceMs != null && event.receivedAtMs < query.sinceMs) return false;
   if (query.untilMs != null && event.receivedAtMs >= query.untilMs) return false;
   if (query.search && !bodyContains(event.raw, query.search)) return false;
+  if (query.drift != null && query.drift !== (event.drift?.length ?? 0) > 0) return false;
   return true;
 }

@@ -16,6 +16,11 @@ export interface StoredEvent {
   headers: Record<string, string> | null;
   /** The exact request body. */
   raw: Buffer;
+  /**
+   * Schema drift warnings, decided by the store at arrival against the shape learned from the events
+   * stored before it (null or absent: none). A value given to `insertEvent` is ignored.
+   */
+  drift?: string[] | null;
 }
 
 /** A refused delivery as stored. */

@@ -18,6 +18,8 @@ export type EventReads = Pick<
   | 'listRejections'
   | 'countRejections'
   | 'stats'
+  | 'listSchemas'
+  | 'getSchema'
 >;
 
 /** The retention in force, as `stats` reports it. */

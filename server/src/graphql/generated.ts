@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { EventModel, EntityModel, RejectionModel, EventConnectionModel, EntityConnectionModel, RejectionConnectionModel, StatsModel, PurgeReportModel } from './mappers.js';
+import type { EventModel, EntityModel, RejectionModel, EventConnectionModel, EntityConnectionModel, RejectionConnectionModel, StatsModel, PurgeReportModel, EntitySchemaModel, ActionSchemaModel, SchemaFieldModel } from './mappers.js';
 import type { GraphQLContext } from './context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -22,6 +22,17 @@ export type ActionCount = {
   __typename?: 'ActionCount';
   action: EventAction;
   count: Scalars['Int']['output'];
+};
+
+/** What was learned about one action of an entity type. */
+export type ActionSchema = {
+  __typename?: 'ActionSchema';
+  action: EventAction;
+  eventCount: Scalars['Int']['output'];
+  /** In the order first seen. */
+  fields: Array<SchemaField>;
+  firstSeen: Scalars['DateTime']['output'];
+  lastSeen: Scalars['DateTime']['output'];
 };
 
 /** What a delete removed. */
@@ -86,6 +97,21 @@ export type EntityEdge = {
   node: Entity;
 };
 
+/**
+ * The payload shape learned from an entity type's events, per action. Counts and times outlive the events
+ * (retention, eviction, deletes); example values come from retained events only.
+ */
+export type EntitySchema = {
+  __typename?: 'EntitySchema';
+  /** Only actions seen, in the order create, update, delete. */
+  actions: Array<ActionSchema>;
+  entityType: Scalars['String']['output'];
+  /** Events learned, every action. */
+  eventCount: Scalars['Int']['output'];
+  /** A JSON Schema (draft 2020-12) of this entity type's webhook bodies, from what was seen. */
+  jsonSchema: Scalars['JSON']['output'];
+};
+
 /** A stored webhook event. */
 export type Event = {
   __typename?: 'Event';
@@ -98,6 +124,8 @@ export type Event = {
    * stored again (the webhook answers 200 with the original event).
    */
   deliveryId?: Maybe<Scalars['String']['output']>;
+  /** Its schema drift warnings alone, judged on arrival against the shape learned before it. */
+  drift: Array<Scalars['String']['output']>;
   /** The entity this event belongs to. */
   entity?: Maybe<Entity>;
   entityId: Scalars['String']['output'];
@@ -113,7 +141,7 @@ export type Event = {
   receivedAt: Scalars['DateTime']['output'];
   /** The event's own `time` field. */
   time: Scalars['DateTime']['output'];
-  /** What looks wrong about this event, in its entity's history. */
+  /** What looks wrong about this event, in its entity's history, then its schema drift warnings. */
   warnings: Array<Scalars['String']['output']>;
 };
 
@@ -139,6 +167,8 @@ export type EventEdge = {
 /** A filter over events; all given fields must match. */
 export type EventFilter = {
   action?: InputMaybe<EventAction>;
+  /** true: only events with schema drift warnings; false: only those without. */
+  drift?: InputMaybe<Scalars['Boolean']['input']>;
   entityId?: InputMaybe<Scalars['String']['input']>;
   entityType?: InputMaybe<Scalars['String']['input']>;
   /**
@@ -215,6 +245,10 @@ export type Query = {
   events: EventConnection;
   /** Refused deliveries, newest first. */
   rejections: RejectionConnection;
+  /** The learned schema of one entity type, or null when none of its events was learned. */
+  schema?: Maybe<EntitySchema>;
+  /** The payload schemas learned from the events received, by entity type name. */
+  schemas: Array<EntitySchema>;
   /** Counts and retention settings. */
   stats: Stats;
 };
@@ -249,6 +283,11 @@ export type QueryRejectionsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+
+export type QuerySchemaArgs = {
+  entityType: Scalars['String']['input'];
+};
+
 /** A delivery that was refused, kept so its sender can be debugged. */
 export type Rejection = {
   __typename?: 'Rejection';
@@ -278,6 +317,32 @@ export type RejectionEdge = {
   __typename?: 'RejectionEdge';
   cursor: Scalars['String']['output'];
   node: Rejection;
+};
+
+/** One field path of a payload: `owner.name`, `tags[]` (every element of the array), `items[].sku`. */
+export type SchemaField = {
+  __typename?: 'SchemaField';
+  /** Its value in the latest event that carried it; null once that event is gone. */
+  example?: Maybe<Scalars['JSON']['output']>;
+  firstSeen: Scalars['DateTime']['output'];
+  lastSeen: Scalars['DateTime']['output'];
+  path: Scalars['String']['output'];
+  /** presentCount / the action's eventCount, from 0 to 1. */
+  presence: Scalars['Float']['output'];
+  /** Events of this action that carried the field. */
+  presentCount: Scalars['Int']['output'];
+  /** Events that carried it per hour within the retained window, oldest first (hours with none left out). */
+  seen: Array<SeenCount>;
+  /** JSON types seen, with how many values of each (every element of an array counts). */
+  types: Array<TypeSeen>;
+};
+
+/** Events in one hour. */
+export type SeenCount = {
+  __typename?: 'SeenCount';
+  count: Scalars['Int']['output'];
+  /** Start of the hour. */
+  hour: Scalars['DateTime']['output'];
 };
 
 export type Stats = {
@@ -322,6 +387,13 @@ export type TypeCount = {
   __typename?: 'TypeCount';
   count: Scalars['Int']['output'];
   entityType: Scalars['String']['output'];
+};
+
+/** A JSON type (null, boolean, number, string, array, object) and how many values of it were seen. */
+export type TypeSeen = {
+  __typename?: 'TypeSeen';
+  count: Scalars['Int']['output'];
+  type: Scalars['String']['output'];
 };
 
 /** Where a refused delivery broke a rule. */
@@ -407,18 +479,21 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   ActionCount: ResolverTypeWrapper<ActionCount>;
+  ActionSchema: ResolverTypeWrapper<ActionSchemaModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteReport: ResolverTypeWrapper<DeleteReport>;
   Entity: ResolverTypeWrapper<EntityModel>;
   EntityConnection: ResolverTypeWrapper<EntityConnectionModel>;
   EntityEdge: ResolverTypeWrapper<Omit<EntityEdge, 'node'> & { node: ResolversTypes['Entity'] }>;
+  EntitySchema: ResolverTypeWrapper<EntitySchemaModel>;
   Event: ResolverTypeWrapper<EventModel>;
   EventAction: EventAction;
   EventConnection: ResolverTypeWrapper<EventConnectionModel>;
   EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
   EventFilter: EventFilter;
   FieldChange: ResolverTypeWrapper<FieldChange>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -429,27 +504,33 @@ export type ResolversTypes = ResolversObject<{
   Rejection: ResolverTypeWrapper<RejectionModel>;
   RejectionConnection: ResolverTypeWrapper<RejectionConnectionModel>;
   RejectionEdge: ResolverTypeWrapper<Omit<RejectionEdge, 'node'> & { node: ResolversTypes['Rejection'] }>;
+  SchemaField: ResolverTypeWrapper<SchemaFieldModel>;
+  SeenCount: ResolverTypeWrapper<SeenCount>;
   Stats: ResolverTypeWrapper<StatsModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TypeCount: ResolverTypeWrapper<TypeCount>;
+  TypeSeen: ResolverTypeWrapper<TypeSeen>;
   ValidationIssue: ResolverTypeWrapper<ValidationIssue>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   ActionCount: ActionCount;
+  ActionSchema: ActionSchemaModel;
   Boolean: Scalars['Boolean']['output'];
   DateTime: Scalars['DateTime']['output'];
   DeleteReport: DeleteReport;
   Entity: EntityModel;
   EntityConnection: EntityConnectionModel;
   EntityEdge: Omit<EntityEdge, 'node'> & { node: ResolversParentTypes['Entity'] };
+  EntitySchema: EntitySchemaModel;
   Event: EventModel;
   EventConnection: EventConnectionModel;
   EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
   EventFilter: EventFilter;
   FieldChange: FieldChange;
+  Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
@@ -460,16 +541,27 @@ export type ResolversParentTypes = ResolversObject<{
   Rejection: RejectionModel;
   RejectionConnection: RejectionConnectionModel;
   RejectionEdge: Omit<RejectionEdge, 'node'> & { node: ResolversParentTypes['Rejection'] };
+  SchemaField: SchemaFieldModel;
+  SeenCount: SeenCount;
   Stats: StatsModel;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TypeCount: TypeCount;
+  TypeSeen: TypeSeen;
   ValidationIssue: ValidationIssue;
 }>;
 
 export type ActionCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ActionCount'] = ResolversParentTypes['ActionCount']> = ResolversObject<{
   action?: Resolver<ResolversTypes['EventAction'], ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ActionSchemaResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ActionSchema'] = ResolversParentTypes['ActionSchema']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['EventAction'], ParentType, ContextType>;
+  eventCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['SchemaField']>, ParentType, ContextType>;
+  firstSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  lastSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -507,10 +599,18 @@ export type EntityEdgeResolvers<ContextType = GraphQLContext, ParentType extends
   node?: Resolver<ResolversTypes['Entity'], ParentType, ContextType>;
 }>;
 
+export type EntitySchemaResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EntitySchema'] = ResolversParentTypes['EntitySchema']> = ResolversObject<{
+  actions?: Resolver<Array<ResolversTypes['ActionSchema']>, ParentType, ContextType>;
+  entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eventCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  jsonSchema?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+}>;
+
 export type EventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event']> = ResolversObject<{
   action?: Resolver<ResolversTypes['EventAction'], ParentType, ContextType>;
   changes?: Resolver<Array<ResolversTypes['FieldChange']>, ParentType, ContextType>;
   deliveryId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  drift?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   entity?: Resolver<Maybe<ResolversTypes['Entity']>, ParentType, ContextType>;
   entityId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -569,6 +669,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'first'>>;
   rejections?: Resolver<ResolversTypes['RejectionConnection'], ParentType, ContextType, RequireFields<QueryRejectionsArgs, 'first'>>;
+  schema?: Resolver<Maybe<ResolversTypes['EntitySchema']>, ParentType, ContextType, RequireFields<QuerySchemaArgs, 'entityType'>>;
+  schemas?: Resolver<Array<ResolversTypes['EntitySchema']>, ParentType, ContextType>;
   stats?: Resolver<ResolversTypes['Stats'], ParentType, ContextType>;
 }>;
 
@@ -594,6 +696,22 @@ export type RejectionConnectionResolvers<ContextType = GraphQLContext, ParentTyp
 export type RejectionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RejectionEdge'] = ResolversParentTypes['RejectionEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Rejection'], ParentType, ContextType>;
+}>;
+
+export type SchemaFieldResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SchemaField'] = ResolversParentTypes['SchemaField']> = ResolversObject<{
+  example?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  firstSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  lastSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  presence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  presentCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  seen?: Resolver<Array<ResolversTypes['SeenCount']>, ParentType, ContextType>;
+  types?: Resolver<Array<ResolversTypes['TypeSeen']>, ParentType, ContextType>;
+}>;
+
+export type SeenCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SeenCount'] = ResolversParentTypes['SeenCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  hour?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type StatsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Stats'] = ResolversParentTypes['Stats']> = ResolversObject<{
@@ -622,6 +740,11 @@ export type TypeCountResolvers<ContextType = GraphQLContext, ParentType extends 
   entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type TypeSeenResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TypeSeen'] = ResolversParentTypes['TypeSeen']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type ValidationIssueResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ValidationIssue'] = ResolversParentTypes['ValidationIssue']> = ResolversObject<{
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -629,11 +752,13 @@ export type ValidationIssueResolvers<ContextType = GraphQLContext, ParentType ex
 
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ActionCount?: ActionCountResolvers<ContextType>;
+  ActionSchema?: ActionSchemaResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeleteReport?: DeleteReportResolvers<ContextType>;
   Entity?: EntityResolvers<ContextType>;
   EntityConnection?: EntityConnectionResolvers<ContextType>;
   EntityEdge?: EntityEdgeResolvers<ContextType>;
+  EntitySchema?: EntitySchemaResolvers<ContextType>;
   Event?: EventResolvers<ContextType>;
   EventConnection?: EventConnectionResolvers<ContextType>;
   EventEdge?: EventEdgeResolvers<ContextType>;
@@ -646,9 +771,12 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Rejection?: RejectionResolvers<ContextType>;
   RejectionConnection?: RejectionConnectionResolvers<ContextType>;
   RejectionEdge?: RejectionEdgeResolvers<ContextType>;
+  SchemaField?: SchemaFieldResolvers<ContextType>;
+  SeenCount?: SeenCountResolvers<ContextType>;
   Stats?: StatsResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TypeCount?: TypeCountResolvers<ContextType>;
+  TypeSeen?: TypeSeenResolvers<ContextType>;
   ValidationIssue?: ValidationIssueResolvers<ContextType>;
 }>;
 

@@ -1,7 +1,15 @@
 import type { Connection } from '../api/pagination.js';
 import type { FoldedEntity } from '../read/entities.js';
 import type { PurgeReport } from '../live/topics.js';
-import type { StoreStats, StoredEntity, StoredEvent, StoredRejection } from '../store/types.js';
+import type {
+  LearnedAction,
+  LearnedField,
+  LearnedSchema,
+  StoreStats,
+  StoredEntity,
+  StoredEvent,
+  StoredRejection,
+} from '../store/types.js';
 
 /** Event resolvers work on the stored row. */
 export type EventModel = StoredEvent;
@@ -24,3 +32,11 @@ export type RejectionConnectionModel = ConnectionModel<RejectionModel>;
 export type StatsModel = StoreStats;
 /** What a purge removed. */
 export type PurgeReportModel = PurgeReport;
+/** A learned schema as the store reads it. */
+export type EntitySchemaModel = LearnedSchema;
+/** One learned action. */
+export type ActionSchemaModel = LearnedAction;
+/** One learned field, with its action's event count (for `presence`). */
+export interface SchemaFieldModel extends LearnedField {
+  actionEventCount: number;
+}

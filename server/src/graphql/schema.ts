@@ -12,6 +12,9 @@ import { Query } from './resolvers/query.js';
 import { Rejection } from './resolvers/rejection.js';
 import { PurgeReport, Stats } from './resolvers/stats.js';
 import { Subscription } from './resolvers/subscription.js';
+import { ActionSchema } from './resolvers/action-schema.js';
+import { EntitySchema } from './resolvers/entity-schema.js';
+import { SchemaField } from './resolvers/schema-field.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
 
 const resolvers: Resolvers = {
@@ -28,6 +31,9 @@ const resolvers: Resolvers = {
   EventConnection,
   EntityConnection,
   RejectionConnection,
+  EntitySchema,
+  ActionSchema,
+  SchemaField,
 };
 
 /** The executable schema (schema.graphql + resolvers), shared by Apollo over HTTP and graphql-ws. */

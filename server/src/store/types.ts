@@ -1,3 +1,4 @@
+import type { Action } from '../domain/types.js';
 import type {
   DeleteReport,
   PurgeReport,
@@ -6,6 +7,8 @@ import type {
   StoredRejection,
 } from '../domain/records.js';
 import type { EventQuery } from '../domain/event-query.js';
+import type { Json } from '../domain/types.js';
+import type { TypeCounts } from '../domain/schema-learning.js';
 
 export type { EventQuery } from '../domain/event-query.js';
 export type {
@@ -42,6 +45,10 @@ export { DELETE_REPORT_MAX_IDS } from '../domain/records.js';
 //   delete asked after an insert resolved removes it) and a large one runs in short steps, so webhooks
 //   keep being committed in between. A deleted event's delivery id may be delivered again: the retry is
 //   stored as a new event.
+// - Learned schemas. Each stored (not duplicate) event is learned in arrival order, in its commit; its
+//   `drift` is judged against the shape learned from the events stored before it. The learned shape
+//   (paths, types, counts, times) outlives the events; an example value is read from its event only
+//   while that event is retained (cut-off, purge, eviction, deletes), else it is undefined.
 // - Failures. A store that cannot serve a call for a reason outside the program (disk full, read-only
 //   file, I/O error, busy or unreachable database) rejects with `StoreUnavailableError`: nothing of the
 //   call happened, and the same call may succeed later. Any other rejection is a bug, passed on as is.
@@ -103,6 +110,39 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** One learned field of one (entity type, action), as read. Times are epoch ms. */
+export interface LearnedField {
+  /** See domain/schema-learning.ts for the path syntax (`owner.name`, `tags[]`). */
+  path: string;
+  /** Values seen of each JSON type (every element of an array counts). */
+  types: TypeCounts;
+  /** Events of this entity type and action that carried the field. */
+  presentCount: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** The value in the latest event that carried it, while that event is retained; undefined once gone. */
+  example: Json | undefined;
+  /** Events that carried it per hour within the cut-off, oldest first (hours with none left out). */
+  seen: { startMs: number; count: number }[];
+}
+
+/** What was learned about one action of an entity type. */
+export interface LearnedAction {
+  action: Action;
+  eventCount: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** In the order first seen. */
+  fields: LearnedField[];
+}
+
+/** The learned schema of one entity type: counts and times may outlive the events, examples never do. */
+export interface LearnedSchema {
+  entityType: string;
+  /** In the order create, update, delete; only actions seen. */
+  actions: LearnedAction[];
+}
+
 /** The reads: what REST, the resolvers and the fold cache receive. Every read applies the cut-off. */
 export interface EventReader {
   getEvent(id: string, cutoffMs: number): Promise<StoredEvent | null>;
@@ -135,6 +175,10 @@ export interface EventReader {
   listRejections(first: number, after: Keyset | null, cutoffMs: number): Promise<Page<StoredRejection>>;
   countRejections(cutoffMs: number): Promise<number>;
   stats(cutoffMs: number): Promise<StoreStats>;
+  /** Every learned schema, by entity type name (empty when learning is off). */
+  listSchemas(cutoffMs: number): Promise<LearnedSchema[]>;
+  /** The learned schema of one entity type, or null when none of its events was learned. */
+  getSchema(entityType: string, cutoffMs: number): Promise<LearnedSchema | null>;
 }
 
 /** The writes: what the intake receives. */

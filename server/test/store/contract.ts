@@ -2,6 +2,13 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTIONS, type Action } from '../../src/domain/types.js';
 import { matchesEventQuery } from '../../src/domain/event-query.js';
+import {
+  missingCreateFieldDrift,
+  newFieldDrift,
+  newTypeDrift,
+  SCHEMA_BUCKET_MS,
+  SCHEMA_SETTLED_AFTER_EVENTS,
+} from '../../src/domain/schema-learning.js';
 import type {
   DeleteReport,
   EventQuery,
@@ -81,7 +88,11 @@ function makeEvent(receivedAtMs: number, fields: Partial<StoredEvent> = {}): Sto
     modifiedFields: action === 'update' ? ['name', `f${n % 3}`] : null,
     deliveryId: n % 4 === 0 ? null : `msg_${id}`,
     headers: n % 5 === 0 ? null : { 'content-type': 'application/json', 'x-n': String(n) },
-    raw: Buffer.from(JSON.stringify({ payload: { id: `ent-${n % 7}`, text } })),
+    // Every ninth event carries a field of its own: schema drift (a new field) once the shape has settled.
+    raw: Buffer.from(
+      JSON.stringify({ payload: { id: `ent-${n % 7}`, text, ...(n % 9 === 0 ? { [`f${n}`]: true } : {}) } }),
+    ),
+    drift: null,
     ...fields,
   };
 }
@@ -208,13 +219,22 @@ class Expected {
 }
 
 /** Inserts events in commits of the given sizes (one event-loop turn each), in arrival order. */
-async function insertInCommits(store: EventStore, events: StoredEvent[], sizes: number[]): Promise<void> {
+/** Inserts events in commits of the given sizes (one event-loop turn each), in arrival order; resolves with
+ * the events as stored (with the drift the store judged). */
+async function insertInCommits(
+  store: EventStore,
+  events: StoredEvent[],
+  sizes: number[],
+): Promise<StoredEvent[]> {
+  const stored: StoredEvent[] = [];
   let i = 0;
   for (let c = 0; i < events.length; c++) {
     const size = sizes[c % sizes.length] as number;
-    await Promise.all(events.slice(i, i + size).map((event) => store.insertEvent(event)));
+    const results = await Promise.all(events.slice(i, i + size).map((event) => store.insertEvent(event)));
+    stored.push(...results.map((result) => result.event));
     i += size;
   }
+  return stored;
 }
 
 /** Defines the contract's tests for one kind of store; `createStore` opens an empty one per test. */
@@ -240,8 +260,7 @@ export function defineStoreContract(
       const events = Array.from({ length: 150 }, (_, i) =>
         makeEvent(BASE_MS + Math.floor(i / 3) * SECOND_MS),
       );
-      await insertInCommits(handle.store, events, [1, 9, 4, 2, 7]);
-      expected.addEvents(events);
+      expected.addEvents(await insertInCommits(handle.store, events, [1, 9, 4, 2, 7]));
       const rejections = Array.from({ length: 12 }, (_, i) => makeRejection(BASE_MS + i * 4 * SECOND_MS));
       for (const rejection of rejections) await handle.store.insertRejection(rejection);
       expected.addRejections(rejections);
@@ -346,6 +365,11 @@ export function defineStoreContract(
           search: 'N',
         },
         { action: null, entityType: null, entityId: null, sinceMs: null, untilMs: null, search: '' },
+        { drift: true },
+        { drift: false },
+        { drift: true, entityType: 'task', sinceMs: BASE_MS + 30 * SECOND_MS },
+        { drift: true, search: 'n1' },
+        { drift: null },
       ];
 
       it('lists every filter alone and combined as the scan does, newest first, each row once, counted alike', async () => {
@@ -599,10 +623,9 @@ export function defineStoreContract(
           const events = Array.from({ length: 31 }, (_, i) =>
             makeEvent(BASE_MS + Math.floor(i / 2) * SECOND_MS),
           );
-          await insertInCommits(store, events.slice(0, 8), [8]);
+          const first = await insertInCommits(store, events.slice(0, 8), [8]);
           expect(evicted).toEqual([]);
-          await insertInCommits(store, events.slice(8), [5, 1, 9, 3]);
-          expected.addEvents(events);
+          expected.addEvents([...first, ...(await insertInCommits(store, events.slice(8), [5, 1, 9, 3]))]);
           await until(() => evicted.reduce((sum, e) => sum + e.eventCount, 0) === 21);
           const kept = expected.listEvents({}, 0).slice(0, 10);
           expect(await walk((after) => store.listEvents({}, 4, after, 0), eventKey, 4)).toEqual(kept);
@@ -638,6 +661,133 @@ export function defineStoreContract(
       expect(await store.countEntities(null, 0)).toBe(1);
     });
 
+    describe('learned schemas', () => {
+      const body = (payload: Record<string, unknown>): Buffer => Buffer.from(JSON.stringify({ payload }));
+
+      it('judges drift against the shape before each event, stores it with the event and filters by it', async () => {
+        const { store } = await open();
+        const creates = Array.from({ length: SCHEMA_SETTLED_AFTER_EVENTS }, (_, i) =>
+          makeEvent(BASE_MS + i, {
+            entityType: 'shape',
+            action: 'create',
+            raw: body({ id: `s${i}`, name: 'n', tags: ['a'] }),
+          }),
+        );
+        const learned = await insertInCommits(store, creates, [7]);
+        expect(learned.map((e) => e.drift)).toEqual(creates.map(() => null));
+        const [extra, retyped, missing] = await insertInCommits(
+          store,
+          [
+            makeEvent(BASE_MS + 100, {
+              entityType: 'shape',
+              action: 'update',
+              raw: body({ id: 's1', color: 'red' }),
+            }),
+            makeEvent(BASE_MS + 101, {
+              entityType: 'shape',
+              action: 'update',
+              raw: body({ id: 's1', name: 5 }),
+            }),
+            makeEvent(BASE_MS + 102, {
+              entityType: 'shape',
+              action: 'create',
+              raw: body({ id: 's9', tags: [] }),
+            }),
+          ],
+          [3],
+        );
+        expect(extra?.drift).toEqual([newFieldDrift('shape', 'color')]);
+        expect(retyped?.drift).toEqual([newTypeDrift('name', 'number', ['string'])]);
+        expect(missing?.drift).toEqual([
+          missingCreateFieldDrift('name', SCHEMA_SETTLED_AFTER_EVENTS),
+          missingCreateFieldDrift('tags[]', SCHEMA_SETTLED_AFTER_EVENTS),
+        ]);
+        const drifted = await walk((after) => store.listEvents({ drift: true }, 2, after, 0), eventKey, 2);
+        expect(drifted).toEqual([missing, retyped, extra]);
+        expect(await store.countEvents({ drift: true }, 0)).toBe(3);
+        expect(await store.countEvents({ drift: false }, 0)).toBe(SCHEMA_SETTLED_AFTER_EVENTS);
+        expect(await store.getEvent((extra as StoredEvent).id, 0)).toEqual(extra);
+      });
+
+      it('keeps the learned shape through purge and restart, and examples only while their event is retained', async () => {
+        const handle = await open();
+        let store = handle.store;
+        const first = makeEvent(BASE_MS, {
+          entityType: 'keep',
+          action: 'create',
+          raw: body({ id: 'k1', name: 'old' }),
+        });
+        const second = makeEvent(BASE_MS + SECOND_MS, {
+          entityType: 'keep',
+          action: 'create',
+          raw: body({ id: 'k2', name: 'new', owner: { tags: [7] } }),
+        });
+        await insertInCommits(store, [first, second], [1]);
+        const hour = Math.floor(BASE_MS / SCHEMA_BUCKET_MS) * SCHEMA_BUCKET_MS;
+        const fieldsOf = async (cutoffMs: number) =>
+          (await store.getSchema('keep', cutoffMs))?.actions.map((a) => ({
+            action: a.action,
+            eventCount: a.eventCount,
+            fields: a.fields.map((f) => [f.path, f.presentCount, f.types, f.example, f.seen]),
+          }));
+        expect(await fieldsOf(0)).toEqual([
+          {
+            action: 'create',
+            eventCount: 2,
+            fields: [
+              ['id', 2, { string: 2 }, 'k2', [{ startMs: hour, count: 2 }]],
+              ['name', 2, { string: 2 }, 'new', [{ startMs: hour, count: 2 }]],
+              ['owner', 1, { object: 1 }, { tags: [7] }, [{ startMs: hour, count: 1 }]],
+              ['owner.tags', 1, { array: 1 }, [7], [{ startMs: hour, count: 1 }]],
+              ['owner.tags[]', 1, { number: 1 }, 7, [{ startMs: hour, count: 1 }]],
+            ],
+          },
+        ]);
+        expect((await store.listSchemas(0)).map((s) => s.entityType)).toEqual(['keep']);
+        expect(await store.getSchema('unknown', 0)).toBeNull();
+
+        // Past the cut-off (before any purge) and after it, the examples are gone; the counts stay.
+        const later = BASE_MS + SCHEMA_BUCKET_MS + 2 * SECOND_MS;
+        const forgotten = [
+          {
+            action: 'create',
+            eventCount: 2,
+            fields: [
+              ['id', 2, { string: 2 }, undefined, []],
+              ['name', 2, { string: 2 }, undefined, []],
+              ['owner', 1, { object: 1 }, undefined, []],
+              ['owner.tags', 1, { array: 1 }, undefined, []],
+              ['owner.tags[]', 1, { number: 1 }, undefined, []],
+            ],
+          },
+        ];
+        expect(await fieldsOf(later)).toEqual(forgotten);
+        const maintenance = store.startMaintenance({
+          cutoffMs: () => later,
+          purgeIntervalMs: PURGE_INTERVAL_MS,
+        });
+        await maintenance.runNow();
+        await maintenance.stop();
+        expect(await fieldsOf(0)).toEqual(
+          forgotten.map((a) => ({ ...a, fields: a.fields.map((f) => [...f.slice(0, 4), []]) })),
+        );
+
+        if (handle.reopen) store = await handle.reopen();
+        const third = makeEvent(later, {
+          entityType: 'keep',
+          action: 'update',
+          raw: body({ id: 'k2', name: 3 }),
+        });
+        const [stored] = await insertInCommits(store, [third], [1]);
+        // What was learned before the purge (and the restart) still judges: name was only ever a string.
+        expect(stored?.drift).toEqual([newTypeDrift('name', 'number', ['string'])]);
+        expect((await store.getSchema('keep', 0))?.actions.map((a) => [a.action, a.eventCount])).toEqual([
+          ['create', 2],
+          ['update', 1],
+        ]);
+      });
+    });
+
     it('keeps everything across a restart: events, duplicates, refusals, entities, the latest arrival', async (context) => {
       const handle = await seeded();
       if (!handle.reopen) {
@@ -661,7 +811,10 @@ export function defineStoreContract(
       const stored = expected.events.find((e) => e.deliveryId !== null) as StoredEvent;
       const again = makeEvent(BASE_MS + HOUR_MS, { deliveryId: stored.deliveryId });
       expect(await store.insertEvent(again)).toEqual({ event: stored, duplicate: true });
-      const fresh = makeEvent(BASE_MS + HOUR_MS);
+      // A payload of the learned shape: no drift (the shape learned before the restart judges it).
+      const fresh = makeEvent(BASE_MS + HOUR_MS, {
+        raw: Buffer.from('{"payload":{"id":"ent-1","text":"plain"}}'),
+      });
       expect(await store.insertEvent(fresh)).toEqual({ event: fresh, duplicate: false });
       expect(await store.lastReceivedAtMs()).toBe(BASE_MS + HOUR_MS);
     });

@@ -71,18 +71,23 @@ export function Header(): ReactNode {
   const data = stats.data?.stats;
   // With AUTH_TOKEN / AUTH_USERS the session can expire; a reload goes through the server's sign-in.
   const signedOut = ServerError.is(stats.error) && stats.error.statusCode === 401;
-  const onRejections = useCurrentRoute().name === 'rejections';
+  const routeName = useCurrentRoute().name;
+  const onRejections = routeName === 'rejections';
+  const onSchemas = routeName === 'schemas';
   return (
     <header className="top">
       <Link href={hrefs.stream()} className="brand">
         hookscope
       </Link>
       <nav aria-label="Views">
-        <Link href={hrefs.stream()} className={onRejections ? '' : 'current'}>
+        <Link href={hrefs.stream()} className={onRejections || onSchemas ? '' : 'current'}>
           Stream
         </Link>
         <Link href={hrefs.rejections()} className={onRejections ? 'current' : ''}>
           Refused{data !== undefined && data.totalRejections > 0 ? ` (${data.totalRejections})` : ''}
+        </Link>
+        <Link href={hrefs.schemas()} className={onSchemas ? 'current' : ''}>
+          Schemas
         </Link>
         {/* A full page load: the query IDE is its own page, so GraphiQL never weighs on the dashboard's bundle. */}
         <a href={QUERY_PAGE_PATH}>Query</a>

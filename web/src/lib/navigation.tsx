@@ -47,10 +47,12 @@ export function DashboardRouter({ children }: { children: ReactNode }): ReactNod
 export function useCurrentRoute(): Route {
   const [isStream] = useRoute(PATHS.stream);
   const [isRejections] = useRoute(PATHS.rejections);
+  const [isSchemas] = useRoute(PATHS.schemas);
   const [isEvent, eventParams] = useRoute(PATHS.event);
   const [isEntity, entityParams] = useRoute(PATHS.entity);
   if (isStream) return { name: 'stream' };
   if (isRejections) return { name: 'rejections' };
+  if (isSchemas) return { name: 'schemas' };
   const eventId = isEvent ? decodeSegment(eventParams.id) : null;
   if (eventId !== null) return { name: 'event', id: eventId };
   const entityId = isEntity ? decodeSegment(entityParams.id) : null;

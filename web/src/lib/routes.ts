@@ -10,6 +10,7 @@ export const PATHS = {
   event: '/events/:id',
   entity: '/entities/:id',
   rejections: '/rejections',
+  schemas: '/schemas',
 } as const;
 
 /** A parsed dashboard location. */
@@ -18,6 +19,7 @@ export type Route =
   | { name: 'event'; id: string }
   | { name: 'entity'; id: string }
   | { name: 'rejections' }
+  | { name: 'schemas' }
   | { name: 'notFound' };
 
 /**
@@ -30,6 +32,7 @@ export const hrefs = {
   event: (id: string): string => `/events/${encodeURIComponent(id)}`,
   entity: (id: string): string => `/entities/${encodeURIComponent(id)}`,
   rejections: (): string => '/rejections',
+  schemas: (): string => '/schemas',
 };
 
 /** The full path of a {@link hrefs} result, as the browser's address bar shows it. */

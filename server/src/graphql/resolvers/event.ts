@@ -2,7 +2,7 @@ import { changesForApi, payloadOf } from '../../read/entities.js';
 import type { EventResolvers } from '../generated.js';
 import { loadEntity } from './shared.js';
 
-/** Event fields; `changes` and `warnings` come from its entity's fold (cached per entity). */
+/** Event fields; `changes` and `warnings` come from its entity's fold (cached per entity), `drift` from the row. */
 export const Event: EventResolvers = {
   time: (event) => event.timeMs,
   receivedAt: (event) => event.receivedAtMs,
@@ -14,7 +14,8 @@ export const Event: EventResolvers = {
   },
   async warnings(event, _args, ctx) {
     const folded = await ctx.entities.fold(event.entityId, ctx.cutoffMs());
-    return folded?.fold.analysis.get(event.id)?.warnings ?? [];
+    return [...(folded?.fold.analysis.get(event.id)?.warnings ?? []), ...(event.drift ?? [])];
   },
+  drift: (event) => event.drift ?? [],
   entity: (event, _args, ctx) => loadEntity(ctx, event.entityId),
 };

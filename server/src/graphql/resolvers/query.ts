@@ -33,6 +33,8 @@ export const Query: QueryResolvers = {
     );
   },
   stats: (_parent, _args, { reads, cutoffMs }) => reads.stats(cutoffMs()),
+  schemas: (_parent, _args, { reads, cutoffMs }) => reads.listSchemas(cutoffMs()),
+  schema: (_parent, { entityType }, { reads, cutoffMs }) => reads.getSchema(entityType, cutoffMs()),
   async rejections(_parent, args, { reads, cutoffMs }) {
     const { first, after } = pageArgs(args);
     const cutoff = cutoffMs();

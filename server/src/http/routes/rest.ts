@@ -8,11 +8,12 @@ import { ErrorCode, InputError } from '../../api/errors.js';
 import { ACTIONS, type EventAnalysis } from '../../domain/types.js';
 import { arrivalKeyset, nextCursor, pageArgs } from '../../api/pagination.js';
 import { REST_PATHS } from '../../api/paths.js';
+import { jsonSchemaOf, schemaToJson } from '../../api/schemas.js';
 import { StoreUnavailableError, type EventReader, type StoredEvent } from '../../store/types.js';
 import { sendError, sendInternalError, sendUnavailable } from '../reply.js';
 
 /** The store's reads that the REST routes use. */
-export type RestEventReads = Pick<EventReader, 'getEvent' | 'listEvents'>;
+export type RestEventReads = Pick<EventReader, 'getEvent' | 'listEvents' | 'listSchemas' | 'getSchema'>;
 
 /** Options of the REST read routes: read-only views of what they use. */
 export interface RestRouteOptions {
@@ -37,10 +38,11 @@ export function eventToJson(event: StoredEvent, analysis?: EventAnalysis) {
     headers: event.headers,
     payload: payloadOf(event),
     raw: event.raw.toString('utf8'),
+    drift: event.drift ?? [],
     ...(analysis
       ? {
           changes: changesForApi(analysis.changes),
-          warnings: analysis.warnings,
+          warnings: [...analysis.warnings, ...(event.drift ?? [])],
         }
       : {}),
   };
@@ -68,6 +70,10 @@ const listQuerySchema = z
     since: z.string().optional(),
     until: z.string().optional(),
     search: z.string().min(1).optional(),
+    drift: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .transform((text) => text === 'true')
+      .optional(),
     first: z.coerce.number().optional(),
     after: z.string().optional(),
   })
@@ -142,4 +148,24 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
   app.get(REST_PATHS.aggregate, aggregate);
   // An alias, not a redirect: a client of the seed's README may not follow redirects.
   app.get(REST_PATHS.aggregateMisspelled, aggregate);
+
+  app.get(REST_PATHS.schemas, async () => ({
+    schemas: (await reads.listSchemas(cutoffMs())).map(schemaToJson),
+  }));
+
+  app.get<{ Params: { name: string } }>(REST_PATHS.schema, async (request, reply) => {
+    const { name } = request.params;
+    const wantsJsonSchema = name.endsWith('.json');
+    const entityType = wantsJsonSchema ? name.slice(0, -'.json'.length) : name;
+    const schema = await reads.getSchema(entityType, cutoffMs());
+    if (!schema)
+      return sendError(reply, 404, ErrorCode.NOT_FOUND, `no learned schema for entity type "${entityType}"`);
+    if (!wantsJsonSchema) return schemaToJson(schema);
+    // A download: the file is named after the entity type (quotes and controls kept out of the header).
+    const fileName = `${entityType.replace(/[^\w.-]+/g, '_')}.schema.json`;
+    return reply
+      .type('application/schema+json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${fileName}"`)
+      .send(JSON.stringify(jsonSchemaOf(schema), null, 2));
+  });
 }

@@ -30,7 +30,9 @@ function countStatement(orm: Orm, filter: EventFilter) {
 
 /** A count only the trigger-kept counters can answer: at most an action and an entity type. */
 function countableFromCounters(query: EventQuery): boolean {
-  return !query.entityId && query.sinceMs == null && query.untilMs == null && !query.search;
+  return (
+    !query.entityId && query.sinceMs == null && query.untilMs == null && !query.search && query.drift == null
+  );
 }
 
 /** A synchronous page of matching events: what a delete step walks inside its transaction. */

@@ -1,4 +1,4 @@
-import { and, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { EventQuery, Keyset } from '../types.js';
 import { events } from './schema.js';
@@ -24,6 +24,7 @@ export function eventFilter(query: EventQuery, cutoffMs: number): EventFilter {
   if (query.entityId) params.entityId = query.entityId;
   if (query.sinceMs != null) params.since = query.sinceMs;
   if (query.untilMs != null) params.until = query.untilMs;
+  const drift = query.drift ?? null;
   let where: SQL | undefined;
   return {
     // Built on first read only: a statement of this shape is usually prepared already.
@@ -35,11 +36,14 @@ export function eventFilter(query: EventQuery, cutoffMs: number): EventFilter {
         'entityId' in params ? eq(events.entityId, sql.placeholder('entityId')) : undefined,
         'since' in params ? gte(events.receivedAt, sql.placeholder('since')) : undefined,
         'until' in params ? lt(events.receivedAt, sql.placeholder('until')) : undefined,
+        // `IS NOT NULL` as the partial index events_drift_received_at_id_idx states it, so it can serve.
+        drift === null ? undefined : drift ? isNotNull(events.drift) : isNull(events.drift),
       ) as SQL;
       return where;
     },
     params,
-    shape: Object.keys(params).join(','),
+    // The drift condition binds nothing, so the shape names it: true and false are different statements.
+    shape: [...Object.keys(params), ...(drift === null ? [] : [`drift=${drift}`])].join(','),
   };
 }
 

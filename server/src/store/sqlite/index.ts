@@ -15,6 +15,7 @@ import {
 import { openDatabase } from './open.js';
 import { ormOf } from './orm.js';
 import { createRejectionReads } from './rejections.js';
+import { createSchemaLearning, createSchemaReads } from './schemas.js';
 import { clampSearchMark, createSearchReader } from './search.js';
 import { createStatementCache } from './statements.js';
 import { createWriter } from './writes.js';
@@ -29,6 +30,8 @@ export interface SqliteStoreOptions extends SearchIndexTuning {
   maxStoredEvents?: number;
   /** Size cap of the database file; a write beyond it fails with StoreUnavailableError; 0 = none. */
   maxDatabaseBytes?: number;
+  /** Learn payload schemas and judge drift in each commit (SCHEMA_LEARNING); default true. */
+  schemaLearning?: boolean;
 }
 
 /** The SQLite store: the contract, with SQLite's maintenance (which can also index on demand). */
@@ -76,7 +79,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const maintenance = createMaintenance(db, prepare, tally, options);
   const writer = createWriter(
     db,
-    { maxRejections: options.maxRejections, evict, onEvicted: maintenance.reportEviction },
+    {
+      maxRejections: options.maxRejections,
+      evict,
+      onEvicted: maintenance.reportEviction,
+      learning: options.schemaLearning === false ? null : createSchemaLearning(orm),
+    },
     tally,
   );
   const search = createSearchReader(db);
@@ -93,6 +101,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       ...events,
       ...entities,
       ...rejections,
+      ...createSchemaReads(orm),
       stats: createStats(counters, { ...events, ...entities, ...rejections }),
     }),
     startMaintenance: maintenance.startMaintenance,

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import { createPeriodicJob } from '../../shared/periodic-job.js';
+import { SCHEMA_BUCKET_MS } from '../../domain/schema-learning.js';
 import type { Eviction, Maintenance, MaintenanceOptions, PurgeReport } from '../types.js';
 import type { EventTally } from './counts.js';
 import { withClassifiedFailures } from './errors.js';
@@ -103,6 +104,8 @@ function createPurgeStep(db: Database.Database, prepare: StatementCache['prepare
     const deleteRejections = prepare(
       'DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < ? ORDER BY received_at LIMIT ?)',
     );
+    // Learned schemas: sparkline hours that end before the cut-off (a small table, one statement).
+    const deleteSchemaBuckets = prepare('DELETE FROM schema_buckets WHERE start_at < ?');
     // Bounded by time, not rows: what a row costs varies by 10x with the cache and the indexes it
     // touches, so a fixed row count either stalls the event loop or wastes commits.
     const step = db.transaction((): PurgeStep => {
@@ -121,6 +124,7 @@ function createPurgeStep(db: Database.Database, prepare: StatementCache['prepare
         if (performance.now() - started >= maxMs) break;
       }
       if (removed.events > 0) clampSearchMark(db);
+      deleteSchemaBuckets.run(Math.floor(cutoffMs / SCHEMA_BUCKET_MS) * SCHEMA_BUCKET_MS);
       return removed;
     });
     const removed = step();

@@ -19,6 +19,7 @@ export const eventColumns = {
   deliveryId: events.deliveryId,
   headers: events.headers,
   raw: events.raw,
+  drift: events.drift,
 } satisfies Record<keyof StoredEvent, SQLiteColumn>;
 
 /** The columns of a stored rejection under their domain names. */
@@ -66,6 +67,7 @@ export function toEventRow(event: StoredEvent): typeof events.$inferInsert {
     deliveryId: event.deliveryId,
     headers: event.headers,
     raw: event.raw,
+    drift: event.drift && event.drift.length > 0 ? event.drift : null,
   };
 }
 
@@ -112,6 +114,7 @@ export function prepareEventInsert(orm: Orm): (event: StoredEvent) => void {
       deliveryId: sql.placeholder('deliveryId'),
       headers: encodedJson('headers'),
       raw: sql.placeholder('raw'),
+      drift: encodedJson('drift'),
     })
     .prepare();
   return (event) => {
@@ -120,6 +123,7 @@ export function prepareEventInsert(orm: Orm): (event: StoredEvent) => void {
       ...row,
       modifiedFields: jsonOrNull(row.modifiedFields),
       headers: jsonOrNull(row.headers),
+      drift: jsonOrNull(row.drift),
     });
   };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { ValidationIssue } from '../../domain/types.js';
+import type { Action, ValidationIssue } from '../../domain/types.js';
+import type { JsonType } from '../../domain/schema-learning.js';
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -23,9 +24,15 @@ export const events = sqliteTable(
     /** JSON object of selected request headers. */
     headers: text('headers', { mode: 'json' }).$type<Record<string, string>>(),
     raw: blob('raw', { mode: 'buffer' }).notNull(),
+    /** Learned schemas: the drift warnings decided at arrival (JSON array), null when none. */
+    drift: text('drift', { mode: 'json' }).$type<string[]>(),
   },
   (t) => [
     index('events_received_at_id_idx').on(t.receivedAt, t.id),
+    // Learned schemas: the stream's "drift only" filter, over the few rows that have drift.
+    index('events_drift_received_at_id_idx')
+      .on(t.receivedAt, t.id)
+      .where(sql`${t.drift} IS NOT NULL`),
     index('events_action_received_at_id_idx').on(t.action, t.receivedAt, t.id),
     index('events_entity_type_received_at_id_idx').on(t.entityType, t.receivedAt, t.id),
     index('events_entity_id_received_at_id_idx').on(t.entityId, t.receivedAt, t.id),
@@ -107,3 +114,58 @@ export const searchState = sqliteTable('search_state', {
   id: integer('id').primaryKey(),
   indexedRowid: integer('indexed_rowid').notNull().default(0),
 });
+
+// ---- Learned schemas (house-schemas) -------------------------------------------------------------
+// The learned shape outlives the events it was learned from (names, types, counts, times); example values
+// do not: a field names the event that carries its example, and reads take the value from that event
+// only while it is retained. Drift warnings live in `events.drift`, so they go with their event.
+
+/** One learned field as stored inside `schema_shapes.fields`. */
+export interface StoredFieldShape {
+  path: string;
+  types: Partial<Record<JsonType, number>>;
+  presentCount: number;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  exampleEventId: string;
+}
+
+/**
+ * The learned shape of one (entity type, action): its counts and its fields (a JSON array, in the order
+ * first seen). Written by the group commit that learned from its events, one row per shape per commit.
+ */
+export const schemaShapes = sqliteTable(
+  'schema_shapes',
+  {
+    entityType: text('entity_type').notNull(),
+    action: text('action', { enum: ['create', 'update', 'delete'] })
+      .$type<Action>()
+      .notNull(),
+    eventCount: integer('event_count').notNull(),
+    firstSeenAt: integer('first_seen_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    fields: text('fields', { mode: 'json' }).$type<StoredFieldShape[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.entityType, t.action] })],
+);
+
+/**
+ * Per hour, how many events of an (entity type, action) carried each field (`counts`: JSON object by
+ * path): the Schemas view's sparklines. Hours before the retention cut-off are deleted by the purge.
+ */
+export const schemaBuckets = sqliteTable(
+  'schema_buckets',
+  {
+    entityType: text('entity_type').notNull(),
+    action: text('action', { enum: ['create', 'update', 'delete'] })
+      .$type<Action>()
+      .notNull(),
+    startAt: integer('start_at').notNull(),
+    counts: text('counts', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.entityType, t.action, t.startAt] }),
+    index('schema_buckets_start_at_idx').on(t.startAt),
+  ],
+);
+// ---- end of learned schemas ----------------------------------------------------------------------

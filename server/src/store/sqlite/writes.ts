@@ -6,6 +6,7 @@ import type { EventTally } from './counts.js';
 import { ormOf, prepareRows } from './orm.js';
 import { eventColumns, prepareEntityUpsert, prepareEventInsert, prepareRejectionInsert } from './rows.js';
 import { events, rejections } from './schema.js';
+import type { SchemaLearning } from './schemas.js';
 import { clampSearchMark } from './search.js';
 
 type Write =
@@ -36,6 +37,8 @@ export interface WriterOptions {
   evict: (storedEvents: number) => Eviction | null;
   /** Told after a commit that evicted events. */
   onEvicted?: (eviction: Eviction) => void;
+  /** Learns each stored event's schema inside its commit (null: learning is off). */
+  learning?: SchemaLearning | null;
 }
 
 /** The store's writes: group-committed inserts of events and rejections. */
@@ -88,13 +91,18 @@ type WriteStatements = ReturnType<typeof prepareWrites>;
 function insertEvent(
   statements: WriteStatements,
   inBatch: Map<string, StoredEvent>,
-  e: StoredEvent,
+  given: StoredEvent,
+  learning: SchemaLearning | null,
 ): InsertResult {
-  if (e.deliveryId !== null) {
-    const earlier = inBatch.get(e.deliveryId) ?? statements.byDelivery(e.deliveryId);
+  if (given.deliveryId !== null) {
+    const earlier = inBatch.get(given.deliveryId) ?? statements.byDelivery(given.deliveryId);
     if (earlier) return { event: earlier, duplicate: true };
-    inBatch.set(e.deliveryId, e);
   }
+  // Drift is judged here, in commit order, against the events stored before this one (duplicates teach nothing).
+  const drift = learning ? learning.learn(given) : null;
+  // Without drift the event is answered as given (no copy); a drift the caller set is never kept.
+  const e: StoredEvent = drift === null && given.drift == null ? given : { ...given, drift };
+  if (e.deliveryId !== null) inBatch.set(e.deliveryId, e);
   statements.insertEvent(e);
   statements.upsertEntity({ id: e.entityId, entityType: e.entityType, lastReceivedAtMs: e.receivedAtMs });
   return { event: e, duplicate: false };
@@ -103,7 +111,8 @@ function insertEvent(
 /** Creates the writer over `db`; `tally` is the stored-event count it keeps in step. */
 export function createWriter(db: Database.Database, options: WriterOptions, tally: EventTally): Writer {
   const statements = prepareWrites(db);
-  const commitBatch = db.transaction((batch: Write[]) => {
+  const learning = options.learning ?? null;
+  const commitInTransaction = db.transaction((batch: Write[]) => {
     const results: unknown[] = [];
     let inserted = 0;
     let removed = 0;
@@ -120,10 +129,11 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
         results.push(undefined);
         continue;
       }
-      const result = insertEvent(statements, inBatch, item.event);
+      const result = insertEvent(statements, inBatch, item.event, learning);
       if (!result.duplicate) inserted += 1;
       results.push(result);
     }
+    if (inserted > 0) learning?.persist();
     if (batch.some((item) => item.kind === 'rejection')) statements.trimRejections(options.maxRejections);
     const stored = tally.storedEvents + inserted - removed;
     const eviction = options.evict(stored);
@@ -131,6 +141,15 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
     if (eviction) clampSearchMark(db);
     return { results, count: stored - (eviction?.eventCount ?? 0), eviction };
   });
+  const commitBatch = (batch: Write[]): ReturnType<typeof commitInTransaction> => {
+    try {
+      return commitInTransaction(batch);
+    } catch (error) {
+      // Rolled back: the learner in memory must not keep what the lost events taught it.
+      learning?.reset();
+      throw error;
+    }
+  };
   const queue = createCommitQueue((batch: Write[]) => {
     const { results, count, eviction } = commitBatch(batch);
     tally.storedEvents = count;

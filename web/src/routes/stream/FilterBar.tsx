@@ -112,6 +112,19 @@ export function FilterBar(props: { filters: StreamFilters; entityTypes: readonly
         placeholder="text in the raw body"
         className="grow"
       />
+      <label className="check">
+        <input
+          type="checkbox"
+          name="drift"
+          checked={draft.drift === true}
+          onChange={(event) => {
+            const next = { ...draft, drift: event.target.checked };
+            setDraft(next);
+            commit(next);
+          }}
+        />
+        Drift only
+      </label>
       <button type="button" disabled={!hasAny} onClick={() => commit(EMPTY_FILTERS)}>
         Clear
       </button>

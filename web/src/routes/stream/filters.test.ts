@@ -12,6 +12,14 @@ describe('stream filters', () => {
     expect(filtersToSearch(parseFilters(''))).toBe('');
   });
 
+  it('keeps "drift only" in the URL as drift=1 and sends it as drift: true', () => {
+    const filters = { action: '' as const, entityType: 'task', entityId: '', search: '', drift: true };
+    expect(filtersToSearch(filters)).toBe('?type=task&drift=1');
+    expect(parseFilters('?type=task&drift=1')).toEqual(filters);
+    expect(parseFilters('?drift=0').drift).toBeUndefined();
+    expect(toEventFilter(filters)).toEqual({ entityType: 'task', drift: true });
+  });
+
   it('sends only the filters that are set, trimmed', () => {
     expect(toEventFilter(parseFilters(''))).toBeNull();
     expect(toEventFilter({ action: '', entityType: ' task ', entityId: '', search: '' })).toEqual({

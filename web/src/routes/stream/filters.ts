@@ -6,6 +6,8 @@ export interface StreamFilters {
   entityType: string;
   entityId: string;
   search: string;
+  /** Only events with schema drift warnings (absent: any). */
+  drift?: boolean;
 }
 
 /** No filter at all. */
@@ -14,7 +16,13 @@ export const EMPTY_FILTERS: StreamFilters = { action: '', entityType: '', entity
 /** The actions an event can have, in the order the filter offers them. */
 export const ACTIONS: readonly EventAction[] = ['create', 'update', 'delete'];
 /** Query-string keys, short so a shared link stays readable. */
-const KEYS = { action: 'action', entityType: 'type', entityId: 'entity', search: 'q' } as const;
+const KEYS = {
+  action: 'action',
+  entityType: 'type',
+  entityId: 'entity',
+  search: 'q',
+  drift: 'drift',
+} as const;
 
 const isAction = (value: string): value is EventAction => (ACTIONS as readonly string[]).includes(value);
 
@@ -27,6 +35,7 @@ export function parseFilters(search: string): StreamFilters {
     entityType: params.get(KEYS.entityType) ?? '',
     entityId: params.get(KEYS.entityId) ?? '',
     search: params.get(KEYS.search) ?? '',
+    ...(params.get(KEYS.drift) === '1' ? { drift: true } : {}),
   };
 }
 
@@ -37,6 +46,7 @@ export function filtersToSearch(filters: StreamFilters): string {
     const value = filters[key].trim();
     if (value !== '') params.set(KEYS[key], value);
   }
+  if (filters.drift === true) params.set(KEYS.drift, '1');
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
 }
@@ -48,6 +58,7 @@ export function toEventFilter(filters: StreamFilters): EventFilter | null {
   if (filters.entityType.trim() !== '') filter.entityType = filters.entityType.trim();
   if (filters.entityId.trim() !== '') filter.entityId = filters.entityId.trim();
   if (filters.search.trim() !== '') filter.search = filters.search.trim();
+  if (filters.drift === true) filter.drift = true;
   return Object.keys(filter).length === 0 ? null : filter;
 }
 

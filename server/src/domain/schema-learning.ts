@@ -1,0 +1,373 @@
+import { isJsonObject, quote } from './json.js';
+import type { Action, Json, JsonObject } from './types.js';
+
+// Learned schemas: the shape of the payloads each entity type sends, per action, learned event by event
+// in arrival order, and the drift of a new event against the shape learned before it.
+//
+// Field paths name a place in the payload: object keys joined by `.`, and `[]` for "every element of
+// the array" (`owner.name`, `tags[]`, `items[].sku`). A `.`, `[`, `]` or `\` inside a key is escaped
+// with a backslash (`a\.b` is the one key "a.b"). See docs/events.md, "Learned schemas and drift".
+
+/** Events of an entity type after which its shape counts as settled: new fields and missing create
+ * fields are drift only from then on (before it, every event still teaches). */
+export const SCHEMA_SETTLED_AFTER_EVENTS = 20;
+
+/** Field paths learned per entity type at most: a sender that invents keys cannot grow the state without
+ * bound (paths beyond it are not learned and keep being reported as new). */
+export const MAX_LEARNED_FIELDS_PER_ENTITY_TYPE = 1_000;
+
+/** The width of a bucket of the "when was each field seen" series. */
+export const SCHEMA_BUCKET_MS = 3_600_000;
+
+/** The JSON types a value can have (JSON Schema's names, integers counted as `number`). */
+export const JSON_TYPES = ['null', 'boolean', 'number', 'string', 'array', 'object'] as const;
+/** One of {@link JSON_TYPES}. */
+export type JsonType = (typeof JSON_TYPES)[number];
+
+/** How many values of each JSON type were seen at a path (every element of an array counts). */
+export type TypeCounts = Partial<Record<JsonType, number>>;
+
+/** What was learned about one field path of one (entity type, action). Times are epoch ms. */
+export interface FieldShape {
+  path: string;
+  types: TypeCounts;
+  /** Events (of this entity type and action) that carried the path at least once. */
+  presentCount: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** The latest event that carried the path: its value there is the field's example while retained. */
+  exampleEventId: string;
+}
+
+/** What was learned about one (entity type, action). */
+export interface ActionShape {
+  entityType: string;
+  action: Action;
+  eventCount: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** By path, in the order first seen. */
+  fields: Map<string, FieldShape>;
+}
+
+/** Events that carried each path within one bucket of {@link SCHEMA_BUCKET_MS}. */
+export interface SeenBucket {
+  entityType: string;
+  action: Action;
+  /** Start of the bucket (epoch ms, a multiple of {@link SCHEMA_BUCKET_MS}). */
+  startMs: number;
+  counts: Map<string, number>;
+}
+
+/** The facts of an event the learner looks at (its payload is given beside). */
+export interface LearnableEvent {
+  id: string;
+  entityType: string;
+  action: Action;
+  receivedAtMs: number;
+}
+
+/** A path's segments: keys, and `[]` for array elements (the first is always a key). */
+export type PathSegment = { key: string } | { array: true };
+
+const PATH_SYNTAX = /[.[\]\\]/;
+// Tested first: almost no key needs escaping, and the test is cheaper than a replace (the commit's hot path).
+const escapeKey = (key: string): string =>
+  PATH_SYNTAX.test(key) ? key.replace(/[.[\]\\]/g, (c) => `\\${c}`) : key;
+
+/** The path of a key under `parent` ('' = the payload itself). */
+export function childPath(parent: string | null, key: string): string {
+  return parent === null ? escapeKey(key) : `${parent}.${escapeKey(key)}`;
+}
+
+/** The path of the elements of the array at `parent`. */
+export const elementPath = (parent: string): string => `${parent}[]`;
+
+/** Splits a path made by {@link childPath} / {@link elementPath} back into its segments. */
+export function parsePath(path: string): PathSegment[] {
+  const segments: PathSegment[] = [];
+  let i = 0;
+  const readKey = (): void => {
+    let key = '';
+    while (i < path.length && path[i] !== '.' && path[i] !== '[') {
+      if (path[i] === '\\' && i + 1 < path.length) i += 1;
+      key += path[i];
+      i += 1;
+    }
+    segments.push({ key });
+  };
+  readKey();
+  while (i < path.length) {
+    if (path[i] === '.') {
+      i += 1;
+      readKey();
+    } else if (path.startsWith('[]', i)) {
+      i += 2;
+      segments.push({ array: true });
+    } else {
+      throw new Error(`not a field path: ${quote(path)} (position ${i})`);
+    }
+  }
+  return segments;
+}
+
+/** The JSON type of a parsed value. */
+export function jsonTypeOf(value: Json): JsonType {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  switch (typeof value) {
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+      return 'number';
+    case 'string':
+      return 'string';
+    default:
+      return 'object';
+  }
+}
+
+/** Every (path, value) of a payload, depth first, objects before their keys, arrays before their elements. */
+export function forEachField(payload: JsonObject, visit: (path: string, value: Json) => void): void {
+  const walk = (path: string, value: Json): void => {
+    visit(path, value);
+    if (Array.isArray(value)) {
+      const inner = elementPath(path);
+      for (const element of value) walk(inner, element);
+    } else if (isJsonObject(value)) {
+      for (const key of Object.keys(value)) walk(childPath(path, key), value[key] as Json);
+    }
+  };
+  for (const key of Object.keys(payload)) walk(childPath(null, key), payload[key] as Json);
+}
+
+/** The first value at `path` in the payload (for `[]` paths, the first element there), or undefined. */
+export function valueAtPath(payload: JsonObject, path: string): Json | undefined {
+  let found: Json | undefined;
+  let done = false;
+  forEachField(payload, (p, value) => {
+    if (!done && p === path) {
+      found = value;
+      done = true;
+    }
+  });
+  return found;
+}
+
+/** The types seen at each path of one payload, with how many values of each. */
+export function observeFields(payload: JsonObject): Map<string, TypeCounts> {
+  const seen = new Map<string, TypeCounts>();
+  forEachField(payload, (path, value) => {
+    const type = jsonTypeOf(value);
+    let types = seen.get(path);
+    if (!types) {
+      types = {};
+      seen.set(path, types);
+    }
+    types[type] = (types[type] ?? 0) + 1;
+  });
+  return seen;
+}
+
+/** Drift: a field never seen before for the entity type, once its shape has settled. */
+export function newFieldDrift(entityType: string, path: string): string {
+  return `Schema drift: new field ${quote(path)}, never seen in ${quote(entityType)} events before.`;
+}
+
+/** Drift: a field arriving with a JSON type it never had before (for this entity type). */
+export function newTypeDrift(path: string, type: JsonType, before: readonly JsonType[]): string {
+  return `Schema drift: field ${quote(path)} arrived as ${type}, seen before only as ${before.join(', ')}.`;
+}
+
+/** Drift: a create without a field that every earlier create carried. */
+export function missingCreateFieldDrift(path: string, creates: number): string {
+  return `Schema drift: field ${quote(path)} is missing, though all ${creates} earlier creates carried it.`;
+}
+
+/** What the learner knows of an entity type across its actions (derived from the action shapes). */
+interface EntityKnowledge {
+  eventCount: number;
+  types: Map<string, Set<JsonType>>;
+}
+
+/** The learner: its state, and the shapes and buckets an observation changed since the last `takeChanges`. */
+export interface SchemaLearner {
+  /**
+   * Learns one event's payload and returns its drift warnings, judged against the shape learned from
+   * the events observed before it (empty when none).
+   */
+  observe(event: LearnableEvent, payload: JsonObject): string[];
+  /** The shapes and buckets changed since the last call (to persist), and forgets that they changed. */
+  takeChanges(): { shapes: ActionShape[]; buckets: SeenBucket[] };
+  /** Every learned shape (for tests and reads of the state in memory). */
+  shapes(): ActionShape[];
+}
+
+const shapeKey = (entityType: string, action: Action): string => `${action}\u0000${entityType}`;
+
+/** The path text of `segments` (the inverse of {@link parsePath}). */
+export function joinPath(segments: readonly PathSegment[]): string {
+  let text = '';
+  segments.forEach((segment, i) => {
+    if ('array' in segment) text += '[]';
+    else text = i === 0 ? escapeKey(segment.key) : `${text}.${escapeKey(segment.key)}`;
+  });
+  return text;
+}
+
+/** The nearest enclosing path of `path` (null at the top). */
+export function parentPath(path: string): string | null {
+  const segments = parsePath(path);
+  return segments.length === 1 ? null : joinPath(segments.slice(0, -1));
+}
+
+/**
+ * Creates a learner that continues from `shapes` (as persisted) and, for each (entity type, action), the
+ * bucket being filled (`buckets`: the latest bucket of each, so a restart in the middle of an hour adds
+ * to it instead of replacing it).
+ */
+export function createSchemaLearner(
+  shapes: readonly ActionShape[] = [],
+  buckets: readonly SeenBucket[] = [],
+): SchemaLearner {
+  const byKey = new Map<string, ActionShape>();
+  const knowledge = new Map<string, EntityKnowledge>();
+  const current = new Map<string, SeenBucket>();
+  const changedShapes = new Set<ActionShape>();
+  const changedBuckets = new Set<SeenBucket>();
+
+  const knowledgeOf = (entityType: string): EntityKnowledge => {
+    let known = knowledge.get(entityType);
+    if (!known) {
+      known = { eventCount: 0, types: new Map() };
+      knowledge.set(entityType, known);
+    }
+    return known;
+  };
+  const learnTypes = (known: EntityKnowledge, path: string, types: Iterable<JsonType>): void => {
+    let set = known.types.get(path);
+    if (!set) {
+      set = new Set();
+      known.types.set(path, set);
+    }
+    for (const type of types) set.add(type);
+  };
+
+  for (const shape of shapes) {
+    byKey.set(shapeKey(shape.entityType, shape.action), shape);
+    const known = knowledgeOf(shape.entityType);
+    known.eventCount += shape.eventCount;
+    for (const field of shape.fields.values()) {
+      learnTypes(known, field.path, Object.keys(field.types) as JsonType[]);
+    }
+  }
+  for (const bucket of buckets) {
+    const key = shapeKey(bucket.entityType, bucket.action);
+    const held = current.get(key);
+    if (!held || held.startMs < bucket.startMs) current.set(key, bucket);
+  }
+
+  function judge(
+    event: LearnableEvent,
+    seen: Map<string, TypeCounts>,
+    known: EntityKnowledge,
+    creates: ActionShape | undefined,
+  ): string[] {
+    const drift: string[] = [];
+    const settled = known.eventCount >= SCHEMA_SETTLED_AFTER_EVENTS;
+    for (const [path, types] of seen) {
+      const before = known.types.get(path);
+      if (!before) {
+        if (settled) drift.push(newFieldDrift(event.entityType, path));
+        continue;
+      }
+      for (const type of Object.keys(types) as JsonType[]) {
+        if (!before.has(type)) drift.push(newTypeDrift(path, type, [...before]));
+      }
+    }
+    if (event.action === 'create' && settled && creates && creates.eventCount > 0) {
+      const always = new Set<string>();
+      for (const field of creates.fields.values()) {
+        if (field.presentCount === creates.eventCount) always.add(field.path);
+      }
+      for (const path of always) {
+        if (seen.has(path)) continue;
+        // Only the outermost missing field: a missing `owner` needs no word about `owner.name`.
+        const parent = parentPath(path);
+        if (parent !== null && always.has(parent) && !seen.has(parent)) continue;
+        drift.push(missingCreateFieldDrift(path, creates.eventCount));
+      }
+    }
+    return drift;
+  }
+
+  function bucketFor(event: LearnableEvent): SeenBucket {
+    const key = shapeKey(event.entityType, event.action);
+    const startMs = Math.floor(event.receivedAtMs / SCHEMA_BUCKET_MS) * SCHEMA_BUCKET_MS;
+    let bucket = current.get(key);
+    if (!bucket || bucket.startMs !== startMs) {
+      bucket = { entityType: event.entityType, action: event.action, startMs, counts: new Map() };
+      current.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  return {
+    observe(event, payload) {
+      const seen = observeFields(payload);
+      const known = knowledgeOf(event.entityType);
+      const key = shapeKey(event.entityType, event.action);
+      const drift = judge(event, seen, known, byKey.get(shapeKey(event.entityType, 'create')));
+
+      let shape = byKey.get(key);
+      if (!shape) {
+        shape = {
+          entityType: event.entityType,
+          action: event.action,
+          eventCount: 0,
+          firstSeenMs: event.receivedAtMs,
+          lastSeenMs: event.receivedAtMs,
+          fields: new Map(),
+        };
+        byKey.set(key, shape);
+      }
+      shape.eventCount += 1;
+      shape.lastSeenMs = event.receivedAtMs;
+      known.eventCount += 1;
+      const bucket = bucketFor(event);
+      for (const [path, types] of seen) {
+        let field = shape.fields.get(path);
+        if (!field) {
+          if (!known.types.has(path) && known.types.size >= MAX_LEARNED_FIELDS_PER_ENTITY_TYPE) continue;
+          field = {
+            path,
+            types: {},
+            presentCount: 0,
+            firstSeenMs: event.receivedAtMs,
+            lastSeenMs: event.receivedAtMs,
+            exampleEventId: event.id,
+          };
+          shape.fields.set(path, field);
+        }
+        for (const type of Object.keys(types) as JsonType[]) {
+          field.types[type] = (field.types[type] ?? 0) + (types[type] ?? 0);
+        }
+        field.presentCount += 1;
+        field.lastSeenMs = event.receivedAtMs;
+        field.exampleEventId = event.id;
+        learnTypes(known, path, Object.keys(types) as JsonType[]);
+        bucket.counts.set(path, (bucket.counts.get(path) ?? 0) + 1);
+      }
+      changedShapes.add(shape);
+      changedBuckets.add(bucket);
+      return drift;
+    },
+    takeChanges() {
+      const changes = { shapes: [...changedShapes], buckets: [...changedBuckets] };
+      changedShapes.clear();
+      changedBuckets.clear();
+      return changes;
+    },
+    shapes: () => [...byKey.values()],
+  };
+}
