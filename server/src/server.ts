@@ -21,6 +21,8 @@ import { createLive } from './live/index.js';
 import type { LiveTopics } from './live/topics.js';
 import { createMockFeed } from './intake/mock-feed.js';
 import { createRetention, retentionMaintenance } from './jobs/retention.js';
+import { createDeliveryRecorder } from './jobs/deliveries.js';
+import type { DeliveryRecorder } from './domain/deliveries.js';
 import { createSqliteStore } from './store/sqlite/index.js';
 import type { EventStore, PurgeReport } from './store/types.js';
 
@@ -72,9 +74,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const entities = createEntityReader(store);
   const retention = createRetention({ clock, retentionMs: config.eventRetentionMs });
   const mock = createMockFeed(ingest, clock);
+  const deliveries = createDeliveryRecorder({
+    store,
+    live,
+    cutoffMs: () => retention.cutoffMs(),
+    newId: createIdGenerator(clock),
+    clock,
+  });
   const app = await startApp(
     config,
-    { logger, clock, store, live, ingest, entities, retention, mock },
+    { logger, clock, store, live, ingest, entities, retention, mock, deliveries },
     options,
   );
 
@@ -132,6 +141,7 @@ interface AppParts {
   entities: EntityReader;
   retention: Retention;
   mock: MockFeed;
+  deliveries: DeliveryRecorder;
 }
 
 /** Wires the doors: the HTTP app, and GraphQL mounted on its port. Each gets read-only views of what it
@@ -151,6 +161,7 @@ function startApp(config: Config, parts: AppParts, options: StartOptions): Promi
       },
       live: parts.live,
       mock: parts.mock,
+      deliveries: parts.deliveries,
     },
     limits: graphqlLimits(config),
     ws: {

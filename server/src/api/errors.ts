@@ -56,6 +56,18 @@ export class InputError extends GraphQLError {
   }
 }
 
+/** No retained event (or entity) with the id an argument names: code NOT_FOUND, over GraphQL and REST. */
+export class NotFoundError extends GraphQLError {
+  constructor(
+    /** The argument at fault, e.g. `input.eventId`. */
+    readonly argument: string,
+    message: string,
+  ) {
+    super(`${argument}: ${message}`, { extensions: { code: ErrorCode.NOT_FOUND, argument } });
+    this.name = 'NotFoundError';
+  }
+}
+
 /** A short id for an INTERNAL_SERVER_ERROR: the answer carries it, the log line has it with the detail. */
 export function newErrorId(): string {
   return randomBytes(4).toString('hex');
