@@ -33,6 +33,12 @@ export const ErrorCode = {
   SIGNATURE_TIMESTAMP_FUTURE: 'SIGNATURE_TIMESTAMP_FUTURE',
   /** 401: no signature matches the body signed with WEBHOOK_SECRET. */
   SIGNATURE_MISMATCH: 'SIGNATURE_MISMATCH',
+  /** 400: a replay or forward target outside FORWARD_ALLOWED_TARGETS; nothing was sent. */
+  FORWARD_TARGET_NOT_ALLOWED: 'FORWARD_TARGET_NOT_ALLOWED',
+  /** 400: a replay that selects more events than REPLAY_MAX_EVENTS; nothing was sent. */
+  REPLAY_TOO_LARGE: 'REPLAY_TOO_LARGE',
+  /** 429: as many replays as allowed are running (or the server is stopping); retry later. */
+  REPLAY_BUSY: 'REPLAY_BUSY',
   /** 503 with Retry-After: the database could not take the write; retrying later is right. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** 503: the dashboard's files are not built (`npm run build`). */

@@ -1,3 +1,4 @@
+import type { EventQuery } from './event-query.js';
 import type { DeliverySource, StoredDelivery } from './records.js';
 
 /** The most of an answer's body a delivery keeps, in UTF-8 bytes (the CLI and the server alike). */
@@ -63,4 +64,44 @@ export function toStoredDelivery(
 export interface DeliveryRecorder {
   /** Stores the attempt (capped) and publishes it once committed; null when its event is not retained. */
   record(report: DeliveryReport): Promise<StoredDelivery | null>;
+}
+
+/** Which events a replay sends: exactly one of these. */
+export type ReplaySelection =
+  | { kind: 'ids'; ids: readonly string[] }
+  | { kind: 'filter'; query: EventQuery }
+  | { kind: 'entity'; entityId: string };
+
+/** Why a replay was refused before anything was sent; `argument` names the argument at fault. */
+export interface ReplayRefusal {
+  kind: 'refused';
+  reason: 'target-invalid' | 'target-not-allowed' | 'not-found' | 'too-many-events' | 'busy';
+  argument: string;
+  message: string;
+}
+
+/** Where a replay stands when its answer is made; attempts after it are published as they are recorded. */
+export interface ReplaySummary {
+  kind: 'summary';
+  /** The target as parsed (what every attempt names). */
+  target: string;
+  /** Events chosen, in the order they are sent. */
+  eventCount: number;
+  /** Attempts recorded so far. */
+  attempted: number;
+  /** Of those, answered 2xx. */
+  succeeded: number;
+  /** Of those, answered otherwise or not at all. */
+  failed: number;
+  /** Events not sent because they expired (or were deleted) before their turn. */
+  skipped: number;
+  /** True when every chosen event was dealt with before the answer. */
+  complete: boolean;
+  /** The attempts recorded so far, in order. */
+  deliveries: StoredDelivery[];
+}
+
+/** Sends chosen events to a target, in order, recording each attempt. */
+export interface Replayer {
+  replay(selection: ReplaySelection, target: string): Promise<ReplaySummary | ReplayRefusal>;
 }

@@ -3,7 +3,7 @@ import type { LiveSubscriber } from '../live/index.js';
 import type { LiveTopics } from '../live/topics.js';
 import type { MockFeed } from '../intake/mock-feed.js';
 import type { EventReader } from '../store/types.js';
-import type { DeliveryRecorder } from '../domain/deliveries.js';
+import type { DeliveryRecorder, Replayer } from '../domain/deliveries.js';
 
 /** The store's reads that resolvers use. */
 export type EventReads = Pick<
@@ -44,4 +44,6 @@ export interface GraphQLContext {
   readonly mock: Pick<MockFeed, 'generate'>;
   /** Stores reported delivery attempts and publishes them after the commit (resolvers never publish). */
   readonly deliveries: DeliveryRecorder;
+  /** Sends chosen events to an allowed target, recording each attempt (replayEvents). */
+  readonly replay: Replayer;
 }

@@ -188,6 +188,13 @@ export type Mutation = {
   generateMockEvents: Array<Event>;
   /** Records how a target answered one delivery of a retained event (what the forward CLI reports); source = cli. The response body is kept up to 64 KiB. */
   recordDelivery: Delivery;
+  /**
+   * Sends events again to a target, in order, and records every attempt (source = replay). Give exactly one
+   * of `ids`, `filter` (oldest first) or `entityId` (the entity's stream in fold order). The target must be
+   * inside FORWARD_ALLOWED_TARGETS. Answers when every event was attempted or after REPLAY_WAIT, whichever
+   * comes first; later attempts arrive through `deliveryAdded`.
+   */
+  replayEvents: ReplaySummary;
 };
 
 
@@ -198,6 +205,14 @@ export type MutationGenerateMockEventsArgs = {
 
 export type MutationRecordDeliveryArgs = {
   input: DeliveryInput;
+};
+
+
+export type MutationReplayEventsArgs = {
+  entityId?: InputMaybe<Scalars['ID']['input']>;
+  filter?: InputMaybe<EventFilter>;
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
+  target: Scalars['String']['input'];
 };
 
 export type PageInfo = {
@@ -291,6 +306,27 @@ export type RejectionEdge = {
   __typename?: 'RejectionEdge';
   cursor: Scalars['String']['output'];
   node: Rejection;
+};
+
+/** Where a replay stands when its answer was made. */
+export type ReplaySummary = {
+  __typename?: 'ReplaySummary';
+  /** Attempts recorded so far. */
+  attempted: Scalars['Int']['output'];
+  /** True when every chosen event was dealt with before the answer; otherwise the rest follow. */
+  complete: Scalars['Boolean']['output'];
+  /** The attempts recorded so far, in order. */
+  deliveries: Array<Delivery>;
+  /** Events chosen, in the order they are sent. */
+  eventCount: Scalars['Int']['output'];
+  /** Of those, answered otherwise or not at all. */
+  failed: Scalars['Int']['output'];
+  /** Events not sent because they expired or were deleted before their turn. */
+  skipped: Scalars['Int']['output'];
+  /** Of those, answered with a 2xx status. */
+  succeeded: Scalars['Int']['output'];
+  /** The target as parsed, as every attempt names it. */
+  target: Scalars['String']['output'];
 };
 
 export type Stats = {
@@ -443,6 +479,7 @@ export type ResolversTypes = ResolversObject<{
   Rejection: ResolverTypeWrapper<RejectionModel>;
   RejectionConnection: ResolverTypeWrapper<RejectionConnectionModel>;
   RejectionEdge: ResolverTypeWrapper<Omit<RejectionEdge, 'node'> & { node: ResolversTypes['Rejection'] }>;
+  ReplaySummary: ResolverTypeWrapper<Omit<ReplaySummary, 'deliveries'> & { deliveries: Array<ResolversTypes['Delivery']> }>;
   Stats: ResolverTypeWrapper<StatsModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -475,6 +512,7 @@ export type ResolversParentTypes = ResolversObject<{
   Rejection: RejectionModel;
   RejectionConnection: RejectionConnectionModel;
   RejectionEdge: Omit<RejectionEdge, 'node'> & { node: ResolversParentTypes['Rejection'] };
+  ReplaySummary: Omit<ReplaySummary, 'deliveries'> & { deliveries: Array<ResolversParentTypes['Delivery']> };
   Stats: StatsModel;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
@@ -571,6 +609,7 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   generateMockEvents?: Resolver<Array<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationGenerateMockEventsArgs, 'count'>>;
   recordDelivery?: Resolver<ResolversTypes['Delivery'], ParentType, ContextType, RequireFields<MutationRecordDeliveryArgs, 'input'>>;
+  replayEvents?: Resolver<ResolversTypes['ReplaySummary'], ParentType, ContextType, RequireFields<MutationReplayEventsArgs, 'target'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -615,6 +654,17 @@ export type RejectionConnectionResolvers<ContextType = GraphQLContext, ParentTyp
 export type RejectionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RejectionEdge'] = ResolversParentTypes['RejectionEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Rejection'], ParentType, ContextType>;
+}>;
+
+export type ReplaySummaryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReplaySummary'] = ResolversParentTypes['ReplaySummary']> = ResolversObject<{
+  attempted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  deliveries?: Resolver<Array<ResolversTypes['Delivery']>, ParentType, ContextType>;
+  eventCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  skipped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type StatsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Stats'] = ResolversParentTypes['Stats']> = ResolversObject<{
@@ -666,6 +716,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Rejection?: RejectionResolvers<ContextType>;
   RejectionConnection?: RejectionConnectionResolvers<ContextType>;
   RejectionEdge?: RejectionEdgeResolvers<ContextType>;
+  ReplaySummary?: ReplaySummaryResolvers<ContextType>;
   Stats?: StatsResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TypeCount?: TypeCountResolvers<ContextType>;
