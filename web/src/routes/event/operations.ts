@@ -30,3 +30,32 @@ export const EventDetailQuery = /* GraphQL */ `
     }
   }
 `;
+
+/** The deliveries panel: every attempt to send the event on, oldest first. */
+export const DeliveriesPanelQuery = /* GraphQL */ `
+  query DeliveriesPanel($id: ID!) {
+    event(id: $id) {
+      id
+      deliveries {
+        id
+        source
+        target
+        attemptedAt
+        status
+        durationMs
+        responseBody
+        responseTruncated
+        error
+      }
+    }
+  }
+`;
+
+/** New attempts of the event, live (the panel refetches its list on each). */
+export const DeliveriesPanelDeliveryAddedSubscription = /* GraphQL */ `
+  subscription DeliveriesPanelDeliveryAdded($eventId: ID) {
+    deliveryAdded(eventId: $eventId) {
+      id
+    }
+  }
+`;
