@@ -5,6 +5,8 @@ import type { DeliverySource, StoredDelivery } from './records.js';
 export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 /** The most of an error message a delivery keeps, in characters. */
 export const MAX_DELIVERY_ERROR_CHARS = 2_048;
+/** Delivery attempts kept per event: past it, each new attempt removes the oldest. */
+export const MAX_DELIVERIES_PER_EVENT = 100;
 /** The longest target URL a delivery names, in characters. */
 export const MAX_TARGET_CHARS = 2_048;
 

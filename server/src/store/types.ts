@@ -34,6 +34,7 @@ export type {
 //   call happened, and the same call may succeed later. Any other rejection is a bug, passed on as is.
 // - Deliveries. A delivery attempt belongs to one retained event and goes with it through every removal
 //   (purge, eviction, delete): `listDeliveries` never returns one whose event is gone or past the cut-off.
+//   An event keeps its latest MAX_DELIVERIES_PER_EVENT attempts (domain/deliveries.ts); older ones go.
 
 /** An entity: the type and arrival time of its latest retained event. */
 export interface StoredEntity {

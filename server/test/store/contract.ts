@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTIONS, type Action } from '../../src/domain/types.js';
 import { matchesEventQuery } from '../../src/domain/event-query.js';
+import { MAX_DELIVERIES_PER_EVENT } from '../../src/domain/deliveries.js';
 import type {
   EventQuery,
   EventStore,
@@ -709,7 +710,24 @@ export function defineStoreContract(
         }
       });
 
-      it('keeps attempts across a restart', async (context) => {
+      it('keeps the latest attempts of an event past the per-event bound, and no other event loses any', async () => {
+        const { store } = await open();
+        const [busy, quiet] = [makeEvent(BASE_MS), makeEvent(BASE_MS)] as [StoredEvent, StoredEvent];
+        await insertInCommits(store, [busy, quiet], [2]);
+        const calm = makeDelivery(quiet.id, BASE_MS);
+        await store.insertDelivery(calm, 0);
+        const attempts = Array.from({ length: MAX_DELIVERIES_PER_EVENT + 5 }, (_, i) =>
+          makeDelivery(busy.id, BASE_MS + i * SECOND_MS),
+        );
+        // In commits of several, as a fast replay loop would make them.
+        for (let i = 0; i < attempts.length; i += 10) {
+          await Promise.all(attempts.slice(i, i + 10).map((attempt) => store.insertDelivery(attempt, 0)));
+        }
+        expect(await store.listDeliveries(busy.id, 0)).toEqual(attempts.slice(5));
+        expect(await store.listDeliveries(quiet.id, 0)).toEqual([calm]);
+      });
+
+      it('keeps attempts across a restart, and they still go with their event after it', async (context) => {
         const handle = await open();
         if (!handle.reopen) {
           context.skip();
@@ -721,6 +739,18 @@ export function defineStoreContract(
         expect(await handle.store.insertDelivery(attempt, 0)).toBe(true);
         const store = await handle.reopen();
         expect(await store.listDeliveries(event.id, 0)).toEqual([attempt]);
+        const maintenance = store.startMaintenance({
+          cutoffMs: () => BASE_MS + SECOND_MS,
+          purgeIntervalMs: PURGE_INTERVAL_MS,
+        });
+        try {
+          // The purge at start may already have removed it: this one runs after that one either way.
+          await maintenance.runNow();
+          expect(await store.getEvent(event.id, 0)).toBeNull();
+        } finally {
+          await maintenance.stop();
+        }
+        expect(await store.listDeliveries(event.id, 0)).toEqual([]);
       });
     });
 

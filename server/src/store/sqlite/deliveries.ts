@@ -1,4 +1,5 @@
-import { and, asc, eq, gte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, notInArray, sql } from 'drizzle-orm';
+import { MAX_DELIVERIES_PER_EVENT } from '../../domain/deliveries.js';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { EventReader, StoredDelivery } from '../types.js';
 import { prepareRows, type Orm } from './orm.js';
@@ -71,6 +72,16 @@ export function prepareDeliveryInsert(orm: Orm): (delivery: StoredDelivery, cuto
       error: sql.placeholder('error'),
     })
     .prepare();
+  const newest = orm
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(eq(deliveries.eventId, sql.placeholder('eventId')))
+    .orderBy(desc(deliveries.attemptedAt), desc(deliveries.id))
+    .limit(MAX_DELIVERIES_PER_EVENT);
+  const trim = orm
+    .delete(deliveries)
+    .where(and(eq(deliveries.eventId, sql.placeholder('eventId')), notInArray(deliveries.id, newest)))
+    .prepare();
   return (delivery, cutoffMs) => {
     if (!retained.get({ id: delivery.eventId, cutoff: cutoffMs })) return false;
     insert.run({
@@ -79,6 +90,8 @@ export function prepareDeliveryInsert(orm: Orm): (delivery: StoredDelivery, cuto
       // A placeholder bypasses the boolean column's encoder: SQLite stores 0/1.
       responseTruncated: delivery.responseTruncated ? 1 : 0,
     });
+    // Bounded per event: an event replayed in a loop keeps only its latest attempts.
+    trim.run({ eventId: delivery.eventId });
     return true;
   };
 }
