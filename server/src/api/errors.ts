@@ -49,27 +49,31 @@ export const ErrorCode = {
 /** One of {@link ErrorCode}'s values. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** A client mistake in an argument or query parameter. A GraphQLError with code BAD_USER_INPUT, so GraphQL
- * reports it as is, and REST answers 400 with the same code and message. */
-export class InputError extends GraphQLError {
+/** An error a client can act on about one argument: `extensions` carry the code and the argument. */
+export class ArgumentError extends GraphQLError {
   constructor(
-    /** The argument at fault, e.g. `first` or `filter.since`. */
+    code: ErrorCode,
+    /** The argument at fault, e.g. `first`, `filter.since` or `input.eventId`. */
     readonly argument: string,
     message: string,
   ) {
-    super(`${argument}: ${message}`, { extensions: { code: ErrorCode.BAD_USER_INPUT, argument } });
+    super(`${argument}: ${message}`, { extensions: { code, argument } });
+  }
+}
+
+/** A client mistake in an argument or query parameter. A GraphQLError with code BAD_USER_INPUT, so GraphQL
+ * reports it as is, and REST answers 400 with the same code and message. */
+export class InputError extends ArgumentError {
+  constructor(argument: string, message: string) {
+    super(ErrorCode.BAD_USER_INPUT, argument, message);
     this.name = 'InputError';
   }
 }
 
-/** No retained event (or entity) with the id an argument names: code NOT_FOUND, over GraphQL and REST. */
-export class NotFoundError extends GraphQLError {
-  constructor(
-    /** The argument at fault, e.g. `input.eventId`. */
-    readonly argument: string,
-    message: string,
-  ) {
-    super(`${argument}: ${message}`, { extensions: { code: ErrorCode.NOT_FOUND, argument } });
+/** No retained event (or entity) with the id an argument names: code NOT_FOUND. */
+export class NotFoundError extends ArgumentError {
+  constructor(argument: string, message: string) {
+    super(ErrorCode.NOT_FOUND, argument, message);
     this.name = 'NotFoundError';
   }
 }

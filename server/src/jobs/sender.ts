@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { MAX_RESPONSE_BODY_BYTES } from '../domain/deliveries.js';
-import type { StoredEvent } from '../domain/records.js';
+import type { StoredDelivery, StoredEvent } from '../domain/records.js';
 import type { Clock } from '../shared/clock.js';
 import { isTargetAllowed, type AllowedTarget } from '../shared/targets.js';
 
@@ -45,14 +45,10 @@ export function forwardHeaders(stored: Record<string, string> | null): Record<st
 }
 
 /** How one attempt went: an answer (status, body) and/or why none (or no complete one) came. */
-export interface SendOutcome {
-  attemptedAtMs: number;
-  status: number | null;
-  durationMs: number;
-  responseBody: string | null;
-  responseTruncated: boolean;
-  error: string | null;
-}
+export type SendOutcome = Pick<
+  StoredDelivery,
+  'attemptedAtMs' | 'status' | 'durationMs' | 'responseBody' | 'responseTruncated' | 'error'
+>;
 
 /** Thrown by {@link Sender.send} for a target outside the allowed ones: callers check first, this is the backstop. */
 export class TargetNotAllowedError extends Error {

@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../generated.js';
-import { GraphQLError } from 'graphql';
-import { ErrorCode, InputError, NotFoundError } from '../../api/errors.js';
+import type { GraphQLError } from 'graphql';
+import { ArgumentError, ErrorCode, InputError, NotFoundError } from '../../api/errors.js';
 import { toEventQuery } from '../../api/filter-input.js';
 import type { ReplayRefusal, ReplaySelection } from '../../domain/deliveries.js';
 import { toDeliveryReport } from '../../api/delivery-input.js';
@@ -23,9 +23,7 @@ function refusalError(refusal: ReplayRefusal): GraphQLError {
         'too-many-events': ErrorCode.REPLAY_TOO_LARGE,
         busy: ErrorCode.REPLAY_BUSY,
       }[refusal.reason];
-      return new GraphQLError(`${refusal.argument}: ${refusal.message}`, {
-        extensions: { code, argument: refusal.argument },
-      });
+      return new ArgumentError(code, refusal.argument, refusal.message);
     }
     default: {
       const never: never = refusal.reason;
