@@ -257,6 +257,50 @@ describe('replayEvents', () => {
   });
 });
 
+describe('a long replay', () => {
+  it('answers after REPLAY_WAIT with where it stands, and goes on: the rest of its attempts are recorded after', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const target = await handler((_request, response) => void held.then(() => response.end('late')));
+    const t = await startTestServer({ env: { REPLAY_WAIT: '300ms', FORWARD_TIMEOUT: '30s' } });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        ids.push(
+          await postCreated(t.url, {
+            action: 'create',
+            entity_type: 'task',
+            time: '2026-01-01T00:00:00Z',
+            payload: { id: `long-${i}` },
+          }),
+        );
+      }
+      const result = await replay(t, { ids, target: target.url });
+      expect(result.errors).toBeUndefined();
+      // Answered while the handler still holds the first request (the second is not sent yet).
+      await target.nth(1);
+      expect(target.requests).toHaveLength(1);
+      expect(result.data.replayEvents).toMatchObject({
+        eventCount: 2,
+        attempted: 0,
+        complete: false,
+        deliveries: [],
+      });
+      release();
+      await target.nth(2);
+      await waitFor(async () => (await deliveriesOf(t, ids[1] as string)).length === 1);
+      for (const id of ids) {
+        expect(await deliveriesOf(t, id)).toEqual([
+          expect.objectContaining({ source: 'replay', status: 200, responseBody: 'late' }),
+        ]);
+      }
+    } finally {
+      release();
+      await t.dispose();
+    }
+  });
+});
+
 describe('FORWARD_ALLOWED_TARGETS', () => {
   it('refuses every spelling of a target outside the allowed prefix, and never connects to it', async () => {
     const trap = await handler();
