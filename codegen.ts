@@ -25,6 +25,7 @@ const config: CodegenConfig = {
           EntitySchema: './mappers.js#EntitySchemaModel',
           ActionSchema: './mappers.js#ActionSchemaModel',
           SchemaField: './mappers.js#SchemaFieldModel',
+          Delivery: './mappers.js#DeliveryModel',
         },
         // Resolvers may return epoch ms: the scalar formats it once (a string would be parsed to be checked).
         scalars: { DateTime: { input: 'string', output: 'string | number' }, JSON: 'unknown' },

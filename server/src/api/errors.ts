@@ -37,6 +37,12 @@ export const ErrorCode = {
   SIGNATURE_TIMESTAMP_FUTURE: 'SIGNATURE_TIMESTAMP_FUTURE',
   /** 401: no signature matches the body signed with (any secret of) WEBHOOK_SECRET. */
   SIGNATURE_MISMATCH: 'SIGNATURE_MISMATCH',
+  /** 400: a replay or forward target outside FORWARD_ALLOWED_TARGETS; nothing was sent. */
+  FORWARD_TARGET_NOT_ALLOWED: 'FORWARD_TARGET_NOT_ALLOWED',
+  /** 400: a replay that selects more events than REPLAY_MAX_EVENTS; nothing was sent. */
+  REPLAY_TOO_LARGE: 'REPLAY_TOO_LARGE',
+  /** 429: as many replays as allowed are running (or the server is stopping); retry later. */
+  REPLAY_BUSY: 'REPLAY_BUSY',
   /** 503 with Retry-After: the database could not take the write; retrying later is right. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** 503: the dashboard's files are not built (`npm run build`). */
@@ -47,20 +53,36 @@ export const ErrorCode = {
 /** One of {@link ErrorCode}'s values. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** An error a client can act on about one argument: `extensions` carry the code and the argument. */
+export class ArgumentError extends GraphQLError {
+  constructor(
+    readonly code: ErrorCode,
+    /** The argument at fault, e.g. `first`, `filter.since` or `input.eventId`. */
+    readonly argument: string,
+    message: string,
+  ) {
+    super(`${argument}: ${message}`, { extensions: { code, argument } });
+  }
+}
+
 /** The codes an {@link InputError} may carry: each answers 400 over REST. */
 export type InputErrorCode = typeof ErrorCode.BAD_USER_INPUT | typeof ErrorCode.SEARCH_TOO_LONG;
 
 /** A client mistake in an argument or query parameter. A GraphQLError with code BAD_USER_INPUT (or a more
  * precise one), so GraphQL reports it as is, and REST answers 400 with the same code and message. */
-export class InputError extends GraphQLError {
-  constructor(
-    /** The argument at fault, e.g. `first` or `filter.since`. */
-    readonly argument: string,
-    message: string,
-    readonly code: InputErrorCode = ErrorCode.BAD_USER_INPUT,
-  ) {
-    super(`${argument}: ${message}`, { extensions: { code, argument } });
+export class InputError extends ArgumentError {
+  declare readonly code: InputErrorCode;
+  constructor(argument: string, message: string, code: InputErrorCode = ErrorCode.BAD_USER_INPUT) {
+    super(code, argument, message);
     this.name = 'InputError';
+  }
+}
+
+/** No retained event (or entity) with the id an argument names: code NOT_FOUND. */
+export class NotFoundError extends ArgumentError {
+  constructor(argument: string, message: string) {
+    super(ErrorCode.NOT_FOUND, argument, message);
+    this.name = 'NotFoundError';
   }
 }
 

@@ -5,6 +5,7 @@ import type { MockFeed } from '../intake/mock-feed.js';
 import type { EventDeletes } from '../intake/deletes.js';
 import type { MayCheck } from '../api/access.js';
 import type { EventReader, StoreStats } from '../store/types.js';
+import type { DeliveryRecorder, Replayer } from '../domain/deliveries.js';
 
 /** The store's reads that resolvers use. */
 export type EventReads = Pick<
@@ -20,6 +21,7 @@ export type EventReads = Pick<
   | 'stats'
   | 'listSchemas'
   | 'getSchema'
+  | 'listDeliveries'
 >;
 
 /** The retention in force, as `stats` reports it. */
@@ -32,8 +34,8 @@ export interface RetentionSettings {
 
 /**
  * What every resolver can reach: read-only views of what they use, never the whole store, the intake or
- * the config (which holds the auth token and the webhook key). Only the mock feed (through the intake) and
- * the deleter change anything, each doing what must follow (publishing) itself.
+ * the config (which holds the auth token and the webhook key). Only the mock feed (through the intake), the
+ * deleter and the delivery recorder change anything, each doing what must follow (publishing) itself.
  */
 export interface GraphQLContext {
   readonly reads: EventReads;
@@ -54,4 +56,8 @@ export interface GraphQLContext {
    * `requireCapability(ctx.may, 'delete' | 'write', field)` (api/access.ts) first.
    */
   readonly may: MayCheck;
+  /** Stores reported delivery attempts and publishes them after the commit (resolvers never publish). */
+  readonly deliveries: DeliveryRecorder;
+  /** Sends chosen events to an allowed target, recording each attempt (replayEvents). */
+  readonly replay: Replayer;
 }

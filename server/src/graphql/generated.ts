@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { EventModel, EntityModel, RejectionModel, EventConnectionModel, EntityConnectionModel, RejectionConnectionModel, StatsModel, PurgeReportModel, EntitySchemaModel, ActionSchemaModel, SchemaFieldModel } from './mappers.js';
+import type { EventModel, EntityModel, RejectionModel, EventConnectionModel, EntityConnectionModel, RejectionConnectionModel, StatsModel, PurgeReportModel, EntitySchemaModel, ActionSchemaModel, SchemaFieldModel, DeliveryModel } from './mappers.js';
 import type { GraphQLContext } from './context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -45,6 +45,44 @@ export type DeleteReport = {
   /** The ids of the events removed; null when more than 1000 were (views then reload). */
   eventIds?: Maybe<Array<Scalars['ID']['output']>>;
 };
+
+/** One attempt to send an event to a target, and how the target answered. */
+export type Delivery = {
+  __typename?: 'Delivery';
+  attemptedAt: Scalars['DateTime']['output'];
+  durationMs: Scalars['Int']['output'];
+  /** Why no answer came (connection refused, timeout, ...); null when one did. */
+  error?: Maybe<Scalars['String']['output']>;
+  eventId: Scalars['ID']['output'];
+  id: Scalars['ID']['output'];
+  /** The answer's body, up to 64 KiB (decoded as UTF-8). */
+  responseBody?: Maybe<Scalars['String']['output']>;
+  responseTruncated: Scalars['Boolean']['output'];
+  source: DeliverySource;
+  /** The HTTP status answered; null when no answer came (see error). */
+  status?: Maybe<Scalars['Int']['output']>;
+  target: Scalars['String']['output'];
+};
+
+/** How a target answered one delivery of an event, as the forward CLI reports it. */
+export type DeliveryInput = {
+  durationMs: Scalars['Int']['input'];
+  /** Why no answer came; required when status is null. */
+  error?: InputMaybe<Scalars['String']['input']>;
+  eventId: Scalars['ID']['input'];
+  /** The answer's body; the server keeps up to 64 KiB of UTF-8 and sets responseTruncated beyond. */
+  responseBody?: InputMaybe<Scalars['String']['input']>;
+  /** The HTTP status answered (100 to 599); null when no answer came. */
+  status?: InputMaybe<Scalars['Int']['input']>;
+  /** The absolute http(s) URL the event was sent to. */
+  target: Scalars['String']['input'];
+};
+
+/** Who sent a delivery attempt. */
+export type DeliverySource =
+  | 'cli'
+  | 'forward'
+  | 'replay';
 
 /** An entity's current state, folded from its retained events in order of `time`, then arrival. */
 export type Entity = {
@@ -118,6 +156,8 @@ export type Event = {
   action: EventAction;
   /** What this event changed in its entity's folded state. */
   changes: Array<FieldChange>;
+  /** Every attempt to deliver this event to a target (forward CLI, replay, FORWARD_TO), oldest first. */
+  deliveries: Array<Delivery>;
   /**
    * The sender's own delivery id, when it gave one: the first present of the `webhook-id` (Standard Webhooks),
    * `svix-id` (Svix) and `X-GitHub-Delivery` (GitHub) headers. A delivery whose id is already stored is not
@@ -200,6 +240,15 @@ export type Mutation = {
   deleteEvents: DeleteReport;
   /** Generates realistic mock events and feeds them through the normal intake path (1 to 1000). */
   generateMockEvents: Array<Event>;
+  /** Records how a target answered one delivery of a retained event (what the forward CLI reports); source = cli. The response body is kept up to 64 KiB. */
+  recordDelivery: Delivery;
+  /**
+   * Sends events again to a target, in order, and records every attempt (source = replay). Give exactly one
+   * of `ids`, `filter` (oldest first) or `entityId` (the entity's stream in fold order). The target must be
+   * inside FORWARD_ALLOWED_TARGETS. Answers when every event was attempted or after REPLAY_WAIT, whichever
+   * comes first; later attempts arrive through `deliveryAdded`.
+   */
+  replayEvents: ReplaySummary;
 };
 
 
@@ -215,6 +264,19 @@ export type MutationDeleteEventsArgs = {
 
 export type MutationGenerateMockEventsArgs = {
   count: Scalars['Int']['input'];
+};
+
+
+export type MutationRecordDeliveryArgs = {
+  input: DeliveryInput;
+};
+
+
+export type MutationReplayEventsArgs = {
+  entityId?: InputMaybe<Scalars['ID']['input']>;
+  filter?: InputMaybe<EventFilter>;
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
+  target: Scalars['String']['input'];
 };
 
 export type PageInfo = {
@@ -319,6 +381,27 @@ export type RejectionEdge = {
   node: Rejection;
 };
 
+/** Where a replay stands when its answer was made. */
+export type ReplaySummary = {
+  __typename?: 'ReplaySummary';
+  /** Attempts recorded so far. */
+  attempted: Scalars['Int']['output'];
+  /** True when every chosen event was dealt with before the answer; otherwise the rest follow. */
+  complete: Scalars['Boolean']['output'];
+  /** The attempts recorded so far, in order. */
+  deliveries: Array<Delivery>;
+  /** Events chosen, in the order they are sent. */
+  eventCount: Scalars['Int']['output'];
+  /** Of those, answered otherwise or not at all. */
+  failed: Scalars['Int']['output'];
+  /** Events not sent because they expired or were deleted before their turn. */
+  skipped: Scalars['Int']['output'];
+  /** Of those, answered with a 2xx status. */
+  succeeded: Scalars['Int']['output'];
+  /** The target as parsed, as every attempt names it. */
+  target: Scalars['String']['output'];
+};
+
 /** One field path of a payload: `owner.name`, `tags[]` (every element of the array), `items[].sku`. */
 export type SchemaField = {
   __typename?: 'SchemaField';
@@ -362,6 +445,8 @@ export type Stats = {
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** Every delivery attempt recorded from now on: all, or only those of one event. */
+  deliveryAdded: Delivery;
   /** Every event stored from now on that matches the filter. */
   eventAdded: Event;
   /** Emitted after each delete (one event, a selection, all) has committed. */
@@ -376,6 +461,11 @@ export type Subscription = {
    * change. The first message, soon after subscribing, holds the counts at the start.
    */
   statsChanged: Stats;
+};
+
+
+export type SubscriptionDeliveryAddedArgs = {
+  eventId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -483,6 +573,9 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteReport: ResolverTypeWrapper<DeleteReport>;
+  Delivery: ResolverTypeWrapper<DeliveryModel>;
+  DeliveryInput: DeliveryInput;
+  DeliverySource: DeliverySource;
   Entity: ResolverTypeWrapper<EntityModel>;
   EntityConnection: ResolverTypeWrapper<EntityConnectionModel>;
   EntityEdge: ResolverTypeWrapper<Omit<EntityEdge, 'node'> & { node: ResolversTypes['Entity'] }>;
@@ -504,6 +597,7 @@ export type ResolversTypes = ResolversObject<{
   Rejection: ResolverTypeWrapper<RejectionModel>;
   RejectionConnection: ResolverTypeWrapper<RejectionConnectionModel>;
   RejectionEdge: ResolverTypeWrapper<Omit<RejectionEdge, 'node'> & { node: ResolversTypes['Rejection'] }>;
+  ReplaySummary: ResolverTypeWrapper<Omit<ReplaySummary, 'deliveries'> & { deliveries: Array<ResolversTypes['Delivery']> }>;
   SchemaField: ResolverTypeWrapper<SchemaFieldModel>;
   SeenCount: ResolverTypeWrapper<SeenCount>;
   Stats: ResolverTypeWrapper<StatsModel>;
@@ -521,6 +615,8 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   DateTime: Scalars['DateTime']['output'];
   DeleteReport: DeleteReport;
+  Delivery: DeliveryModel;
+  DeliveryInput: DeliveryInput;
   Entity: EntityModel;
   EntityConnection: EntityConnectionModel;
   EntityEdge: Omit<EntityEdge, 'node'> & { node: ResolversParentTypes['Entity'] };
@@ -541,6 +637,7 @@ export type ResolversParentTypes = ResolversObject<{
   Rejection: RejectionModel;
   RejectionConnection: RejectionConnectionModel;
   RejectionEdge: Omit<RejectionEdge, 'node'> & { node: ResolversParentTypes['Rejection'] };
+  ReplaySummary: Omit<ReplaySummary, 'deliveries'> & { deliveries: Array<ResolversParentTypes['Delivery']> };
   SchemaField: SchemaFieldModel;
   SeenCount: SeenCount;
   Stats: StatsModel;
@@ -572,6 +669,19 @@ export type DeleteReportResolvers<ContextType = GraphQLContext, ParentType exten
   entityIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
   eventCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   eventIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+}>;
+
+export type DeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Delivery'] = ResolversParentTypes['Delivery']> = ResolversObject<{
+  attemptedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  responseBody?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  responseTruncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['DeliverySource'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type EntityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Entity'] = ResolversParentTypes['Entity']> = ResolversObject<{
@@ -609,6 +719,7 @@ export type EntitySchemaResolvers<ContextType = GraphQLContext, ParentType exten
 export type EventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event']> = ResolversObject<{
   action?: Resolver<ResolversTypes['EventAction'], ParentType, ContextType>;
   changes?: Resolver<Array<ResolversTypes['FieldChange']>, ParentType, ContextType>;
+  deliveries?: Resolver<Array<ResolversTypes['Delivery']>, ParentType, ContextType>;
   deliveryId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   drift?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   entity?: Resolver<Maybe<ResolversTypes['Entity']>, ParentType, ContextType>;
@@ -650,6 +761,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   deleteEvent?: Resolver<ResolversTypes['DeleteReport'], ParentType, ContextType, RequireFields<MutationDeleteEventArgs, 'id'>>;
   deleteEvents?: Resolver<ResolversTypes['DeleteReport'], ParentType, ContextType, RequireFields<MutationDeleteEventsArgs, 'filter'>>;
   generateMockEvents?: Resolver<Array<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationGenerateMockEventsArgs, 'count'>>;
+  recordDelivery?: Resolver<ResolversTypes['Delivery'], ParentType, ContextType, RequireFields<MutationRecordDeliveryArgs, 'input'>>;
+  replayEvents?: Resolver<ResolversTypes['ReplaySummary'], ParentType, ContextType, RequireFields<MutationReplayEventsArgs, 'target'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -698,6 +811,17 @@ export type RejectionEdgeResolvers<ContextType = GraphQLContext, ParentType exte
   node?: Resolver<ResolversTypes['Rejection'], ParentType, ContextType>;
 }>;
 
+export type ReplaySummaryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReplaySummary'] = ResolversParentTypes['ReplaySummary']> = ResolversObject<{
+  attempted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  deliveries?: Resolver<Array<ResolversTypes['Delivery']>, ParentType, ContextType>;
+  eventCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  skipped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type SchemaFieldResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SchemaField'] = ResolversParentTypes['SchemaField']> = ResolversObject<{
   example?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   firstSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -728,6 +852,7 @@ export type StatsResolvers<ContextType = GraphQLContext, ParentType extends Reso
 }>;
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  deliveryAdded?: SubscriptionResolver<ResolversTypes['Delivery'], "deliveryAdded", ParentType, ContextType, Partial<SubscriptionDeliveryAddedArgs>>;
   eventAdded?: SubscriptionResolver<ResolversTypes['Event'], "eventAdded", ParentType, ContextType, Partial<SubscriptionEventAddedArgs>>;
   eventsDeleted?: SubscriptionResolver<ResolversTypes['DeleteReport'], "eventsDeleted", ParentType, ContextType>;
   eventsPurged?: SubscriptionResolver<ResolversTypes['PurgeReport'], "eventsPurged", ParentType, ContextType>;
@@ -755,6 +880,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ActionSchema?: ActionSchemaResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeleteReport?: DeleteReportResolvers<ContextType>;
+  Delivery?: DeliveryResolvers<ContextType>;
   Entity?: EntityResolvers<ContextType>;
   EntityConnection?: EntityConnectionResolvers<ContextType>;
   EntityEdge?: EntityEdgeResolvers<ContextType>;
@@ -771,6 +897,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Rejection?: RejectionResolvers<ContextType>;
   RejectionConnection?: RejectionConnectionResolvers<ContextType>;
   RejectionEdge?: RejectionEdgeResolvers<ContextType>;
+  ReplaySummary?: ReplaySummaryResolvers<ContextType>;
   SchemaField?: SchemaFieldResolvers<ContextType>;
   SeenCount?: SeenCountResolvers<ContextType>;
   Stats?: StatsResolvers<ContextType>;

@@ -6,6 +6,7 @@ import type {
   LearnedField,
   LearnedSchema,
   StoreStats,
+  StoredDelivery,
   StoredEntity,
   StoredEvent,
   StoredRejection,
@@ -40,3 +41,5 @@ export type ActionSchemaModel = LearnedAction;
 export interface SchemaFieldModel extends LearnedField {
   actionEventCount: number;
 }
+/** Delivery resolvers work on the stored attempt. */
+export type DeliveryModel = StoredDelivery;

@@ -2,6 +2,7 @@ import type {
   DeleteReport,
   PurgeReport,
   StoreStats,
+  StoredDelivery,
   StoredEvent,
   StoredRejection,
 } from '../domain/records.js';
@@ -20,6 +21,8 @@ export interface LiveTopics {
   statsChanged: StoreStats;
   /** Published after a delete (one, a selection, all) has committed and caches have dropped it. */
   eventsDeleted: DeleteReport;
+  /** A delivery attempt, after its insert committed. */
+  deliveryAdded: StoredDelivery;
 }
 
 /**

@@ -3,6 +3,7 @@ import type {
   DeleteReport,
   PurgeReport,
   StoreStats,
+  StoredDelivery,
   StoredEvent,
   StoredRejection,
 } from '../domain/records.js';
@@ -13,8 +14,10 @@ import type { TypeCounts } from '../domain/schema-learning.js';
 export type { EventQuery } from '../domain/event-query.js';
 export type {
   DeleteReport,
+  DeliverySource,
   PurgeReport,
   StoreStats,
+  StoredDelivery,
   StoredEvent,
   StoredRejection,
 } from '../domain/records.js';
@@ -52,6 +55,9 @@ export { DELETE_REPORT_MAX_IDS } from '../domain/records.js';
 // - Failures. A store that cannot serve a call for a reason outside the program (disk full, read-only
 //   file, I/O error, busy or unreachable database) rejects with `StoreUnavailableError`: nothing of the
 //   call happened, and the same call may succeed later. Any other rejection is a bug, passed on as is.
+// - Deliveries. A delivery attempt belongs to one retained event and goes with it through every removal
+//   (purge, eviction, delete): `listDeliveries` never returns one whose event is gone or past the cut-off.
+//   An event keeps its latest MAX_DELIVERIES_PER_EVENT attempts (domain/deliveries.ts); older ones go.
 
 /** An entity: the type and arrival time of its latest retained event. */
 export interface StoredEntity {
@@ -179,6 +185,8 @@ export interface EventReader {
   listSchemas(cutoffMs: number): Promise<LearnedSchema[]>;
   /** The learned schema of one entity type, or null when none of its events was learned. */
   getSchema(entityType: string, cutoffMs: number): Promise<LearnedSchema | null>;
+  /** The delivery attempts of a retained event, oldest first by (attemptedAtMs, id); none for any other id. */
+  listDeliveries(eventId: string, cutoffMs: number): Promise<StoredDelivery[]>;
 }
 
 /** The writes: what the intake receives. */
@@ -192,6 +200,11 @@ export interface EventWriter {
   insertEvent(event: StoredEvent): Promise<InsertResult>;
   /** Resolves once stored; the store keeps the newest `maxRejections` refusals (a store option). */
   insertRejection(rejection: StoredRejection): Promise<void>;
+  /**
+   * Stores a delivery attempt of a retained event, committed like the inserts above (group commit).
+   * Resolves false, storing nothing, when no event with `delivery.eventId` is retained at `cutoffMs`.
+   */
+  insertDelivery(delivery: StoredDelivery, cutoffMs: number): Promise<boolean>;
 }
 
 /** Which events a delete removes (always within the cut-off it is given). */

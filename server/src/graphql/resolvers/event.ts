@@ -18,4 +18,5 @@ export const Event: EventResolvers = {
   },
   drift: (event) => event.drift ?? [],
   entity: (event, _args, ctx) => loadEntity(ctx, event.entityId),
+  deliveries: (event, _args, { reads, cutoffMs }) => reads.listDeliveries(event.id, cutoffMs()),
 };

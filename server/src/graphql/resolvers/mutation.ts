@@ -1,8 +1,10 @@
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { MutationResolvers } from '../generated.js';
-import { ErrorCode, InputError } from '../../api/errors.js';
+import { ArgumentError, ErrorCode, InputError, NotFoundError } from '../../api/errors.js';
 import { requireCapability } from '../../api/access.js';
 import { toEventQuery } from '../../api/filter-input.js';
+import type { ReplayRefusal, ReplaySelection } from '../../domain/deliveries.js';
+import { toDeliveryReport } from '../../api/delivery-input.js';
 import type { EventQuery } from '../../store/types.js';
 
 /** Most mock events one mutation may create. */
@@ -11,6 +13,30 @@ export const MAX_MOCK_EVENTS = 1_000;
 /** Whether a query sets no filter at all (null and '' mean "any"): it would match every event. */
 function matchesEverything(query: EventQuery): boolean {
   return Object.values(query).every((value) => value === null || value === undefined || value === '');
+}
+
+/** A replay refused before anything was sent, as the error a client acts on. */
+function refusalError(refusal: ReplayRefusal): GraphQLError {
+  switch (refusal.reason) {
+    case 'target-invalid':
+      return new InputError(refusal.argument, refusal.message);
+    case 'not-found':
+      return new NotFoundError(refusal.argument, refusal.message);
+    case 'target-not-allowed':
+    case 'too-many-events':
+    case 'busy': {
+      const code = {
+        'target-not-allowed': ErrorCode.FORWARD_TARGET_NOT_ALLOWED,
+        'too-many-events': ErrorCode.REPLAY_TOO_LARGE,
+        busy: ErrorCode.REPLAY_BUSY,
+      }[refusal.reason];
+      return new ArgumentError(code, refusal.argument, refusal.message);
+    }
+    default: {
+      const never: never = refusal.reason;
+      throw new Error(`unknown refusal ${String(never)}`);
+    }
+  }
 }
 
 /** Root mutations. */
@@ -27,9 +53,7 @@ export const Mutation: MutationResolvers = {
     if (id.trim() === '') throw new InputError('id', 'must not be empty');
     const report = await ctx.deletes.delete({ kind: 'one', id });
     if (report.eventCount === 0) {
-      throw new GraphQLError(`id: no retained event with id "${id}"`, {
-        extensions: { code: ErrorCode.NOT_FOUND, argument: 'id' },
-      });
+      throw new NotFoundError('id', `no retained event with id "${id}"`);
     }
     return report;
   },
@@ -44,5 +68,29 @@ export const Mutation: MutationResolvers = {
   async clearEvents(_parent, _args, ctx) {
     requireCapability(ctx.may, 'delete', 'clearEvents');
     return ctx.deletes.delete({ kind: 'all' });
+  },
+  async recordDelivery(_parent, { input }, ctx) {
+    requireCapability(ctx.may, 'write', 'recordDelivery');
+    const report = toDeliveryReport(input);
+    const delivery = await ctx.deliveries.record({ ...report, source: 'cli' });
+    if (!delivery) throw new NotFoundError('input.eventId', `no retained event with id "${input.eventId}"`);
+    return delivery;
+  },
+  async replayEvents(_parent, { ids, filter, entityId, target }, ctx) {
+    requireCapability(ctx.may, 'write', 'replayEvents');
+    const given = [ids, filter, entityId].filter((value) => value != null).length;
+    if (given !== 1) throw new InputError('ids', 'give exactly one of ids, filter or entityId');
+    let selection: ReplaySelection;
+    if (ids != null) {
+      if (ids.length === 0) throw new InputError('ids', 'must name at least one event');
+      selection = { kind: 'ids', ids };
+    } else if (filter != null) {
+      selection = { kind: 'filter', query: toEventQuery(filter, 'filter.') };
+    } else {
+      selection = { kind: 'entity', entityId: entityId as string };
+    }
+    const outcome = await ctx.replay.replay(selection, target);
+    if (outcome.kind === 'refused') throw refusalError(outcome);
+    return outcome;
   },
 };

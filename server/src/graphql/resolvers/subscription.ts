@@ -1,6 +1,6 @@
 import { matchesEventQuery, toEventQuery } from '../../api/filter-input.js';
 import { filterSubscription } from '../../live/index.js';
-import type { StoreStats, StoredEvent, StoredRejection } from '../../store/types.js';
+import type { StoreStats, StoredDelivery, StoredEvent, StoredRejection } from '../../store/types.js';
 import type { DeleteReport, PurgeReport } from '../../live/topics.js';
 import type { SubscriptionResolvers } from '../generated.js';
 
@@ -28,5 +28,14 @@ export const Subscription: SubscriptionResolvers = {
   eventsDeleted: {
     subscribe: (_parent, _args, ctx) => ctx.live.subscribe('eventsDeleted'),
     resolve: (report: DeleteReport) => report,
+  },
+  deliveryAdded: {
+    subscribe: (_parent, { eventId }, ctx) => {
+      const source = ctx.live.subscribe('deliveryAdded');
+      return eventId == null
+        ? source
+        : filterSubscription(source, (delivery) => delivery.eventId === eventId);
+    },
+    resolve: (delivery: StoredDelivery) => delivery,
   },
 };

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { EventStore, MaintenanceOptions } from '../types.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { createStats, openEventTally, prepareCounterReads } from './counts.js';
+import { createDeliveryReads } from './deliveries.js';
 import { createEntityReads } from './entities.js';
 import { createDeletes } from './deletes.js';
 import { createEventReads, createListPage } from './events.js';
@@ -98,6 +99,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       insertEvent: writer.insertEvent,
       insertRejection: writer.insertRejection,
       deleteEvents: deletes.deleteEvents,
+      insertDelivery: writer.insertDelivery,
+      ...createDeliveryReads(orm),
       ...events,
       ...entities,
       ...rejections,

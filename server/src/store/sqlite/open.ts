@@ -19,7 +19,10 @@ export function openDatabase(dataDir: string): Database.Database {
   // FULL: an acknowledged event survives power loss; group commit keeps its cost small.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
+  // Migrations run with foreign keys off, as drizzle-kit's table rebuilds expect (their own PRAGMA is a
+  // no-op inside the migrator's transaction): with them on, rebuilding `events` (DROP TABLE, then rename)
+  // would cascade and delete every delivery. On from then on, for every statement of the store.
   migrate(drizzle(sqlite), { migrationsFolder: join(packageRoot, 'server', 'drizzle', 'sqlite') });
+  sqlite.pragma('foreign_keys = ON');
   return sqlite;
 }

@@ -1,6 +1,14 @@
 import type Database from 'better-sqlite3';
 import { desc, eq, inArray, sql } from 'drizzle-orm';
-import type { EventWriter, Eviction, InsertResult, StoredEvent, StoredRejection } from '../types.js';
+import type {
+  EventWriter,
+  Eviction,
+  InsertResult,
+  StoredDelivery,
+  StoredEvent,
+  StoredRejection,
+} from '../types.js';
+import { prepareDeliveryInsert } from './deliveries.js';
 import { createCommitQueue } from './commit-queue.js';
 import type { EventTally } from './counts.js';
 import { ormOf, prepareRows } from './orm.js';
@@ -22,6 +30,13 @@ type Write =
       task: CommitTask<unknown>;
       resolve: (value: unknown) => void;
       reject: (error: unknown) => void;
+    }
+  | {
+      kind: 'delivery';
+      delivery: StoredDelivery;
+      cutoffMs: number;
+      resolve: (stored: boolean) => void;
+      reject: (error: unknown) => void;
     };
 
 /**
@@ -41,7 +56,7 @@ export interface WriterOptions {
   learning?: SchemaLearning | null;
 }
 
-/** The store's writes: group-committed inserts of events and rejections. */
+/** The store's writes: group-committed inserts of events, rejections and delivery attempts. */
 export interface Writer extends EventWriter {
   readonly closed: boolean;
   /** Runs `task` inside the next group commit, after what is queued before it; resolves after that commit. */
@@ -81,6 +96,7 @@ function prepareWrites(db: Database.Database) {
     upsertEntity: prepareEntityUpsert(orm),
     byDelivery: (deliveryId: string) => byDelivery.get({ deliveryId }),
     insertRejection: prepareRejectionInsert(orm),
+    insertDelivery: prepareDeliveryInsert(orm),
     trimRejections: (keep: number) => void trimRejections.run({ noLimit: -1, keep }),
   };
 }
@@ -129,6 +145,10 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
         results.push(undefined);
         continue;
       }
+      if (item.kind === 'delivery') {
+        results.push(statements.insertDelivery(item.delivery, item.cutoffMs));
+        continue;
+      }
       const result = insertEvent(statements, inBatch, item.event, learning);
       if (!result.duplicate) inserted += 1;
       results.push(result);
@@ -158,6 +178,7 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
       batch.forEach((item, i) => {
         if (item.kind === 'event') item.resolve(results[i] as InsertResult);
         else if (item.kind === 'task') item.resolve(results[i]);
+        else if (item.kind === 'delivery') item.resolve(results[i] as boolean);
         else item.resolve();
       });
     };
@@ -176,6 +197,12 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
       if (closed) return Promise.reject(new Error('store is closed'));
       return new Promise((resolve, reject) =>
         queue.enqueue({ kind: 'rejection', rejection, resolve, reject }),
+      );
+    },
+    insertDelivery(delivery, cutoffMs) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      return new Promise((resolve, reject) =>
+        queue.enqueue({ kind: 'delivery', delivery, cutoffMs, resolve, reject }),
       );
     },
     runInCommit<T>(task: CommitTask<T>) {

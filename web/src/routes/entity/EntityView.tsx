@@ -16,6 +16,7 @@ import { formatInstant } from '../../lib/format.js';
 import { Link } from '../../lib/navigation.js';
 import { hrefs } from '../../lib/routes.js';
 import { useConnection } from '../../api/services.js';
+import { ReplayForm } from '../../components/ReplayForm.js';
 
 /** Timeline events per page. */
 const TIMELINE_PAGE = 200;
@@ -115,6 +116,14 @@ export default function EntityView({ id }: { id: string }): ReactNode {
         <Link href={hrefs.stream(`?entity=${encodeURIComponent(entity.id)}`)}>its events in the stream</Link>
       </p>
       <WarningList warnings={entity.warnings} />
+      <section aria-label="Replay" className="entity-replay">
+        <h2>Replay</h2>
+        <p className="muted">
+          Sends this entity&apos;s {entity.events.totalCount} events again, in fold order; each event&apos;s
+          details show how the target answered.
+        </p>
+        <ReplayForm selection={{ entityId: entity.id }} label="Replay this entity's stream" />
+      </section>
       <div className="entity-grid">
         <section aria-label="State" data-testid="entity-state">
           <div className="state-head">

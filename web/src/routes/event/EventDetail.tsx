@@ -14,6 +14,8 @@ import { formatInstant } from '../../lib/format.js';
 import { Link, useNavigate } from '../../lib/navigation.js';
 import { hrefs } from '../../lib/routes.js';
 import { useServices } from '../../api/services.js';
+import { ReplayForm } from '../../components/ReplayForm.js';
+import { DeliveriesPanel } from './DeliveriesPanel.js';
 
 /** Request headers as a two-column table, names sorted. */
 function HeadersTable({ headers }: { headers: unknown }): ReactNode {
@@ -171,6 +173,11 @@ export default function EventDetail({ id, inPane = false }: { id: string; inPane
       <section>
         <h2>Headers</h2>
         <HeadersTable headers={event.headers} />
+      </section>
+      <section aria-label="Deliveries">
+        <h2>Deliveries</h2>
+        <DeliveriesPanel eventId={event.id} />
+        <ReplayForm selection={{ eventId: event.id }} label="Replay this event" />
       </section>
       <section>
         <h2>Re-send</h2>

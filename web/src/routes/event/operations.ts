@@ -40,11 +40,40 @@ export const EventDeleteMutation = /* GraphQL */ `
   }
 `;
 
+/** The deliveries panel: every attempt to send the event on, oldest first. */
+export const DeliveriesPanelQuery = /* GraphQL */ `
+  query DeliveriesPanel($id: ID!) {
+    event(id: $id) {
+      id
+      deliveries {
+        id
+        source
+        target
+        attemptedAt
+        status
+        durationMs
+        responseBody
+        responseTruncated
+        error
+      }
+    }
+  }
+`;
+
 /** Deletes made anywhere: the event shown may be one of them. */
 export const EventDetailDeletedSubscription = /* GraphQL */ `
   subscription EventDetailDeleted {
     eventsDeleted {
       eventIds
+    }
+  }
+`;
+
+/** New attempts of the event, live (the panel refetches its list on each). */
+export const DeliveriesPanelDeliveryAddedSubscription = /* GraphQL */ `
+  subscription DeliveriesPanelDeliveryAdded($eventId: ID) {
+    deliveryAdded(eventId: $eventId) {
+      id
     }
   }
 `;
