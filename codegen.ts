@@ -22,6 +22,7 @@ const config: CodegenConfig = {
           RejectionConnection: './mappers.js#RejectionConnectionModel',
           Stats: './mappers.js#StatsModel',
           PurgeReport: './mappers.js#PurgeReportModel',
+          Delivery: './mappers.js#DeliveryModel',
         },
         // Resolvers may return epoch ms: the scalar formats it once (a string would be parsed to be checked).
         scalars: { DateTime: { input: 'string', output: 'string | number' }, JSON: 'unknown' },

@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDurationMs } from './shared/time.js';
+import {
+  isTargetAllowed,
+  LOOPBACK_TARGETS,
+  parseAllowedTarget,
+  type AllowedTarget,
+} from './shared/targets.js';
 
 function duration(minMs: number, maxMs: number) {
   return z.string().transform((text, ctx) => {
@@ -78,6 +84,15 @@ const envSchema = z.object({
   HTTP_REQUEST_TIMEOUT: duration(100, 3_600_000).prefault('30s'),
   MAX_STORED_EVENTS: integer(0, 1_000_000_000).default(1_000_000),
   MAX_DATABASE_BYTES: integer(0, Number.MAX_SAFE_INTEGER).default(0),
+  // Forwarding and replay (docs/forwarding.md): the server sends only to allowed targets.
+  FORWARD_TO: z.string().optional(),
+  FORWARD_ALLOWED_TARGETS: list().pipe(z.array(z.string()).min(1)).prefault(LOOPBACK_TARGETS.join(',')),
+  FORWARD_TIMEOUT: duration(100, 300_000).prefault('10s'),
+  FORWARD_MAX_ATTEMPTS: integer(1, 20).default(5),
+  FORWARD_RETRY_BASE: duration(10, 600_000).prefault('1s'),
+  FORWARD_QUEUE_MAX: integer(1, 1_000_000).default(10_000),
+  REPLAY_MAX_EVENTS: integer(1, 100_000).default(1_000),
+  REPLAY_WAIT: duration(0, 300_000).prefault('20s'),
 });
 
 /** Every setting of the service, validated once at start and frozen. */
@@ -116,6 +131,22 @@ export interface Config {
   maxStoredEvents: number;
   /** Size cap of the database file (writes beyond it answer 503); 0 = only the disk limits it. */
   maxDatabaseBytes: number;
+  /** Where every accepted event is forwarded as it commits (FORWARD_TO); null = no forwarding. */
+  forwardTo: string | null;
+  /** The URL prefixes the server may send to (replay, FORWARD_TO); the loopback addresses by default. */
+  forwardAllowedTargets: readonly AllowedTarget[];
+  /** One attempt's limit, connection to the end of the answer's body. */
+  forwardTimeoutMs: number;
+  /** Attempts per event by FORWARD_TO, the first included. */
+  forwardMaxAttempts: number;
+  /** The wait before FORWARD_TO's first retry; each next one doubles it (capped at a minute). */
+  forwardRetryBaseMs: number;
+  /** Committed events waiting for FORWARD_TO at most; past it, an event is recorded as dropped. */
+  forwardQueueMax: number;
+  /** Events one replay may send at most. */
+  replayMaxEvents: number;
+  /** How long replayEvents waits for its attempts before answering (the rest go on). */
+  replayWaitMs: number;
 }
 
 /** How deliveries are signed: Standard Webhooks (`whsec_` base64 key) or GitHub (`X-Hub-Signature-256`). */
@@ -170,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
       : e.AUTH_USERS !== undefined
         ? { kind: 'users', users: Object.freeze(e.AUTH_USERS) }
         : null;
+  const forward = forwardSettings(e.FORWARD_ALLOWED_TARGETS, e.FORWARD_TO);
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -198,7 +230,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT.ms,
     maxStoredEvents: e.MAX_STORED_EVENTS,
     maxDatabaseBytes: e.MAX_DATABASE_BYTES,
+    forwardTo: forward.forwardTo,
+    forwardAllowedTargets: Object.freeze(forward.allowed),
+    forwardTimeoutMs: e.FORWARD_TIMEOUT.ms,
+    forwardMaxAttempts: e.FORWARD_MAX_ATTEMPTS,
+    forwardRetryBaseMs: e.FORWARD_RETRY_BASE.ms,
+    forwardQueueMax: e.FORWARD_QUEUE_MAX,
+    replayMaxEvents: e.REPLAY_MAX_EVENTS,
+    replayWaitMs: e.REPLAY_WAIT.ms,
   });
+}
+
+/** The allowed targets, and FORWARD_TO checked against them: a forward target outside is a start-up error. */
+function forwardSettings(
+  prefixes: string[],
+  forwardTo: string | undefined,
+): { allowed: AllowedTarget[]; forwardTo: string | null } {
+  const allowed: AllowedTarget[] = [];
+  for (const prefix of prefixes) {
+    const parsed = parseAllowedTarget(prefix);
+    if (typeof parsed === 'string') {
+      throw new ConfigError(`invalid configuration:\n  FORWARD_ALLOWED_TARGETS: ${parsed}`);
+    }
+    allowed.push(parsed);
+  }
+  if (forwardTo === undefined) return { allowed, forwardTo: null };
+  if (!URL.canParse(forwardTo)) {
+    throw new ConfigError(`invalid configuration:\n  FORWARD_TO: "${forwardTo}" is not an absolute URL`);
+  }
+  const url = new URL(forwardTo);
+  if (!isTargetAllowed(url, allowed)) {
+    throw new ConfigError(
+      `invalid configuration:\n  FORWARD_TO: ${url.href} is not inside FORWARD_ALLOWED_TARGETS (${prefixes.join(', ')})`,
+    );
+  }
+  return { allowed, forwardTo: url.href };
 }
 
 function readProcessEnv(): NodeJS.ProcessEnv {

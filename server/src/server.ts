@@ -21,6 +21,11 @@ import { createLive } from './live/index.js';
 import type { LiveTopics } from './live/topics.js';
 import { createMockFeed } from './intake/mock-feed.js';
 import { createRetention, retentionMaintenance } from './jobs/retention.js';
+import { createDeliveryRecorder } from './jobs/deliveries.js';
+import type { DeliveryRecorder } from './domain/deliveries.js';
+import { createSender } from './jobs/sender.js';
+import { createReplayer, type RunningReplayer } from './jobs/replay.js';
+import { startForwarder, type Forwarder } from './jobs/forwarding.js';
 import { createSqliteStore } from './store/sqlite/index.js';
 import type { EventStore, PurgeReport } from './store/types.js';
 
@@ -72,9 +77,49 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const entities = createEntityReader(store);
   const retention = createRetention({ clock, retentionMs: config.eventRetentionMs });
   const mock = createMockFeed(ingest, clock);
+  const deliveries = createDeliveryRecorder({
+    store,
+    live,
+    cutoffMs: () => retention.cutoffMs(),
+    newId: createIdGenerator(clock),
+    clock,
+  });
+  const sender = createSender({
+    allowed: config.forwardAllowedTargets,
+    timeoutMs: config.forwardTimeoutMs,
+    clock,
+  });
+  const replay = createReplayer({
+    reads: store,
+    entities,
+    sender,
+    recorder: deliveries,
+    cutoffMs: () => retention.cutoffMs(),
+    maxEvents: config.replayMaxEvents,
+    waitMs: config.replayWaitMs,
+    onError: (error) => logger.error({ err: error }, 'a replay stopped'),
+  });
+  // Subscribed before the first request, so that no committed event is missed.
+  const forwarder: Forwarder | null =
+    config.forwardTo === null
+      ? null
+      : startForwarder({
+          live,
+          sender,
+          recorder: deliveries,
+          target: new URL(config.forwardTo),
+          maxAttempts: config.forwardMaxAttempts,
+          retryBaseMs: config.forwardRetryBaseMs,
+          queueMax: config.forwardQueueMax,
+          onError: (error) => logger.error({ err: error }, 'recording a forward attempt failed'),
+        });
+  const stopSending = async (): Promise<void> => {
+    await replay.close();
+    await forwarder?.close();
+  };
   const app = await startApp(
     config,
-    { logger, clock, store, live, ingest, entities, retention, mock },
+    { logger, clock, store, live, ingest, entities, retention, mock, deliveries, replay },
     options,
   );
 
@@ -92,6 +137,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await app.fastify.listen({ port: config.port, host: config.host });
   } catch (error) {
     // The port is taken (or the like): leave nothing running behind the error.
+    await stopSending();
     await maintenance.stop();
     await app.close();
     await store.close();
@@ -112,6 +158,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     close() {
       closing ??= (async () => {
         await mock.stop();
+        // Before the doors close: a replay's request answers at once, and no attempt outlives the store.
+        await stopSending();
         await maintenance.stop();
         live.close();
         await app.close();
@@ -132,6 +180,8 @@ interface AppParts {
   entities: EntityReader;
   retention: Retention;
   mock: MockFeed;
+  deliveries: DeliveryRecorder;
+  replay: RunningReplayer;
 }
 
 /** Wires the doors: the HTTP app, and GraphQL mounted on its port. Each gets read-only views of what it
@@ -151,6 +201,8 @@ function startApp(config: Config, parts: AppParts, options: StartOptions): Promi
       },
       live: parts.live,
       mock: parts.mock,
+      deliveries: parts.deliveries,
+      replay: parts.replay,
     },
     limits: graphqlLimits(config),
     ws: {

@@ -33,6 +33,12 @@ export const ErrorCode = {
   SIGNATURE_TIMESTAMP_FUTURE: 'SIGNATURE_TIMESTAMP_FUTURE',
   /** 401: no signature matches the body signed with WEBHOOK_SECRET. */
   SIGNATURE_MISMATCH: 'SIGNATURE_MISMATCH',
+  /** 400: a replay or forward target outside FORWARD_ALLOWED_TARGETS; nothing was sent. */
+  FORWARD_TARGET_NOT_ALLOWED: 'FORWARD_TARGET_NOT_ALLOWED',
+  /** 400: a replay that selects more events than REPLAY_MAX_EVENTS; nothing was sent. */
+  REPLAY_TOO_LARGE: 'REPLAY_TOO_LARGE',
+  /** 429: as many replays as allowed are running (or the server is stopping); retry later. */
+  REPLAY_BUSY: 'REPLAY_BUSY',
   /** 503 with Retry-After: the database could not take the write; retrying later is right. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** 503: the dashboard's files are not built (`npm run build`). */
@@ -53,6 +59,18 @@ export class InputError extends GraphQLError {
   ) {
     super(`${argument}: ${message}`, { extensions: { code: ErrorCode.BAD_USER_INPUT, argument } });
     this.name = 'InputError';
+  }
+}
+
+/** No retained event (or entity) with the id an argument names: code NOT_FOUND, over GraphQL and REST. */
+export class NotFoundError extends GraphQLError {
+  constructor(
+    /** The argument at fault, e.g. `input.eventId`. */
+    readonly argument: string,
+    message: string,
+  ) {
+    super(`${argument}: ${message}`, { extensions: { code: ErrorCode.NOT_FOUND, argument } });
+    this.name = 'NotFoundError';
   }
 }
 

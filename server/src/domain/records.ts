@@ -40,3 +40,26 @@ export interface PurgeReport {
   /** The cut-off the purge applied (epoch ms). */
   beforeMs: number;
 }
+
+/** Who made a delivery attempt: the forward CLI, a replay, or the FORWARD_TO job. */
+export type DeliverySource = 'cli' | 'replay' | 'forward';
+
+/**
+ * One attempt to send a stored event to a target, and how the target answered. Derived from its event:
+ * it goes when the event goes (purge, eviction, delete). Times are epoch milliseconds.
+ */
+export interface StoredDelivery {
+  id: string;
+  eventId: string;
+  source: DeliverySource;
+  target: string;
+  attemptedAtMs: number;
+  /** The HTTP status answered; null when no answer came (see `error`). */
+  status: number | null;
+  durationMs: number;
+  /** The answer's body, already capped (see `responseTruncated`). */
+  responseBody: string | null;
+  responseTruncated: boolean;
+  /** Why no (complete) answer came; null when one did. */
+  error: string | null;
+}

@@ -3,6 +3,7 @@ import type { LiveSubscriber } from '../live/index.js';
 import type { LiveTopics } from '../live/topics.js';
 import type { MockFeed } from '../intake/mock-feed.js';
 import type { EventReader } from '../store/types.js';
+import type { DeliveryRecorder, Replayer } from '../domain/deliveries.js';
 
 /** The store's reads that resolvers use. */
 export type EventReads = Pick<
@@ -16,6 +17,7 @@ export type EventReads = Pick<
   | 'listRejections'
   | 'countRejections'
   | 'stats'
+  | 'listDeliveries'
 >;
 
 /** The retention in force, as `stats` reports it. */
@@ -28,7 +30,8 @@ export interface RetentionSettings {
 
 /**
  * What every resolver can reach: read-only views of what they use, never the whole store, the intake or
- * the config (which holds the auth token and the webhook key). Only the mock feed writes, through the intake.
+ * the config (which holds the auth token and the webhook key). Only the mock feed writes, through the intake,
+ * and the delivery recorder, which stores attempts of events already stored.
  */
 export interface GraphQLContext {
   readonly reads: EventReads;
@@ -39,4 +42,8 @@ export interface GraphQLContext {
   readonly retention: RetentionSettings;
   readonly live: LiveSubscriber<LiveTopics>;
   readonly mock: Pick<MockFeed, 'generate'>;
+  /** Stores reported delivery attempts and publishes them after the commit (resolvers never publish). */
+  readonly deliveries: DeliveryRecorder;
+  /** Sends chosen events to an allowed target, recording each attempt (replayEvents). */
+  readonly replay: Replayer;
 }

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { EventModel, EntityModel, RejectionModel, EventConnectionModel, EntityConnectionModel, RejectionConnectionModel, StatsModel, PurgeReportModel } from './mappers.js';
+import type { EventModel, EntityModel, RejectionModel, EventConnectionModel, EntityConnectionModel, RejectionConnectionModel, StatsModel, PurgeReportModel, DeliveryModel } from './mappers.js';
 import type { GraphQLContext } from './context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -23,6 +23,44 @@ export type ActionCount = {
   action: EventAction;
   count: Scalars['Int']['output'];
 };
+
+/** One attempt to send an event to a target, and how the target answered. */
+export type Delivery = {
+  __typename?: 'Delivery';
+  attemptedAt: Scalars['DateTime']['output'];
+  durationMs: Scalars['Int']['output'];
+  /** Why no answer came (connection refused, timeout, ...); null when one did. */
+  error?: Maybe<Scalars['String']['output']>;
+  eventId: Scalars['ID']['output'];
+  id: Scalars['ID']['output'];
+  /** The answer's body, up to 64 KiB (decoded as UTF-8). */
+  responseBody?: Maybe<Scalars['String']['output']>;
+  responseTruncated: Scalars['Boolean']['output'];
+  source: DeliverySource;
+  /** The HTTP status answered; null when no answer came (see error). */
+  status?: Maybe<Scalars['Int']['output']>;
+  target: Scalars['String']['output'];
+};
+
+/** How a target answered one delivery of an event, as the forward CLI reports it. */
+export type DeliveryInput = {
+  durationMs: Scalars['Int']['input'];
+  /** Why no answer came; required when status is null. */
+  error?: InputMaybe<Scalars['String']['input']>;
+  eventId: Scalars['ID']['input'];
+  /** The answer's body; the server keeps up to 64 KiB of UTF-8 and sets responseTruncated beyond. */
+  responseBody?: InputMaybe<Scalars['String']['input']>;
+  /** The HTTP status answered (100 to 599); null when no answer came. */
+  status?: InputMaybe<Scalars['Int']['input']>;
+  /** The absolute http(s) URL the event was sent to. */
+  target: Scalars['String']['input'];
+};
+
+/** Who sent a delivery attempt. */
+export type DeliverySource =
+  | 'cli'
+  | 'forward'
+  | 'replay';
 
 /** An entity's current state, folded from its retained events in order of `time`, then arrival. */
 export type Entity = {
@@ -81,6 +119,8 @@ export type Event = {
   action: EventAction;
   /** What this event changed in its entity's folded state. */
   changes: Array<FieldChange>;
+  /** Every attempt to deliver this event to a target (forward CLI, replay, FORWARD_TO), oldest first. */
+  deliveries: Array<Delivery>;
   /** The `webhook-id` header, when the sender gave one. */
   deliveryId?: Maybe<Scalars['String']['output']>;
   /** The entity this event belongs to. */
@@ -146,11 +186,33 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Generates realistic mock events and feeds them through the normal intake path (1 to 1000). */
   generateMockEvents: Array<Event>;
+  /** Records how a target answered one delivery of a retained event (what the forward CLI reports); source = cli. The response body is kept up to 64 KiB. */
+  recordDelivery: Delivery;
+  /**
+   * Sends events again to a target, in order, and records every attempt (source = replay). Give exactly one
+   * of `ids`, `filter` (oldest first) or `entityId` (the entity's stream in fold order). The target must be
+   * inside FORWARD_ALLOWED_TARGETS. Answers when every event was attempted or after REPLAY_WAIT, whichever
+   * comes first; later attempts arrive through `deliveryAdded`.
+   */
+  replayEvents: ReplaySummary;
 };
 
 
 export type MutationGenerateMockEventsArgs = {
   count: Scalars['Int']['input'];
+};
+
+
+export type MutationRecordDeliveryArgs = {
+  input: DeliveryInput;
+};
+
+
+export type MutationReplayEventsArgs = {
+  entityId?: InputMaybe<Scalars['ID']['input']>;
+  filter?: InputMaybe<EventFilter>;
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
+  target: Scalars['String']['input'];
 };
 
 export type PageInfo = {
@@ -246,6 +308,27 @@ export type RejectionEdge = {
   node: Rejection;
 };
 
+/** Where a replay stands when its answer was made. */
+export type ReplaySummary = {
+  __typename?: 'ReplaySummary';
+  /** Attempts recorded so far. */
+  attempted: Scalars['Int']['output'];
+  /** True when every chosen event was dealt with before the answer; otherwise the rest follow. */
+  complete: Scalars['Boolean']['output'];
+  /** The attempts recorded so far, in order. */
+  deliveries: Array<Delivery>;
+  /** Events chosen, in the order they are sent. */
+  eventCount: Scalars['Int']['output'];
+  /** Of those, answered otherwise or not at all. */
+  failed: Scalars['Int']['output'];
+  /** Events not sent because they expired or were deleted before their turn. */
+  skipped: Scalars['Int']['output'];
+  /** Of those, answered with a 2xx status. */
+  succeeded: Scalars['Int']['output'];
+  /** The target as parsed, as every attempt names it. */
+  target: Scalars['String']['output'];
+};
+
 export type Stats = {
   __typename?: 'Stats';
   byAction: Array<ActionCount>;
@@ -263,12 +346,19 @@ export type Stats = {
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** Every delivery attempt recorded from now on: all, or only those of one event. */
+  deliveryAdded: Delivery;
   /** Every event stored from now on that matches the filter. */
   eventAdded: Event;
   /** Emitted after each purge that removed something. */
   eventsPurged: PurgeReport;
   /** Every refused delivery from now on. */
   rejectionAdded: Rejection;
+};
+
+
+export type SubscriptionDeliveryAddedArgs = {
+  eventId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -367,6 +457,9 @@ export type ResolversTypes = ResolversObject<{
   ActionCount: ResolverTypeWrapper<ActionCount>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Delivery: ResolverTypeWrapper<DeliveryModel>;
+  DeliveryInput: DeliveryInput;
+  DeliverySource: DeliverySource;
   Entity: ResolverTypeWrapper<EntityModel>;
   EntityConnection: ResolverTypeWrapper<EntityConnectionModel>;
   EntityEdge: ResolverTypeWrapper<Omit<EntityEdge, 'node'> & { node: ResolversTypes['Entity'] }>;
@@ -386,6 +479,7 @@ export type ResolversTypes = ResolversObject<{
   Rejection: ResolverTypeWrapper<RejectionModel>;
   RejectionConnection: ResolverTypeWrapper<RejectionConnectionModel>;
   RejectionEdge: ResolverTypeWrapper<Omit<RejectionEdge, 'node'> & { node: ResolversTypes['Rejection'] }>;
+  ReplaySummary: ResolverTypeWrapper<Omit<ReplaySummary, 'deliveries'> & { deliveries: Array<ResolversTypes['Delivery']> }>;
   Stats: ResolverTypeWrapper<StatsModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -398,6 +492,8 @@ export type ResolversParentTypes = ResolversObject<{
   ActionCount: ActionCount;
   Boolean: Scalars['Boolean']['output'];
   DateTime: Scalars['DateTime']['output'];
+  Delivery: DeliveryModel;
+  DeliveryInput: DeliveryInput;
   Entity: EntityModel;
   EntityConnection: EntityConnectionModel;
   EntityEdge: Omit<EntityEdge, 'node'> & { node: ResolversParentTypes['Entity'] };
@@ -416,6 +512,7 @@ export type ResolversParentTypes = ResolversObject<{
   Rejection: RejectionModel;
   RejectionConnection: RejectionConnectionModel;
   RejectionEdge: Omit<RejectionEdge, 'node'> & { node: ResolversParentTypes['Rejection'] };
+  ReplaySummary: Omit<ReplaySummary, 'deliveries'> & { deliveries: Array<ResolversParentTypes['Delivery']> };
   Stats: StatsModel;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
@@ -431,6 +528,19 @@ export type ActionCountResolvers<ContextType = GraphQLContext, ParentType extend
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Delivery'] = ResolversParentTypes['Delivery']> = ResolversObject<{
+  attemptedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  responseBody?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  responseTruncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['DeliverySource'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
 
 export type EntityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Entity'] = ResolversParentTypes['Entity']> = ResolversObject<{
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -460,6 +570,7 @@ export type EntityEdgeResolvers<ContextType = GraphQLContext, ParentType extends
 export type EventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event']> = ResolversObject<{
   action?: Resolver<ResolversTypes['EventAction'], ParentType, ContextType>;
   changes?: Resolver<Array<ResolversTypes['FieldChange']>, ParentType, ContextType>;
+  deliveries?: Resolver<Array<ResolversTypes['Delivery']>, ParentType, ContextType>;
   deliveryId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   entity?: Resolver<Maybe<ResolversTypes['Entity']>, ParentType, ContextType>;
   entityId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -497,6 +608,8 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   generateMockEvents?: Resolver<Array<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationGenerateMockEventsArgs, 'count'>>;
+  recordDelivery?: Resolver<ResolversTypes['Delivery'], ParentType, ContextType, RequireFields<MutationRecordDeliveryArgs, 'input'>>;
+  replayEvents?: Resolver<ResolversTypes['ReplaySummary'], ParentType, ContextType, RequireFields<MutationReplayEventsArgs, 'target'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -543,6 +656,17 @@ export type RejectionEdgeResolvers<ContextType = GraphQLContext, ParentType exte
   node?: Resolver<ResolversTypes['Rejection'], ParentType, ContextType>;
 }>;
 
+export type ReplaySummaryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReplaySummary'] = ResolversParentTypes['ReplaySummary']> = ResolversObject<{
+  attempted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  deliveries?: Resolver<Array<ResolversTypes['Delivery']>, ParentType, ContextType>;
+  eventCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  skipped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type StatsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Stats'] = ResolversParentTypes['Stats']> = ResolversObject<{
   byAction?: Resolver<Array<ResolversTypes['ActionCount']>, ParentType, ContextType>;
   byEntityType?: Resolver<Array<ResolversTypes['TypeCount']>, ParentType, ContextType>;
@@ -557,6 +681,7 @@ export type StatsResolvers<ContextType = GraphQLContext, ParentType extends Reso
 }>;
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  deliveryAdded?: SubscriptionResolver<ResolversTypes['Delivery'], "deliveryAdded", ParentType, ContextType, Partial<SubscriptionDeliveryAddedArgs>>;
   eventAdded?: SubscriptionResolver<ResolversTypes['Event'], "eventAdded", ParentType, ContextType, Partial<SubscriptionEventAddedArgs>>;
   eventsPurged?: SubscriptionResolver<ResolversTypes['PurgeReport'], "eventsPurged", ParentType, ContextType>;
   rejectionAdded?: SubscriptionResolver<ResolversTypes['Rejection'], "rejectionAdded", ParentType, ContextType>;
@@ -575,6 +700,7 @@ export type ValidationIssueResolvers<ContextType = GraphQLContext, ParentType ex
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ActionCount?: ActionCountResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Delivery?: DeliveryResolvers<ContextType>;
   Entity?: EntityResolvers<ContextType>;
   EntityConnection?: EntityConnectionResolvers<ContextType>;
   EntityEdge?: EntityEdgeResolvers<ContextType>;
@@ -590,6 +716,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Rejection?: RejectionResolvers<ContextType>;
   RejectionConnection?: RejectionConnectionResolvers<ContextType>;
   RejectionEdge?: RejectionEdgeResolvers<ContextType>;
+  ReplaySummary?: ReplaySummaryResolvers<ContextType>;
   Stats?: StatsResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TypeCount?: TypeCountResolvers<ContextType>;

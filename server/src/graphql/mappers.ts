@@ -1,7 +1,13 @@
 import type { Connection } from '../api/pagination.js';
 import type { FoldedEntity } from '../read/entities.js';
 import type { PurgeReport } from '../live/topics.js';
-import type { StoreStats, StoredEntity, StoredEvent, StoredRejection } from '../store/types.js';
+import type {
+  StoreStats,
+  StoredDelivery,
+  StoredEntity,
+  StoredEvent,
+  StoredRejection,
+} from '../store/types.js';
 
 /** Event resolvers work on the stored row. */
 export type EventModel = StoredEvent;
@@ -24,3 +30,5 @@ export type RejectionConnectionModel = ConnectionModel<RejectionModel>;
 export type StatsModel = StoreStats;
 /** What a purge removed. */
 export type PurgeReportModel = PurgeReport;
+/** Delivery resolvers work on the stored attempt. */
+export type DeliveryModel = StoredDelivery;

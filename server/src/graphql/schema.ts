@@ -5,6 +5,7 @@ import type { GraphQLSchema } from 'graphql';
 import { packageRoot } from '../shared/paths.js';
 import type { Resolvers } from './generated.js';
 import { EntityConnection, EventConnection, RejectionConnection } from './resolvers/connection.js';
+import { Delivery } from './resolvers/delivery.js';
 import { Entity } from './resolvers/entity.js';
 import { Event } from './resolvers/event.js';
 import { Mutation } from './resolvers/mutation.js';
@@ -23,6 +24,7 @@ const resolvers: Resolvers = {
   Event,
   Entity,
   Rejection,
+  Delivery,
   Stats,
   PurgeReport,
   EventConnection,

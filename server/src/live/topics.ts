@@ -1,4 +1,4 @@
-import type { PurgeReport, StoredEvent, StoredRejection } from '../domain/records.js';
+import type { PurgeReport, StoredDelivery, StoredEvent, StoredRejection } from '../domain/records.js';
 
 /** What a purge (or an eviction) removed: the store contract's report, as `eventsPurged` carries it. */
 export type { PurgeReport } from '../domain/records.js';
@@ -8,4 +8,6 @@ export interface LiveTopics {
   eventAdded: StoredEvent;
   rejectionAdded: StoredRejection;
   eventsPurged: PurgeReport;
+  /** A delivery attempt, after its insert committed. */
+  deliveryAdded: StoredDelivery;
 }

@@ -1,9 +1,15 @@
 import type { Action } from '../domain/types.js';
-import type { PurgeReport, StoredEvent, StoredRejection } from '../domain/records.js';
+import type { PurgeReport, StoredDelivery, StoredEvent, StoredRejection } from '../domain/records.js';
 import type { EventQuery } from '../domain/event-query.js';
 
 export type { EventQuery } from '../domain/event-query.js';
-export type { PurgeReport, StoredEvent, StoredRejection } from '../domain/records.js';
+export type {
+  DeliverySource,
+  PurgeReport,
+  StoredDelivery,
+  StoredEvent,
+  StoredRejection,
+} from '../domain/records.js';
 
 // The store contract: what every store (SQLite now, PostgreSQL next) promises, in domain types only.
 // `server/test/store/contract.ts` checks every promise below against a real store.
@@ -26,6 +32,8 @@ export type { PurgeReport, StoredEvent, StoredRejection } from '../domain/record
 // - Failures. A store that cannot serve a call for a reason outside the program (disk full, read-only
 //   file, I/O error, busy or unreachable database) rejects with `StoreUnavailableError`: nothing of the
 //   call happened, and the same call may succeed later. Any other rejection is a bug, passed on as is.
+// - Deliveries. A delivery attempt belongs to one retained event and goes with it through every removal
+//   (purge, eviction, delete): `listDeliveries` never returns one whose event is gone or past the cut-off.
 
 /** An entity: the type and arrival time of its latest retained event. */
 export interface StoredEntity {
@@ -139,6 +147,8 @@ export interface EventReader {
   listRejections(first: number, after: Keyset | null, cutoffMs: number): Promise<Page<StoredRejection>>;
   countRejections(cutoffMs: number): Promise<number>;
   stats(cutoffMs: number): Promise<StoreStats>;
+  /** The delivery attempts of a retained event, oldest first by (attemptedAtMs, id); none for any other id. */
+  listDeliveries(eventId: string, cutoffMs: number): Promise<StoredDelivery[]>;
 }
 
 /** The writes: what the intake receives. */
@@ -152,6 +162,11 @@ export interface EventWriter {
   insertEvent(event: StoredEvent): Promise<InsertResult>;
   /** Resolves once stored; the store keeps the newest `maxRejections` refusals (a store option). */
   insertRejection(rejection: StoredRejection): Promise<void>;
+  /**
+   * Stores a delivery attempt of a retained event, committed like the inserts above (group commit).
+   * Resolves false, storing nothing, when no event with `delivery.eventId` is retained at `cutoffMs`.
+   */
+  insertDelivery(delivery: StoredDelivery, cutoffMs: number): Promise<boolean>;
 }
 
 /** What the composition root tells a store's maintenance. */

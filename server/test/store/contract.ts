@@ -13,6 +13,7 @@ import type {
   StoredEvent,
   StoredRejection,
   StoreStats,
+  StoredDelivery,
 } from '../../src/store/types.js';
 
 // The store contract (server/src/store/types.ts), checked against a real store through its interface
@@ -98,6 +99,29 @@ function makeRejection(receivedAtMs: number): StoredRejection {
     headers: { 'content-type': 'text/plain' },
     raw,
     rawBytes: raw.length + 10,
+  };
+}
+
+/** A delivery attempt of `eventId` made at `attemptedAtMs`; fields not given are derived from its serial. */
+function makeDelivery(
+  eventId: string,
+  attemptedAtMs: number,
+  fields: Partial<StoredDelivery> = {},
+): StoredDelivery {
+  const id = nextId('D');
+  const answered = serial % 2 === 0;
+  return {
+    id,
+    eventId,
+    source: (['cli', 'replay', 'forward'] as const)[serial % 3] ?? 'cli',
+    target: `http://127.0.0.1:3000/hook/${id}`,
+    attemptedAtMs,
+    status: answered ? 200 : null,
+    durationMs: serial % 50,
+    responseBody: answered ? `ok ${id} naïve 日本語` : null,
+    responseTruncated: serial % 4 === 0,
+    error: answered ? null : `connect ECONNREFUSED (${id})`,
+    ...fields,
   };
 }
 
@@ -647,6 +671,89 @@ export function defineStoreContract(
         } finally {
           await maintenance.stop();
         }
+      });
+    });
+
+    describe('deliveries', () => {
+      it('stores attempts of a retained event and lists them oldest first; refuses unknown and expired events', async () => {
+        const { store } = await open();
+        const older = makeEvent(BASE_MS);
+        const event = makeEvent(BASE_MS + 10 * SECOND_MS);
+        await insertInCommits(store, [older, event], [2]);
+        // Attempts inserted out of order, two at one instant (the id decides), one in the same commit.
+        const late = makeDelivery(event.id, BASE_MS + 30 * SECOND_MS);
+        const tieA = makeDelivery(event.id, BASE_MS + 20 * SECOND_MS);
+        const tieB = makeDelivery(event.id, BASE_MS + 20 * SECOND_MS, { status: 500, error: null });
+        const other = makeDelivery(older.id, BASE_MS + 25 * SECOND_MS);
+        expect(await store.insertDelivery(late, 0)).toBe(true);
+        expect(
+          await Promise.all([tieB, other, tieA].map((delivery) => store.insertDelivery(delivery, 0))),
+        ).toEqual([true, true, true]);
+        expect(await store.listDeliveries(event.id, 0)).toEqual([tieA, tieB, late]);
+        expect(await store.listDeliveries(older.id, 0)).toEqual([other]);
+        expect(await store.listDeliveries('no-such-id', 0)).toEqual([]);
+
+        // Unknown event, or one past the cut-off: nothing stored, and the answer says so.
+        const orphan = makeDelivery('no-such-id', BASE_MS);
+        expect(await store.insertDelivery(orphan, 0)).toBe(false);
+        const cutoffMs = BASE_MS + 5 * SECOND_MS;
+        expect(await store.insertDelivery(makeDelivery(older.id, BASE_MS + HOUR_MS), cutoffMs)).toBe(false);
+        // An expired event's attempts are hidden at once, before any purge.
+        expect(await store.listDeliveries(older.id, cutoffMs)).toEqual([]);
+        expect(await store.listDeliveries(older.id, 0)).toEqual([other]);
+        expect(await store.listDeliveries(event.id, cutoffMs)).toEqual([tieA, tieB, late]);
+        expect(await store.listDeliveries('no-such-id', 0)).toEqual([]);
+        // Deliveries are not events: counts are unchanged.
+        expect(await store.countEvents({}, 0)).toBe(2);
+      });
+
+      it("removes an event's attempts with it: by the purge and by the cap on stored events", async () => {
+        const { store } = await open({ maxStoredEvents: 3 });
+        const evicted: Eviction[] = [];
+        let cutoffMs = 0;
+        const maintenance = store.startMaintenance({
+          cutoffMs: () => cutoffMs,
+          purgeIntervalMs: PURGE_INTERVAL_MS,
+          onEvicted: (eviction) => evicted.push(eviction),
+        });
+        try {
+          const events = Array.from({ length: 3 }, (_, i) => makeEvent(BASE_MS + i * SECOND_MS));
+          await insertInCommits(store, events, [1]);
+          const attempts = events.map((event) => makeDelivery(event.id, BASE_MS + HOUR_MS));
+          for (const attempt of attempts) expect(await store.insertDelivery(attempt, 0)).toBe(true);
+          const [first, second, third] = events as [StoredEvent, StoredEvent, StoredEvent];
+
+          // The cap: a fourth event evicts the first, and its attempt goes with it.
+          const fourth = makeEvent(BASE_MS + 3 * SECOND_MS);
+          await store.insertEvent(fourth);
+          await until(() => evicted.length === 1);
+          expect(await store.getEvent(first.id, 0)).toBeNull();
+          expect(await store.listDeliveries(first.id, 0)).toEqual([]);
+          expect(await store.insertDelivery(makeDelivery(first.id, BASE_MS + HOUR_MS), 0)).toBe(false);
+          expect(await store.listDeliveries(second.id, 0)).toEqual([attempts[1]]);
+
+          // The purge: the second event expires and is deleted; its attempt is gone, not hidden.
+          cutoffMs = BASE_MS + 2 * SECOND_MS;
+          expect((await maintenance.runNow()).eventCount).toBe(1);
+          expect(await store.listDeliveries(second.id, 0)).toEqual([]);
+          expect(await store.listDeliveries(third.id, 0)).toEqual([attempts[2]]);
+        } finally {
+          await maintenance.stop();
+        }
+      });
+
+      it('keeps attempts across a restart', async (context) => {
+        const handle = await open();
+        if (!handle.reopen) {
+          context.skip();
+          return;
+        }
+        const event = makeEvent(BASE_MS);
+        await handle.store.insertEvent(event);
+        const attempt = makeDelivery(event.id, BASE_MS + SECOND_MS, { responseBody: 'x'.repeat(70_000) });
+        expect(await handle.store.insertDelivery(attempt, 0)).toBe(true);
+        const store = await handle.reopen();
+        expect(await store.listDeliveries(event.id, 0)).toEqual([attempt]);
       });
     });
 

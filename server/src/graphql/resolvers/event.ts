@@ -17,4 +17,5 @@ export const Event: EventResolvers = {
     return folded?.fold.analysis.get(event.id)?.warnings ?? [];
   },
   entity: (event, _args, ctx) => loadEntity(ctx, event.entityId),
+  deliveries: (event, _args, { reads, cutoffMs }) => reads.listDeliveries(event.id, cutoffMs()),
 };

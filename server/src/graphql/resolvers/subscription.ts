@@ -1,6 +1,6 @@
 import { matchesEventQuery, toEventQuery } from '../../api/filter-input.js';
 import { filterSubscription } from '../../live/index.js';
-import type { StoredEvent, StoredRejection } from '../../store/types.js';
+import type { StoredDelivery, StoredEvent, StoredRejection } from '../../store/types.js';
 import type { PurgeReport } from '../../live/topics.js';
 import type { SubscriptionResolvers } from '../generated.js';
 
@@ -20,5 +20,14 @@ export const Subscription: SubscriptionResolvers = {
   rejectionAdded: {
     subscribe: (_parent, _args, ctx) => ctx.live.subscribe('rejectionAdded'),
     resolve: (rejection: StoredRejection) => rejection,
+  },
+  deliveryAdded: {
+    subscribe: (_parent, { eventId }, ctx) => {
+      const source = ctx.live.subscribe('deliveryAdded');
+      return eventId == null
+        ? source
+        : filterSubscription(source, (delivery) => delivery.eventId === eventId);
+    },
+    resolve: (delivery: StoredDelivery) => delivery,
   },
 };

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { EventStore, MaintenanceOptions } from '../types.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { createStats, openEventTally, prepareCounterReads } from './counts.js';
+import { createDeliveryReads } from './deliveries.js';
 import { createEntityReads } from './entities.js';
 import { createEventReads } from './events.js';
 import { withClassifiedFailures } from './errors.js';
@@ -85,6 +86,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     ...classifyingErrors({
       insertEvent: writer.insertEvent,
       insertRejection: writer.insertRejection,
+      insertDelivery: writer.insertDelivery,
+      ...createDeliveryReads(orm),
       ...events,
       ...entities,
       ...rejections,

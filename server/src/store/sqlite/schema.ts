@@ -107,3 +107,30 @@ export const searchState = sqliteTable('search_state', {
   id: integer('id').primaryKey(),
   indexedRowid: integer('indexed_rowid').notNull().default(0),
 });
+
+// --- deliveries (issue 13, forward and replay) ------------------------------------------------------
+/**
+ * Delivery attempts of events (forward CLI, replay, FORWARD_TO). Derived data: the foreign key's
+ * ON DELETE CASCADE removes an event's attempts in the statement that removes the event, whichever path
+ * that is (purge, eviction, delete), so no removal path has to know about this table. The index starts
+ * with `event_id`: it serves the per-event list and the cascade's lookup of each deleted event.
+ */
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    source: text('source', { enum: ['cli', 'replay', 'forward'] }).notNull(),
+    target: text('target').notNull(),
+    attemptedAt: integer('attempted_at').notNull(),
+    status: integer('status'),
+    durationMs: integer('duration_ms').notNull(),
+    responseBody: text('response_body'),
+    responseTruncated: integer('response_truncated', { mode: 'boolean' }).notNull(),
+    error: text('error'),
+  },
+  (t) => [index('deliveries_event_id_attempted_at_id_idx').on(t.eventId, t.attemptedAt, t.id)],
+);
+// --- end deliveries ---------------------------------------------------------------------------------

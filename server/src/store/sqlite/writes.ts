@@ -1,6 +1,14 @@
 import type Database from 'better-sqlite3';
 import { desc, eq, inArray, sql } from 'drizzle-orm';
-import type { EventWriter, Eviction, InsertResult, StoredEvent, StoredRejection } from '../types.js';
+import type {
+  EventWriter,
+  Eviction,
+  InsertResult,
+  StoredDelivery,
+  StoredEvent,
+  StoredRejection,
+} from '../types.js';
+import { prepareDeliveryInsert } from './deliveries.js';
 import { createCommitQueue } from './commit-queue.js';
 import type { EventTally } from './counts.js';
 import { ormOf, prepareRows } from './orm.js';
@@ -15,7 +23,14 @@ type Write =
       resolve: (result: InsertResult) => void;
       reject: (error: unknown) => void;
     }
-  | { kind: 'rejection'; rejection: StoredRejection; resolve: () => void; reject: (error: unknown) => void };
+  | { kind: 'rejection'; rejection: StoredRejection; resolve: () => void; reject: (error: unknown) => void }
+  | {
+      kind: 'delivery';
+      delivery: StoredDelivery;
+      cutoffMs: number;
+      resolve: (stored: boolean) => void;
+      reject: (error: unknown) => void;
+    };
 
 /** What the writer needs besides the connection. */
 export interface WriterOptions {
@@ -26,7 +41,7 @@ export interface WriterOptions {
   onEvicted?: (eviction: Eviction) => void;
 }
 
-/** The store's writes: group-committed inserts of events and rejections. */
+/** The store's writes: group-committed inserts of events, rejections and delivery attempts. */
 export interface Writer extends EventWriter {
   readonly closed: boolean;
   /** Commits what is queued, then refuses further writes. */
@@ -64,6 +79,7 @@ function prepareWrites(db: Database.Database) {
     upsertEntity: prepareEntityUpsert(orm),
     byDelivery: (deliveryId: string) => byDelivery.get({ deliveryId }),
     insertRejection: prepareRejectionInsert(orm),
+    insertDelivery: prepareDeliveryInsert(orm),
     trimRejections: (keep: number) => void trimRejections.run({ noLimit: -1, keep }),
   };
 }
@@ -90,13 +106,17 @@ function insertEvent(
 export function createWriter(db: Database.Database, options: WriterOptions, tally: EventTally): Writer {
   const statements = prepareWrites(db);
   const commitBatch = db.transaction((batch: Write[]) => {
-    const results: (InsertResult | undefined)[] = [];
+    const results: (InsertResult | boolean | undefined)[] = [];
     let inserted = 0;
     const inBatch = new Map<string, StoredEvent>();
     for (const item of batch) {
       if (item.kind === 'rejection') {
         statements.insertRejection(item.rejection);
         results.push(undefined);
+        continue;
+      }
+      if (item.kind === 'delivery') {
+        results.push(statements.insertDelivery(item.delivery, item.cutoffMs));
         continue;
       }
       const result = insertEvent(statements, inBatch, item.event);
@@ -116,6 +136,7 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
       if (eviction) options.onEvicted?.(eviction);
       batch.forEach((item, i) => {
         if (item.kind === 'event') item.resolve(results[i] as InsertResult);
+        else if (item.kind === 'delivery') item.resolve(results[i] as boolean);
         else item.resolve();
       });
     };
@@ -134,6 +155,12 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
       if (closed) return Promise.reject(new Error('store is closed'));
       return new Promise((resolve, reject) =>
         queue.enqueue({ kind: 'rejection', rejection, resolve, reject }),
+      );
+    },
+    insertDelivery(delivery, cutoffMs) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      return new Promise((resolve, reject) =>
+        queue.enqueue({ kind: 'delivery', delivery, cutoffMs, resolve, reject }),
       );
     },
     close() {
