@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { outgoingHeaders } from './outgoing-headers.js';
+import { importHeaders } from './outgoing-headers.js';
 
 /** One event of a fixture: what an export line holds (see docs/api.md, "Export"). */
 const fixtureEventSchema = z
@@ -186,7 +186,7 @@ export async function sendFixture(options: SendFixtureOptions): Promise<FixtureR
     const waitMs = startedMs + sent * intervalMs - performance.now();
     if (waitMs > 0) await sleep(waitMs);
     const headers = options.originalHeaders
-      ? outgoingHeaders(event.headers, { dropSignatures: true })
+      ? importHeaders(event.headers)
       : { 'content-type': event.headers?.['content-type'] ?? 'application/json' };
     headers['content-type'] ??= 'application/json';
     sent++;
