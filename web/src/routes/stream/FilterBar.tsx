@@ -2,7 +2,15 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { EventAction } from '../../gql/graphql.js';
 import { useNavigate } from '../../lib/navigation.js';
 import { hrefs } from '../../lib/routes.js';
-import { ACTIONS, EMPTY_FILTERS, filtersToSearch, parseFilters, type StreamFilters } from './filters.js';
+import { exportHref } from '../../lib/export.js';
+import {
+  ACTIONS,
+  EMPTY_FILTERS,
+  filtersToSearch,
+  parseFilters,
+  toEventFilter,
+  type StreamFilters,
+} from './filters.js';
 
 /** Free-text filters reach the URL (and the server) once typing pauses this long. */
 const TYPING_DEBOUNCE_MS = 300;
@@ -107,6 +115,15 @@ export function FilterBar(props: { filters: StreamFilters; entityTypes: readonly
       <button type="button" disabled={!hasAny} onClick={() => commit(EMPTY_FILTERS)}>
         Clear
       </button>
+      {/* The filters in force (not a draft still being typed), as a download of NDJSON, oldest first. */}
+      <a
+        className="button"
+        href={exportHref(toEventFilter(filters))}
+        download
+        title="Download the matching events as NDJSON, oldest first"
+      >
+        Export
+      </a>
     </form>
   );
 }
