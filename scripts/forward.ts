@@ -141,19 +141,12 @@ function readOptions(argv: string[]): Options {
   };
 }
 
-/** An event as the subscription and the catch-up query select it. */
-interface ApiEvent {
-  id: string;
+/** An event as the subscription and the catch-up query select it: the stored event, times and body as text. */
+type ApiEvent = Omit<StoredEvent, 'receivedAtMs' | 'timeMs' | 'raw'> & {
   receivedAt: string;
   time: string;
-  action: Action;
-  entityType: string;
-  entityId: string;
-  modifiedFields: string[] | null;
-  deliveryId: string | null;
-  headers: Record<string, string> | null;
   raw: string;
-}
+};
 
 const EVENT_FIELDS = 'id receivedAt time action entityType entityId modifiedFields deliveryId headers raw';
 const SUBSCRIPTION = `subscription ForwardEvents($filter: EventFilter) { eventAdded(filter: $filter) { ${EVENT_FIELDS} } }`;

@@ -27,6 +27,10 @@ function runMock(args: string[]): Promise<{ code: number; stdout: string; stderr
   });
 }
 
+/** Imports `file` into `server` at a rate that does not slow the test, with `extra` flags. */
+const importInto = (file: string, server: TestServer, ...extra: string[]) =>
+  runMock(['--from', file, '--url', `${server.url}/webhooks/event`, '--rate', '1000', ...extra]);
+
 /** A server's whole export in the given format, as text. */
 async function exportText(server: TestServer, format: 'ndjson' | 'json' = 'ndjson'): Promise<string> {
   const response = await fetch(`${server.url}/events/export?format=${format}`);
@@ -80,15 +84,7 @@ describe('npm run mock -- --from (importing an export)', () => {
     const file = join(folder, 'first.ndjson');
     writeFileSync(file, original);
 
-    const result = await runMock([
-      '--from',
-      file,
-      '--url',
-      `${second.url}/webhooks/event`,
-      '--rate',
-      '1000',
-      '--original-headers',
-    ]);
+    const result = await importInto(file, second, '--original-headers');
     expect(result.stderr).toContain('re-sending 23 events');
     expect(result.stdout).toMatch(/^sent 23 in [\d.]+ s: 201×23\n$/);
     expect(result.code).toBe(0);
@@ -107,15 +103,7 @@ describe('npm run mock -- --from (importing an export)', () => {
     expect(after.map((e) => e.deliveryId)).toEqual(before.map((e) => e.deliveryId));
 
     // The delivery ids make a second import of the same file a duplicate, not a copy.
-    const again = await runMock([
-      '--from',
-      file,
-      '--url',
-      `${second.url}/webhooks/event`,
-      '--rate',
-      '1000',
-      '--original-headers',
-    ]);
+    const again = await importInto(file, second, '--original-headers');
     expect(again.stdout).toContain('200×2');
     expect(again.code).toBe(0);
     const twice = parse(await exportText(second));
@@ -129,7 +117,7 @@ describe('npm run mock -- --from (importing an export)', () => {
     await postCreated(first.url, EXAMPLE_UPDATE);
     const file = join(folder, 'first.json');
     writeFileSync(file, await exportText(first, 'json'));
-    const result = await runMock(['--from', file, '--url', `${second.url}/webhooks/event`, '--rate', '1000']);
+    const result = await importInto(file, second);
     expect(result.code).toBe(0);
     const after = parse(await exportText(second));
     expect(after.map((e) => e.raw)).toEqual([JSON.stringify(EXAMPLE_CREATE), JSON.stringify(EXAMPLE_UPDATE)]);
@@ -144,14 +132,7 @@ describe('npm run mock -- --from (importing an export)', () => {
     const refused = JSON.stringify({ id: 'E2', raw: '{"action":"create"}', headers: null });
     const mixed = join(folder, 'mixed.ndjson');
     writeFileSync(mixed, `${good}\n${refused}\n`);
-    const result = await runMock([
-      '--from',
-      mixed,
-      '--url',
-      `${second.url}/webhooks/event`,
-      '--rate',
-      '1000',
-    ]);
+    const result = await importInto(mixed, second);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('201×1');
     expect(result.stdout).toContain('422×1');
