@@ -26,7 +26,7 @@ interface Received {
  * A real local handler (node:http) that answers the k-th request for event n with `plan(n, k)`: a status
  * or 'stall' (no answer until the test ends).
  */
-async function startHandler(plan: (n: number, attempt: number) => number | 'stall') {
+async function startHandler(plan: (n: number, attempt: number) => number | 'stall', port = 0) {
   const received: Received[] = [];
   const stalled: ServerResponse[] = [];
   const attempts = new Map<number, number>();
@@ -48,11 +48,11 @@ async function startHandler(plan: (n: number, attempt: number) => number | 'stal
       response.end(`handler says ${answer} to ${n}`);
     });
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(port, '127.0.0.1');
   await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/webhook?from=hookscope`,
+    url: `http://127.0.0.1:${address.port}/webhook?from=hookscope`,
     received,
     /** The events answered 2xx, in the order they were. */
     accepted: () => received.filter((r) => typeof r.status === 'number' && r.status < 300).map((r) => r.n),
@@ -212,6 +212,40 @@ describe('npm run forward', () => {
       expect(await answers(5)).toEqual([500, 500, 500]);
       const recorded = await deliveriesOf(server.url, ids.get(4) as string);
       expect(recorded[0]).toMatchObject({ target, responseBody: 'handler says 202 to 4' });
+    },
+  );
+
+  it(
+    'keeps retrying a handler that is not listening yet, and delivers once it is, each refusal recorded',
+    { timeout: 90_000 },
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'hookscope-forward-'));
+      cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+      const server = await spawnServer(dataDir, { AUTH_TOKEN: TOKEN });
+      cleanups.push(() => stopProcess(server.child));
+      const handlerPort = await freePort();
+      const forward = startForward([
+        ...['--from', server.url, '--to', `http://127.0.0.1:${handlerPort}/webhook`, '--token', TOKEN],
+        ...['--retries', '20', '--retry-delay', '50ms'],
+      ]);
+      cleanups.push(() => stopProcess(forward.child));
+      await waitFor(() => forward.stderr().includes('forward: connected'), 30_000);
+      const id = await postCreated(server.url, taskEvent(1), { authorization: `Bearer ${TOKEN}` });
+      await waitFor(() => (forward.stdout().match(/ECONNREFUSED/g)?.length ?? 0) >= 2, 30_000);
+
+      const handler = await startHandler(() => 201, handlerPort);
+      cleanups.push(() => handler.close());
+      await waitFor(() => handler.accepted().includes(1), 30_000);
+      await waitFor(async () => (await deliveriesOf(server.url, id)).some((d) => d.status === 201), 30_000);
+      const recorded = await deliveriesOf(server.url, id);
+      expect(recorded.at(-1)?.status).toBe(201);
+      const refusals = recorded.slice(0, -1);
+      expect(refusals.length).toBeGreaterThanOrEqual(2);
+      for (const refusal of refusals) {
+        expect(refusal.status).toBeNull();
+        expect(refusal.error).toContain('ECONNREFUSED');
+      }
+      expect(handler.accepted()).toEqual([1]);
     },
   );
 
