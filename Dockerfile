@@ -1,6 +1,8 @@
 # hookscope image: a build stage with the compilers better-sqlite3 needs, and a small runtime stage
 # with production dependencies only, running as the unprivileged `node` user (uid 1000).
 #   docker build -t hookscope .          (or: docker compose up, see docs/operations.md)
+# The same image runs the forward CLI (dist/server/forward.js, built with the server; docs/forwarding.md):
+#   docker run --rm --network host hookscope node dist/server/forward.js --from … --to …
 
 # ---- build: install everything, build the dashboard and the server, keep production deps --------
 FROM node:24-bookworm-slim AS build

@@ -71,3 +71,24 @@ it('the production build (dist/server/main.js) ingests, answers GraphQL and REST
     rmSync(dataDir, { recursive: true, force: true });
   }
 }, 60_000);
+
+// The container image runs the forward CLI from the same build (docs/forwarding.md): it must load as
+// bundled, with graphql-ws and ws inside and graphql external.
+it('the production build has the forward CLI (dist/server/forward.js)', () => {
+  execFileSync('npm', ['run', 'build:server'], { cwd: ROOT, stdio: 'pipe' });
+  const usage = execFileSync(process.execPath, ['dist/server/forward.js', '--help'], {
+    cwd: ROOT,
+  }).toString();
+  expect(usage).toContain('usage: npm run forward -- --from HOOKSCOPE_URL --to HANDLER_URL');
+  let refused: { status?: number; stderr?: Buffer } = {};
+  try {
+    execFileSync(process.execPath, ['dist/server/forward.js', '--to', 'http://127.0.0.1:1/'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    refused = error as typeof refused;
+  }
+  expect(refused.status).toBe(2);
+  expect(refused.stderr?.toString()).toContain('--from is required');
+}, 60_000);

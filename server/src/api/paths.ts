@@ -22,6 +22,8 @@ export const GRAPHIQL_PATH = '/graphiql';
 /** The REST reads. */
 export const REST_PATHS = {
   events: '/events',
+  /** Matching events as a file, oldest first (NDJSON or a JSON array). */
+  eventsExport: '/events/export',
   event: '/events/:id',
   entity: '/entities/:id',
   aggregate: '/aggregates/:id',

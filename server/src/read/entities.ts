@@ -4,7 +4,9 @@ import type { EntityBounds, EventReader, StoredEvent } from '../store/types.js';
 
 /** The parsed body of a stored event (the raw bytes are the source of truth; this is a view of them). */
 export function parseBody(event: StoredEvent): JsonObject {
-  return JSON.parse(event.raw.toString('utf8')) as JsonObject;
+  const text = event.raw.toString('utf8');
+  // The intake accepts a leading byte order mark (validate.ts); JSON.parse does not.
+  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as JsonObject;
 }
 
 /** The payload object of a stored event. */

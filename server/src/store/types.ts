@@ -26,8 +26,8 @@ export { DELETE_REPORT_MAX_IDS } from '../domain/records.js';
 // The store contract: what every store (SQLite now, PostgreSQL next) promises, in domain types only.
 // `server/test/store/contract.ts` checks every promise below against a real store.
 //
-// - Order. Lists are newest first by (receivedAtMs, id), both descending; `entityEvents` is oldest first
-//   by the same pair. Ids are ULIDs stamped by a clock that never goes back, so the pair is arrival order.
+// - Order. Lists are newest first by (receivedAtMs, id), both descending; `entityEvents` and
+//   `listEventsOldestFirst` are oldest first by the same pair. Ids are ULIDs stamped by a clock that never goes back, so the pair is arrival order.
 // - Cursors. A `Keyset` is the (receivedAtMs, id) of the last row a page returned; the next page holds
 //   the rows strictly after it in the list's order. Walking pages until `hasNextPage` is false visits
 //   every matching row once, in order, and the matching count equals the rows walked.
@@ -154,6 +154,17 @@ export interface EventReader {
   getEvent(id: string, cutoffMs: number): Promise<StoredEvent | null>;
   /** Up to `first` matching events, newest first, after the cursor `after` (null: from the newest). */
   listEvents(
+    query: EventQuery,
+    first: number,
+    after: Keyset | null,
+    cutoffMs: number,
+  ): Promise<Page<StoredEvent>>;
+  /**
+   * Up to `first` matching events, oldest first, strictly after `after` (null: from the oldest retained):
+   * what an export walks, page by page, without holding more than a page. A walk visits the rows of a
+   * full `listEvents` walk, in the reverse order.
+   */
+  listEventsOldestFirst(
     query: EventQuery,
     first: number,
     after: Keyset | null,

@@ -5,15 +5,20 @@ import type { EntityReader, FoldedEntity } from '../../read/entities.js';
 import { changesForApi, payloadOf } from '../../read/entities.js';
 import { toEventQuery } from '../../api/filter-input.js';
 import { ErrorCode, InputError } from '../../api/errors.js';
-import { ACTIONS, type EventAnalysis } from '../../domain/types.js';
+import type { EventAnalysis } from '../../domain/types.js';
 import { arrivalKeyset, nextCursor, pageArgs } from '../../api/pagination.js';
 import { REST_PATHS } from '../../api/paths.js';
 import { jsonSchemaOf, schemaToJson } from '../../api/schemas.js';
 import { StoreUnavailableError, type EventReader, type StoredEvent } from '../../store/types.js';
 import { sendError, sendInternalError, sendUnavailable } from '../reply.js';
+import { registerExportRoute } from './export.js';
+import { eventFilterParams, parseQueryOrReply } from './query.js';
 
 /** The store's reads that the REST routes use. */
-export type RestEventReads = Pick<EventReader, 'getEvent' | 'listEvents' | 'listSchemas' | 'getSchema'>;
+export type RestEventReads = Pick<
+  EventReader,
+  'getEvent' | 'listEvents' | 'listEventsOldestFirst' | 'listSchemas' | 'getSchema'
+>;
 
 /** Options of the REST read routes: read-only views of what they use. */
 export interface RestRouteOptions {
@@ -64,16 +69,7 @@ function aggregateToJson({ fold }: FoldedEntity) {
 
 const listQuerySchema = z
   .object({
-    action: z.enum(ACTIONS).optional(),
-    entityType: z.string().min(1).optional(),
-    entityId: z.string().min(1).optional(),
-    since: z.string().optional(),
-    until: z.string().optional(),
-    search: z.string().min(1).optional(),
-    drift: z
-      .enum(['true', 'false'], { message: 'must be true or false' })
-      .transform((text) => text === 'true')
-      .optional(),
+    ...eventFilterParams,
     first: z.coerce.number().optional(),
     after: z.string().optional(),
   })
@@ -96,21 +92,11 @@ export async function restRoutes(app: FastifyInstance, options: RestRouteOptions
     return sendInternalError(reply, request.log, error, 'read failed');
   });
 
+  registerExportRoute(app, { reads, cutoffMs });
+
   app.get(REST_PATHS.events, async (request, reply) => {
-    const parsed = listQuerySchema.safeParse(request.query);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => ({
-        path: issue.path.join('.') || String((issue as { keys?: string[] }).keys?.join(', ') ?? ''),
-        message: issue.message,
-      }));
-      return sendError(
-        reply,
-        400,
-        ErrorCode.BAD_USER_INPUT,
-        issues.map((i) => `${i.path}: ${i.message}`).join('; '),
-        issues,
-      );
-    }
+    const parsed = parseQueryOrReply(listQuerySchema, request.query, reply);
+    if (!parsed) return reply;
     const { first, after } = pageArgs(parsed.data);
     const page = await reads.listEvents(toEventQuery(parsed.data), first, after, cutoffMs());
     return {

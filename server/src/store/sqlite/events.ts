@@ -1,7 +1,14 @@
 import { and, asc, count, desc, eq, gte, max, sql } from 'drizzle-orm';
 import type { EventQuery, EventReader, Keyset, Page, StoredEvent } from '../types.js';
 import { countFromCounters, type CounterReads } from './counts.js';
-import { eventFilter, keyset, keysetParams, searchFilter, type EventFilter } from './filters.js';
+import {
+  eventFilter,
+  keyset,
+  keysetParams,
+  searchCondition,
+  searchFilter,
+  type EventFilter,
+} from './filters.js';
 import { createShapeCache, prepareCount, prepareRows, type Orm } from './orm.js';
 import { eventColumns, toPage } from './rows.js';
 import { events } from './schema.js';
@@ -10,7 +17,13 @@ import type { SearchReader } from './search.js';
 /** The store's event reads. */
 export type EventReads = Pick<
   EventReader,
-  'getEvent' | 'listEvents' | 'countEvents' | 'entityEvents' | 'entityBounds' | 'lastReceivedAtMs'
+  | 'getEvent'
+  | 'listEvents'
+  | 'listEventsOldestFirst'
+  | 'countEvents'
+  | 'entityEvents'
+  | 'entityBounds'
+  | 'lastReceivedAtMs'
 >;
 
 /** The newest-first page query of a filter's shape, with or without a keyset. */
@@ -20,6 +33,27 @@ function listStatement(orm: Orm, filter: EventFilter, after: boolean) {
     .from(events)
     .where(and(filter.where, after ? keyset(events.receivedAt, events.id, '<') : undefined))
     .orderBy(desc(events.receivedAt), desc(events.id))
+    .limit(sql.placeholder('limit'));
+  return prepareRows(orm, query, eventColumns);
+}
+
+/**
+ * The oldest-first page query of a filter's shape (the export's walk). A search term is confirmed by LIKE
+ * on each row the other filters pass: the walk reads every such row once anyway, so the index would only
+ * add work.
+ */
+function ascendingStatement(orm: Orm, filter: EventFilter, search: boolean, after: boolean) {
+  const query = orm
+    .select(eventColumns)
+    .from(events)
+    .where(
+      and(
+        filter.where,
+        search ? searchCondition : undefined,
+        after ? keyset(events.receivedAt, events.id, '>') : undefined,
+      ),
+    )
+    .orderBy(asc(events.receivedAt), asc(events.id))
     .limit(sql.placeholder('limit'));
   return prepareRows(orm, query, eventColumns);
 }
@@ -65,11 +99,23 @@ function createEventLists(
   counters: CounterReads,
   search: SearchReader,
   listPage: ListPage,
-): Pick<EventReads, 'listEvents' | 'countEvents'> {
+): Pick<EventReads, 'listEvents' | 'listEventsOldestFirst' | 'countEvents'> {
+  const ascending = createShapeCache<ReturnType<typeof ascendingStatement>>();
   const counts = createShapeCache<ReturnType<typeof countStatement>>();
   return {
     async listEvents(query, first, after, cutoffMs) {
       return listPage(query, first, after, cutoffMs);
+    },
+    async listEventsOldestFirst(query, first, after, cutoffMs) {
+      const filter = query.search
+        ? searchFilter({ ...query, search: query.search }, cutoffMs)
+        : eventFilter(query, cutoffMs);
+      const search = Boolean(query.search);
+      const statement = ascending.get(
+        `${filter.shape}|${search ? 'search' : ''}|${after ? 'after' : ''}`,
+        () => ascendingStatement(orm, filter, search, after !== null),
+      );
+      return toPage(statement.all({ ...filter.params, ...keysetParams(after), limit: first + 1 }), first);
     },
     async countEvents(query, cutoffMs) {
       if (countableFromCounters(query)) return countFromCounters(counters, query, cutoffMs);

@@ -14,6 +14,7 @@ import {
 } from '../../gql/graphql.js';
 import { formatInstant } from '../../lib/format.js';
 import { Link } from '../../lib/navigation.js';
+import { exportHref } from '../../lib/export.js';
 import { hrefs } from '../../lib/routes.js';
 import { useConnection } from '../../api/services.js';
 import { ReplayForm } from '../../components/ReplayForm.js';
@@ -113,7 +114,15 @@ export default function EntityView({ id }: { id: string }): ReactNode {
           ? 'created: unknown'
           : `created ${entity.createdAt}`}{' '}
         · updated {entity.updatedAt} ·{' '}
-        <Link href={hrefs.stream(`?entity=${encodeURIComponent(entity.id)}`)}>its events in the stream</Link>
+        <Link href={hrefs.stream(`?entity=${encodeURIComponent(entity.id)}`)}>its events in the stream</Link>{' '}
+        ·{' '}
+        <a
+          href={exportHref({ entityId: entity.id })}
+          download
+          title="Download this entity's events as NDJSON, oldest first"
+        >
+          export its events
+        </a>
       </p>
       <WarningList warnings={entity.warnings} />
       <section aria-label="Replay" className="entity-replay">

@@ -3,6 +3,7 @@ import type { EventAction } from '../../gql/graphql.js';
 import { useNavigate } from '../../lib/navigation.js';
 import { hrefs } from '../../lib/routes.js';
 import { DeleteMatchingButton } from './DeleteActions.js';
+import { exportHref } from '../../lib/export.js';
 import {
   ACTIONS,
   EMPTY_FILTERS,
@@ -130,6 +131,15 @@ export function FilterBar(props: { filters: StreamFilters; entityTypes: readonly
       </button>
       {/* The URL's filters, not the draft: what the stream shows is what would be deleted. */}
       <DeleteMatchingButton filter={toEventFilter(filters)} />
+      {/* The filters in force (not a draft still being typed), as a download of NDJSON, oldest first. */}
+      <a
+        className="button"
+        href={exportHref(toEventFilter(filters))}
+        download
+        title="Download the matching events as NDJSON, oldest first"
+      >
+        Export
+      </a>
     </form>
   );
 }
