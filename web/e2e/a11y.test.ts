@@ -59,6 +59,21 @@ const VIEWS: AuditedView[] = [
     ready: (p) => p.getByTestId('rejection').first().waitFor(),
   },
   {
+    name: 'event detail with deliveries',
+    url: (s) => `${s.open}/dashboard/events/${encodeURIComponent(s.eventId)}`,
+    ready: (p) => p.getByTestId('delivery').nth(1).waitFor(),
+  },
+  {
+    name: 'schemas',
+    url: (s) => `${s.open}/dashboard/schemas`,
+    ready: (p) => p.getByTestId('schema-field').first().waitFor(),
+  },
+  {
+    name: 'query (GraphiQL)',
+    url: (s) => `${s.open}/graphiql`,
+    ready: (p) => p.getByRole('button', { name: /execute/i }).first().waitFor(),
+  },
+  {
     name: 'not found',
     url: (s) => `${s.open}/dashboard/no/such/view`,
     ready: (p) => p.getByRole('heading', { name: 'Not found' }).waitFor(),
@@ -116,6 +131,21 @@ beforeAll(async () => {
     }),
   });
   expect(refused.status).toBe(422);
+  // Two answers in the event's Deliveries panel: one with a body, one that never came.
+  for (const input of [
+    { status: 500, durationMs: 12, responseBody: 'handler failed' },
+    { status: null, durationMs: 3, error: 'connect ECONNREFUSED 127.0.0.1:3000' },
+  ]) {
+    const answer = await fetch(`${openServer.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation ($input: DeliveryInput!) { recordDelivery(input: $input) { id } }',
+        variables: { input: { eventId, target: 'http://127.0.0.1:3000/webhook', ...input } },
+      }),
+    });
+    expect(await answer.json()).toMatchObject({ data: { recordDelivery: { id: expect.any(String) } } });
+  }
   seed = { open: openServer.url, auth: authServer.url, eventId, entityId };
 });
 
