@@ -7,6 +7,7 @@ import { ormOf } from '../src/store/sqlite/orm.js';
 import { prepareEntityUpsert, prepareEventInsert } from '../src/store/sqlite/rows.js';
 import { eventCounts, events } from '../src/store/sqlite/schema.js';
 import { indexAllForSearch } from '../src/store/sqlite/search.js';
+import { rebuildEventTraffic } from '../src/store/sqlite/traffic.js';
 
 /** What to seed. */
 export interface SeedOptions {
@@ -117,6 +118,7 @@ export function seed(options: SeedOptions): { rows: number; ms: number } {
           .groupBy(events.entityType, events.action),
       )
       .run();
+    rebuildEventTraffic(db);
     for (const trigger of triggers) db.exec(trigger.sql);
   })();
   // The search index, built by the same step the server runs in the background (10,000 rows a step), so

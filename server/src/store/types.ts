@@ -23,6 +23,10 @@ export type { PurgeReport, StoredEvent, StoredRejection } from '../domain/record
 //   by (receivedAtMs, id) and the entities left without an event, and reports it through `onEvicted`.
 // - Purge. Maintenance deletes what is before the cut-off (events, refusals, entities left without an
 //   event) and reports it through `onPurged`; reads never depend on it having run.
+// - Traffic. `traffic` answers, for each bucket of `bucketMs` (aligned to the epoch) from the one holding
+//   max(sinceMs, cutoffMs) to the one holding untilMs - 1, the retained events received in it (the bucket
+//   that straddles the cut-off counts only those at or after it), split by action or entity type, and
+//   the stored refusals received in it, from kept counts: never a scan of the events.
 // - Failures. A store that cannot serve a call for a reason outside the program (disk full, read-only
 //   file, I/O error, busy or unreachable database) rejects with `StoreUnavailableError`: nothing of the
 //   call happened, and the same call may succeed later. Any other rejection is a bug, passed on as is.
@@ -68,6 +72,27 @@ export interface StoreStats {
   byAction: { action: Action; count: number }[];
   oldestReceivedAtMs: number | null;
   newestReceivedAtMs: number | null;
+}
+
+/** A traffic question: bucket size one of TRAFFIC_BUCKET_SIZES_MS (domain/traffic.ts), at most
+ * MAX_TRAFFIC_BUCKETS buckets (callers check both). */
+export interface TrafficQuery {
+  sinceMs: number;
+  untilMs: number;
+  bucketMs: number;
+  splitBy: 'action' | 'entityType';
+}
+
+/** One bucket of {@link EventReader.traffic}. */
+export interface TrafficBucket {
+  /** The bucket's start (epoch ms), a multiple of the bucket size. */
+  startMs: number;
+  /** Retained events received in the bucket. */
+  count: number;
+  /** `count` by action or entity type, by key; keys with no event are left out. */
+  split: { key: string; count: number }[];
+  /** Stored refusals received in the bucket. */
+  rejections: number;
 }
 
 /** The outcome of storing an event: a delivery id already stored gives back the original. */
@@ -128,6 +153,8 @@ export interface EventReader {
   listRejections(first: number, after: Keyset | null, cutoffMs: number): Promise<Page<StoredRejection>>;
   countRejections(cutoffMs: number): Promise<number>;
   stats(cutoffMs: number): Promise<StoreStats>;
+  /** Every bucket of the window, oldest first, empty ones included (see Traffic above). */
+  traffic(query: TrafficQuery, cutoffMs: number): Promise<TrafficBucket[]>;
 }
 
 /** The writes: what the intake receives. */

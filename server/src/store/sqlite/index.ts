@@ -16,6 +16,7 @@ import { ormOf } from './orm.js';
 import { createRejectionReads } from './rejections.js';
 import { clampSearchMark, createSearchReader } from './search.js';
 import { createStatementCache } from './statements.js';
+import { createTrafficReads } from './traffic.js';
 import { createWriter } from './writes.js';
 
 export type { SqliteMaintenance } from './maintenance.js';
@@ -89,6 +90,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       ...entities,
       ...rejections,
       stats: createStats(counters, { ...events, ...entities, ...rejections }),
+      ...createTrafficReads(orm),
     }),
     startMaintenance: maintenance.startMaintenance,
     async close() {

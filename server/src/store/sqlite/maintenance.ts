@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import { createPeriodicJob } from '../../shared/periodic-job.js';
 import type { Eviction, Maintenance, MaintenanceOptions, PurgeReport } from '../types.js';
+import { HOUR_MS, MINUTE_MS } from '../../domain/traffic.js';
 import type { EventTally } from './counts.js';
 import { withClassifiedFailures } from './errors.js';
 import { clampSearchMark, dropStaleSearchBucket, indexSearchStepUnsynced } from './search.js';
@@ -103,6 +104,20 @@ function createPurgeStep(db: Database.Database, prepare: StatementCache['prepare
     const deleteRejections = prepare(
       'DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < ? ORDER BY received_at LIMIT ?)',
     );
+    // The traffic counts of buckets wholly before the cut-off (zero once their rows are gone), one size
+    // at a time so that each is a range of the primary key.
+    const forgetTraffic = [
+      ...[MINUTE_MS, HOUR_MS].map((sizeMs) =>
+        prepare(
+          `DELETE FROM traffic_counts WHERE rowid IN (SELECT rowid FROM traffic_counts WHERE size_ms = ${sizeMs} AND start_ms <= ? - ${sizeMs} LIMIT ?)`,
+        ),
+      ),
+      ...[MINUTE_MS, HOUR_MS].map((sizeMs) =>
+        prepare(
+          `DELETE FROM traffic_rejections WHERE rowid IN (SELECT rowid FROM traffic_rejections WHERE size_ms = ${sizeMs} AND start_ms <= ? - ${sizeMs} LIMIT ?)`,
+        ),
+      ),
+    ];
     // Bounded by time, not rows: what a row costs varies by 10x with the cache and the indexes it
     // touches, so a fixed row count either stalls the event loop or wastes commits.
     const step = db.transaction((): PurgeStep => {
@@ -114,7 +129,13 @@ function createPurgeStep(db: Database.Database, prepare: StatementCache['prepare
         const rejections = deleteRejections.run(cutoffMs, batchSize).changes;
         removed.events += events;
         removed.rejections += rejections;
-        if (events < batchSize && entities < batchSize && rejections < batchSize) {
+        // Only once no expired row is left (in this transaction): until then the traffic read subtracts
+        // the expired rows from the counts, which must still hold them.
+        const traffic =
+          events < batchSize && rejections < batchSize
+            ? Math.max(...forgetTraffic.map((statement) => statement.run(cutoffMs, batchSize).changes))
+            : batchSize;
+        if (events < batchSize && entities < batchSize && rejections < batchSize && traffic < batchSize) {
           removed.done = true;
           break;
         }
