@@ -16,6 +16,7 @@ export type EventReads = Pick<
   | 'listRejections'
   | 'countRejections'
   | 'stats'
+  | 'traffic'
 >;
 
 /** The retention in force, as `stats` reports it. */
