@@ -6,6 +6,7 @@ import { hrefs } from '../../lib/routes.js';
 import { FilterBar } from './FilterBar.js';
 import { filtersToSearch, parseFilters } from './filters.js';
 import { ROW_HEIGHT_PX, StreamRowView } from './StreamRowView.js';
+import { TrafficPanel } from './TrafficPanel.js';
 import { useStream } from './useStream.js';
 
 /** The landing view: live events, newest first, filtered by the URL's query string. */
@@ -88,6 +89,7 @@ export function StreamView(): ReactNode {
   return (
     <section className="stream" aria-label="Event stream">
       <FilterBar filters={filters} entityTypes={entityTypes} />
+      <TrafficPanel filters={filters} />
       <div className="stream-bar">
         {state.paused ? (
           <button type="button" className="primary" onClick={() => controller?.resume()}>
