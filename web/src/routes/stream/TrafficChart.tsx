@@ -61,7 +61,8 @@ function plotData(traffic: Traffic, keys: { key: string }[]): uPlot.AlignedData 
       return sum === 0 ? null : sum;
     }),
   );
-  return [xs, ...stacked, traffic.buckets.map((b) => b.rejections)];
+  // Buckets without a refusal have no point, so the line marks only the minutes (hours) that had some.
+  return [xs, ...stacked, traffic.buckets.map((b) => (b.rejections === 0 ? null : b.rejections))];
 }
 
 /** The chart's options for the given keys; `onSelect` gets the dragged range (ms). */
