@@ -20,6 +20,8 @@ export interface SeedOptions {
   bigEntityEvents?: number;
   /** One row in this many carries the rare search term `zebrafish` in its payload. */
   rareEvery?: number;
+  /** Build the search index too (default true); a scenario that never searches skips it. */
+  searchIndex?: boolean;
 }
 
 /** The entity id that receives {@link SeedOptions.bigEntityEvents} events. */
@@ -123,7 +125,7 @@ export function seed(options: SeedOptions): { rows: number; ms: number } {
   })();
   // The search index, built by the same step the server runs in the background (10,000 rows a step), so
   // that the bench measures queries against a caught-up index.
-  indexAllForSearch(db);
+  if (options.searchIndex !== false) indexAllForSearch(db);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   return { rows: options.count, ms: performance.now() - started };

@@ -7,20 +7,42 @@ import type { BenchContext, Scenario } from '../context.js';
 import { load, quantile, SAMPLE_BODY, sleep, startBaseline, startHookscope } from '../lib.js';
 import { DASHBOARD_SUBSCRIPTION } from '../operations.js';
 import { round } from '../report.js';
+import { openDatabase } from '../../src/store/sqlite/open.js';
 
 const CONNECTIONS = 50;
 /** Upper bound of the probe events the listen-mode subscribers post through the webhook while they join. */
 const PROBE_ALLOWANCE = 500;
 
-/** One ingest run: how many dashboard subscribers listen, and the throughput ratio it must keep. */
+/**
+ * One ingest run: how many dashboard subscribers listen, the throughput ratio it must keep, and whether
+ * the traffic counts' triggers are dropped first (to measure what they cost, in the same run).
+ */
 interface IngestCase {
   subscribers: number;
   minRatio: number;
+  withoutTrafficTriggers?: boolean;
 }
 const CASES: IngestCase[] = [
+  { subscribers: 0, minRatio: 0.55, withoutTrafficTriggers: true },
   { subscribers: 0, minRatio: 0.55 },
   { subscribers: 5, minRatio: 0.45 },
 ];
+
+/** The traffic counts' triggers (migration 0005_traffic) on `events` and `rejections`. */
+const TRAFFIC_TRIGGERS = [
+  'traffic_after_event_insert',
+  'traffic_after_event_delete',
+  'traffic_after_event_update',
+  'traffic_after_rejection_insert',
+  'traffic_after_rejection_delete',
+];
+
+/** Migrates a fresh data folder and drops the traffic triggers (the server keeps them dropped). */
+function withoutTraffic(dataDir: string): void {
+  const db = openDatabase(dataDir);
+  for (const name of TRAFFIC_TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${name}`);
+  db.close();
+}
 
 const countRows = (dataDir: string): number => {
   const db = new Database(join(dataDir, 'hookscope.db'), { readonly: true });
@@ -106,8 +128,10 @@ export const ingest: Scenario = {
     const base = await startBaseline(ctx.port());
     const baseline = await load(`${base.url}/ingest`, ctx.loadS);
     await base.stop();
-    for (const { subscribers, minRatio } of CASES) {
+    for (const { subscribers, minRatio, withoutTrafficTriggers } of CASES) {
       const dataDir = ctx.tempDir();
+      if (withoutTrafficTriggers) withoutTraffic(dataDir);
+      const label = `${subscribers} subscribers${withoutTrafficTriggers ? ', without the traffic triggers' : ''}`;
       const server = await startHookscope({ DATA_DIR: dataDir }, ctx.port());
       const listening = subscribers > 0 ? await listeners(server.url, subscribers, ctx.loadS + 4) : null;
       const result = await load(`${server.url}/webhooks/event`, ctx.loadS);
@@ -116,11 +140,16 @@ export const ingest: Scenario = {
       const stored = countRows(dataDir);
       // The subscribers' probes went through the webhook too: they are stored rows without a load 2xx.
       rmSync(dataDir, { recursive: true, force: true });
-      ctx.raw[`ingest_${subscribers}`] = { baseline, result, stored, heard };
+      ctx.raw[`ingest_${subscribers}${withoutTrafficTriggers ? '_no_traffic' : ''}`] = {
+        baseline,
+        result,
+        stored,
+        heard,
+      };
       const ratio = round(result.requestsPerS / baseline.requestsPerS);
       ctx.add({
         scenario: 'ingest',
-        metric: `req/s, ${subscribers} subscribers`,
+        metric: `req/s, ${label}`,
         value: Math.round(result.requestsPerS),
         baseline: Math.round(baseline.requestsPerS),
         ratio,
@@ -129,7 +158,7 @@ export const ingest: Scenario = {
       });
       ctx.add({
         scenario: 'ingest',
-        metric: `non-2xx / errors, ${subscribers} subscribers`,
+        metric: `non-2xx / errors, ${label}`,
         value: `${result.non2xx} / ${result.errors + result.timeouts}`,
         target: '0 / 0',
         pass: result.non2xx === 0 && result.errors + result.timeouts === 0,
@@ -139,7 +168,7 @@ export const ingest: Scenario = {
       const uncounted = stored - result.ok2xx;
       ctx.add({
         scenario: 'ingest',
-        metric: `rows stored vs 2xx counted, ${subscribers} subscribers`,
+        metric: `rows stored vs 2xx counted, ${label}`,
         value: `${stored} / ${result.ok2xx}`,
         target: 'stored - 2xx in [0, connections + probes]',
         pass: uncounted >= 0 && uncounted <= CONNECTIONS + (heard ? PROBE_ALLOWANCE : 0),
