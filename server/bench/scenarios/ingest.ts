@@ -8,6 +8,8 @@ import { load, quantile, SAMPLE_BODY, sleep, startBaseline, startHookscope } fro
 import { DASHBOARD_SUBSCRIPTION } from '../operations.js';
 import { round } from '../report.js';
 import { openDatabase } from '../../src/store/sqlite/open.js';
+import { createSqliteStore } from '../../src/store/sqlite/index.js';
+import { ACTIONS } from '../../src/domain/types.js';
 
 const CONNECTIONS = 50;
 /** Upper bound of the probe events the listen-mode subscribers post through the webhook while they join. */
@@ -109,6 +111,46 @@ function diskCommitMs(ctx: BenchContext): { p50: number; p90: number; max: numbe
   return { p50: quantile(times, 0.5), p90: quantile(times, 0.9), max: Math.max(...times) };
 }
 
+/**
+ * CPU per stored event (user + system, in this process) of inserting `events` through the store's own
+ * writer in commits of 50, with or without the traffic triggers: the triggers' cost without the fsync
+ * wait and the HTTP load, which on a shared machine swing the req/s rows more than the triggers do.
+ */
+async function storeCpuPerEventUs(ctx: BenchContext, withTriggers: boolean, events: number): Promise<number> {
+  const dataDir = ctx.tempDir();
+  if (!withTriggers) withoutTraffic(dataDir);
+  const store = createSqliteStore({ dataDir, maxRejections: 100 });
+  const raw = Buffer.from(SAMPLE_BODY);
+  const startMs = Date.now() - 3_600_000;
+  const types = ['task', 'component', 'project', 'note', 'asset_version', 'user'];
+  const started = process.cpuUsage();
+  for (let i = 0; i < events; i += 50) {
+    const batch = [];
+    for (let j = i; j < i + 50; j++) {
+      batch.push(
+        store.insertEvent({
+          id: `B${String(j).padStart(10, '0')}`,
+          // 20 ms apart: the commits cross minute buckets as live traffic does.
+          receivedAtMs: startMs + j * 20,
+          timeMs: startMs,
+          action: ACTIONS[j % 3] ?? 'create',
+          entityType: types[j % types.length] ?? 'task',
+          entityId: `e${j % 500}`,
+          modifiedFields: null,
+          deliveryId: null,
+          headers: { 'content-type': 'application/json' },
+          raw,
+        }),
+      );
+    }
+    await Promise.all(batch);
+  }
+  const used = process.cpuUsage(started);
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return (used.user + used.system) / events;
+}
+
 /** Sustained webhook POSTs against the bare-Fastify baseline, with and without live subscribers. */
 export const ingest: Scenario = {
   name: 'ingest',
@@ -120,6 +162,23 @@ export const ingest: Scenario = {
       metric: 'disk: one 50-row FULL commit (fsync), p50 / p90 / max ms',
       value: `${round(disk.p50)} / ${round(disk.p90)} / ${round(disk.max)}`,
       target: 'context',
+      pass: null,
+    });
+    // Alternated, three of each, median: the machine's load drifts within a run.
+    const cpu: { with: number[]; without: number[] } = { with: [], without: [] };
+    for (let round_ = 0; round_ < 3; round_++) {
+      cpu.without.push(await storeCpuPerEventUs(ctx, false, 10_000));
+      cpu.with.push(await storeCpuPerEventUs(ctx, true, 10_000));
+    }
+    const median = (xs: number[]) => quantile(xs, 0.5);
+    ctx.raw.storeCpuPerEventUs = cpu;
+    ctx.add({
+      scenario: 'ingest',
+      metric: 'store CPU per event, µs (commits of 50), with the traffic triggers',
+      value: round(median(cpu.with), 1),
+      baseline: `${round(median(cpu.without), 1)} without`,
+      ratio: round(median(cpu.with) / median(cpu.without)),
+      target: 'report',
       pass: null,
     });
     process.stdout.write(

@@ -19,8 +19,8 @@ export const TRAFFIC_BUCKET_SIZES_MS = [
 /** Buckets one traffic query answers at most: a chart a few pixels per bar wide, never a scan. */
 export const MAX_TRAFFIC_BUCKETS = 1_500;
 
-/** Buckets the automatic choice aims at most: 7 days per hour (168) or 6 hours per minute (360). */
-export const AUTO_TRAFFIC_BUCKETS = 360;
+/** Buckets the automatic choice aims at most: 7 days per hour (169), 6 hours per minute (361), a day per 5 minutes. */
+export const AUTO_TRAFFIC_BUCKETS = 480;
 
 /** The start of the bucket of size `bucketMs` that holds `atMs` (buckets are aligned to the epoch, UTC). */
 export const bucketStartMs = (atMs: number, bucketMs: number): number =>

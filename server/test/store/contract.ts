@@ -555,6 +555,7 @@ export function defineStoreContract(
         offsets: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 60 }),
         refusals: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 15 }),
         maxStoredEvents: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 40 })),
+        purge: fc.double({ min: 0, max: 1, noNaN: true }),
       });
       const window = fc.record({
         bucketMs: fc.constantFrom(...TRAFFIC_BUCKET_SIZES_MS),
@@ -605,8 +606,9 @@ export function defineStoreContract(
               }
             };
             await check(0);
-            // A purge at a random instant: what it deleted leaves the counts as exact as the cut-off did.
-            const purgeAt = at(input.offsets[0] as number) + 1;
+            // A purge at a random instant: what it deleted (the events, refusals and the counts of whole
+            // buckets before it) leaves the counts as exact as the cut-off did.
+            const purgeAt = at(input.purge);
             const maintenance = store.startMaintenance({
               cutoffMs: () => purgeAt,
               purgeIntervalMs: PURGE_INTERVAL_MS,

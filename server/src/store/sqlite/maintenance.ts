@@ -105,16 +105,16 @@ function createPurgeStep(db: Database.Database, prepare: StatementCache['prepare
       'DELETE FROM rejections WHERE id IN (SELECT id FROM rejections WHERE received_at < ? ORDER BY received_at LIMIT ?)',
     );
     // The traffic counts of buckets wholly before the cut-off (zero once their rows are gone), one size
-    // at a time so that each is a range of the primary key.
+    // at a time so that each is a range of the primary key (the tables are WITHOUT ROWID).
     const forgetTraffic = [
       ...[MINUTE_MS, HOUR_MS].map((sizeMs) =>
         prepare(
-          `DELETE FROM traffic_counts WHERE rowid IN (SELECT rowid FROM traffic_counts WHERE size_ms = ${sizeMs} AND start_ms <= ? - ${sizeMs} LIMIT ?)`,
+          `DELETE FROM traffic_counts WHERE (size_ms, start_ms, entity_type, action) IN (SELECT size_ms, start_ms, entity_type, action FROM traffic_counts WHERE size_ms = ${sizeMs} AND start_ms <= ? - ${sizeMs} LIMIT ?)`,
         ),
       ),
       ...[MINUTE_MS, HOUR_MS].map((sizeMs) =>
         prepare(
-          `DELETE FROM traffic_rejections WHERE rowid IN (SELECT rowid FROM traffic_rejections WHERE size_ms = ${sizeMs} AND start_ms <= ? - ${sizeMs} LIMIT ?)`,
+          `DELETE FROM traffic_rejections WHERE (size_ms, start_ms) IN (SELECT size_ms, start_ms FROM traffic_rejections WHERE size_ms = ${sizeMs} AND start_ms <= ? - ${sizeMs} LIMIT ?)`,
         ),
       ),
     ];

@@ -116,6 +116,7 @@ export const searchState = sqliteTable('search_state', {
  * so `traffic` reads a few thousand rows instead of counting events, and every removal path (purge,
  * eviction, deletes) keeps them exact. Like `event_counts`, rows past the cut-off that the purge has not
  * deleted yet are still counted: the reader subtracts them in the one bucket that straddles the cut-off.
+ * WITHOUT ROWID in the migration (drizzle has no word for it): reads are ranges of the primary key.
  */
 export const trafficCounts = sqliteTable(
   'traffic_counts',
