@@ -23,6 +23,14 @@ const keptSizeMs = (bucketMs: number): number => (bucketMs % HOUR_MS === 0 ? HOU
 
 type SplitBy = TrafficQuery['splitBy'];
 
+/** The kept rows of one size in [:from, :to): a range of the primary key. */
+const keptWindow = (table: typeof trafficCounts | typeof trafficRejections) =>
+  and(
+    eq(table.sizeMs, sql.placeholder('size')),
+    gte(table.startMs, sql.placeholder('from')),
+    lt(table.startMs, sql.placeholder('to')),
+  );
+
 /** The kept rows of a window, in primary-key order (summed into buckets by the caller). */
 function prepareKeptRows(orm: Orm) {
   const columns = {
@@ -33,32 +41,14 @@ function prepareKeptRows(orm: Orm) {
   };
   // No GROUP BY: SQLite would sort the range in a temporary b-tree; summing a few thousand rows into a
   // Map as they come is cheaper (docs/performance.md, "Traffic query at 1M events").
-  const query = orm
-    .select(columns)
-    .from(trafficCounts)
-    .where(
-      and(
-        eq(trafficCounts.sizeMs, sql.placeholder('size')),
-        gte(trafficCounts.startMs, sql.placeholder('from')),
-        lt(trafficCounts.startMs, sql.placeholder('to')),
-      ),
-    );
+  const query = orm.select(columns).from(trafficCounts).where(keptWindow(trafficCounts));
   return prepareRows(orm, query, columns);
 }
 
 /** The refusals' kept rows of a window. */
 function prepareKeptRejections(orm: Orm) {
   const columns = { startMs: trafficRejections.startMs, count: trafficRejections.count };
-  const query = orm
-    .select(columns)
-    .from(trafficRejections)
-    .where(
-      and(
-        eq(trafficRejections.sizeMs, sql.placeholder('size')),
-        gte(trafficRejections.startMs, sql.placeholder('from')),
-        lt(trafficRejections.startMs, sql.placeholder('to')),
-      ),
-    );
+  const query = orm.select(columns).from(trafficRejections).where(keptWindow(trafficRejections));
   return prepareRows(orm, query, columns);
 }
 
