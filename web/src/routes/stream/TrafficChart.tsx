@@ -91,8 +91,21 @@ function plotOptions(
     ],
     series: [
       {},
-      ...keys.map(({ key, color }) => ({ label: key, fill: color, stroke: color, width: 0, paths: bars })),
-      { label: 'refused', stroke: REFUSED_COLOR, width: 1.5, dash: [4, 3], points: { show: true, size: 4 } },
+      ...keys.map(({ key, color }) => ({
+        label: key,
+        fill: color,
+        stroke: color,
+        width: 0,
+        paths: bars,
+        points: { show: false },
+      })),
+      {
+        label: 'refused',
+        stroke: REFUSED_COLOR,
+        width: 1.5,
+        dash: [4, 3],
+        points: { show: true, size: 6, fill: REFUSED_COLOR },
+      },
     ],
     hooks: {
       setSelect: [
