@@ -187,7 +187,7 @@ export type Query = {
    * Events and refused deliveries per time bucket, from kept counts (never a scan of the events). Buckets
    * are aligned to UTC; every bucket from the one holding `since` (default and floor: the retention
    * cut-off) to the one holding `until` (exclusive; default: now) is returned, empty ones included. Without
-   * `bucket`, the smallest size that gives at most 360 buckets is used (7 days: HOUR; 6 hours: MINUTE);
+   * `bucket`, the smallest size that gives at most 480 buckets is used (7 days: HOUR; 6 hours: MINUTE);
    * at most 1500 buckets in all.
    */
   traffic: Traffic;
