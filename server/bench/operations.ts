@@ -5,9 +5,13 @@ import {
   StreamEventsQuery,
   StreamRow_event,
 } from '../../web/src/routes/stream/operations.js';
+import { TrafficChartQuery } from '../../web/src/routes/stream/TrafficChart.operations.js';
 
 /** The dashboard's own live subscription, row fields (and their per-event warnings) included. */
 export const DASHBOARD_SUBSCRIPTION = `${StreamEventAddedSubscription}\n${StreamRow_event}`;
 
 /** The dashboard's stream query with its row fragment. */
 export const DASHBOARD_STREAM_QUERY = `${StreamEventsQuery}\n${StreamRow_event}`;
+
+/** The dashboard's traffic chart query. */
+export const DASHBOARD_TRAFFIC_QUERY = TrafficChartQuery;

@@ -10,6 +10,7 @@ import { ingest } from './scenarios/ingest.js';
 import { learning } from './scenarios/learning.js';
 import { purge } from './scenarios/purge.js';
 import { queries } from './scenarios/queries.js';
+import { traffic } from './scenarios/traffic.js';
 
 /**
  * hookscope's benchmark suite: `npm run bench` (quick) or `npm run bench -- --full`; `--only=ingest,queries`
@@ -17,7 +18,7 @@ import { queries } from './scenarios/queries.js';
  * load in another, and measures its baseline in the same run, so that ratios stay meaningful on a shared,
  * noisy machine. Results go to bench-results/ (Markdown table and JSON).
  */
-const SCENARIOS: Scenario[] = [ingest, learning, fanout, queries, footprint, purge, dashboard];
+const SCENARIOS: Scenario[] = [ingest, learning, fanout, queries, traffic, footprint, purge, dashboard];
 
 const full = process.argv.includes('--full');
 const only = process.argv

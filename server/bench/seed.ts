@@ -7,6 +7,7 @@ import { ormOf } from '../src/store/sqlite/orm.js';
 import { prepareEntityUpsert, prepareEventInsert } from '../src/store/sqlite/rows.js';
 import { eventCounts, events } from '../src/store/sqlite/schema.js';
 import { indexAllForSearch } from '../src/store/sqlite/search.js';
+import { rebuildEventTraffic } from '../src/store/sqlite/traffic.js';
 
 /** What to seed. */
 export interface SeedOptions {
@@ -19,6 +20,8 @@ export interface SeedOptions {
   bigEntityEvents?: number;
   /** One row in this many carries the rare search term `zebrafish` in its payload. */
   rareEvery?: number;
+  /** Build the search index too (default true); a scenario that never searches skips it. */
+  searchIndex?: boolean;
 }
 
 /** The entity id that receives {@link SeedOptions.bigEntityEvents} events. */
@@ -117,11 +120,12 @@ export function seed(options: SeedOptions): { rows: number; ms: number } {
           .groupBy(events.entityType, events.action),
       )
       .run();
+    rebuildEventTraffic(db);
     for (const trigger of triggers) db.exec(trigger.sql);
   })();
   // The search index, built by the same step the server runs in the background (10,000 rows a step), so
   // that the bench measures queries against a caught-up index.
-  indexAllForSearch(db);
+  if (options.searchIndex !== false) indexAllForSearch(db);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   return { rows: options.count, ms: performance.now() - started };

@@ -71,7 +71,11 @@ const VIEWS: AuditedView[] = [
   {
     name: 'query (GraphiQL)',
     url: (s) => `${s.open}/graphiql`,
-    ready: (p) => p.getByRole('button', { name: /execute/i }).first().waitFor(),
+    ready: (p) =>
+      p
+        .getByRole('button', { name: /execute/i })
+        .first()
+        .waitFor(),
   },
   {
     name: 'not found',

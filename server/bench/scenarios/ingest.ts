@@ -7,20 +7,47 @@ import type { BenchContext, Scenario } from '../context.js';
 import { load, quantile, SAMPLE_BODY, sleep, startBaseline, startHookscope } from '../lib.js';
 import { DASHBOARD_SUBSCRIPTION } from '../operations.js';
 import { round } from '../report.js';
+import { openDatabase } from '../../src/store/sqlite/open.js';
+import { createSqliteStore } from '../../src/store/sqlite/index.js';
+import { ACTIONS } from '../../src/domain/types.js';
 
 const CONNECTIONS = 50;
 /** Upper bound of the probe events the listen-mode subscribers post through the webhook while they join. */
 const PROBE_ALLOWANCE = 500;
 
-/** One ingest run: how many dashboard subscribers listen, and the throughput ratio it must keep. */
+/**
+ * One ingest run: how many dashboard subscribers listen, the throughput ratio it must keep, and whether
+ * the traffic counts' triggers are dropped first (to measure what they cost, in the same run).
+ */
 interface IngestCase {
   subscribers: number;
   minRatio: number;
+  withoutTrafficTriggers?: boolean;
 }
+// Without / with / without the traffic triggers (A-B-A): the machine's drift within a run shows as the
+// difference between the two A rows, so it is not read as the triggers' cost.
 const CASES: IngestCase[] = [
+  { subscribers: 0, minRatio: 0.55, withoutTrafficTriggers: true },
   { subscribers: 0, minRatio: 0.55 },
+  { subscribers: 0, minRatio: 0.55, withoutTrafficTriggers: true },
   { subscribers: 5, minRatio: 0.45 },
 ];
+
+/** The traffic counts' triggers (migration 0005_traffic) on `events` and `rejections`. */
+const TRAFFIC_TRIGGERS = [
+  'traffic_after_event_insert',
+  'traffic_after_event_delete',
+  'traffic_after_event_update',
+  'traffic_after_rejection_insert',
+  'traffic_after_rejection_delete',
+];
+
+/** Migrates a fresh data folder and drops the traffic triggers (the server keeps them dropped). */
+function withoutTraffic(dataDir: string): void {
+  const db = openDatabase(dataDir);
+  for (const name of TRAFFIC_TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${name}`);
+  db.close();
+}
 
 const countRows = (dataDir: string): number => {
   const db = new Database(join(dataDir, 'hookscope.db'), { readonly: true });
@@ -87,6 +114,46 @@ function diskCommitMs(ctx: BenchContext): { p50: number; p90: number; max: numbe
   return { p50: quantile(times, 0.5), p90: quantile(times, 0.9), max: Math.max(...times) };
 }
 
+/**
+ * CPU per stored event (user + system, in this process) of inserting `events` through the store's own
+ * writer in commits of 50, with or without the traffic triggers: the triggers' cost without the fsync
+ * wait and the HTTP load, which on a shared machine swing the req/s rows more than the triggers do.
+ */
+async function storeCpuPerEventUs(ctx: BenchContext, withTriggers: boolean, events: number): Promise<number> {
+  const dataDir = ctx.tempDir();
+  if (!withTriggers) withoutTraffic(dataDir);
+  const store = createSqliteStore({ dataDir, maxRejections: 100 });
+  const raw = Buffer.from(SAMPLE_BODY);
+  const startMs = Date.now() - 3_600_000;
+  const types = ['task', 'component', 'project', 'note', 'asset_version', 'user'];
+  const started = process.cpuUsage();
+  for (let i = 0; i < events; i += 50) {
+    const batch = [];
+    for (let j = i; j < i + 50; j++) {
+      batch.push(
+        store.insertEvent({
+          id: `B${String(j).padStart(10, '0')}`,
+          // 20 ms apart: the commits cross minute buckets as live traffic does.
+          receivedAtMs: startMs + j * 20,
+          timeMs: startMs,
+          action: ACTIONS[j % 3] ?? 'create',
+          entityType: types[j % types.length] ?? 'task',
+          entityId: `e${j % 500}`,
+          modifiedFields: null,
+          deliveryId: null,
+          headers: { 'content-type': 'application/json' },
+          raw,
+        }),
+      );
+    }
+    await Promise.all(batch);
+  }
+  const used = process.cpuUsage(started);
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return (used.user + used.system) / events;
+}
+
 /** Sustained webhook POSTs against the bare-Fastify baseline, with and without live subscribers. */
 export const ingest: Scenario = {
   name: 'ingest',
@@ -100,14 +167,33 @@ export const ingest: Scenario = {
       target: 'context',
       pass: null,
     });
+    // Alternated, three of each, median: the machine's load drifts within a run.
+    const cpu: { with: number[]; without: number[] } = { with: [], without: [] };
+    for (let round_ = 0; round_ < 3; round_++) {
+      cpu.without.push(await storeCpuPerEventUs(ctx, false, 10_000));
+      cpu.with.push(await storeCpuPerEventUs(ctx, true, 10_000));
+    }
+    const median = (xs: number[]) => quantile(xs, 0.5);
+    ctx.raw.storeCpuPerEventUs = cpu;
+    ctx.add({
+      scenario: 'ingest',
+      metric: 'store CPU per event, µs (commits of 50), with the traffic triggers',
+      value: round(median(cpu.with), 1),
+      baseline: `${round(median(cpu.without), 1)} without`,
+      ratio: round(median(cpu.with) / median(cpu.without)),
+      target: 'report',
+      pass: null,
+    });
     process.stdout.write(
       `ingest (${ctx.loadS} s per run, ${CONNECTIONS} connections, ${SAMPLE_BODY.length}-byte body)\n`,
     );
     const base = await startBaseline(ctx.port());
     const baseline = await load(`${base.url}/ingest`, ctx.loadS);
     await base.stop();
-    for (const { subscribers, minRatio } of CASES) {
+    for (const [caseIndex, { subscribers, minRatio, withoutTrafficTriggers }] of CASES.entries()) {
       const dataDir = ctx.tempDir();
+      if (withoutTrafficTriggers) withoutTraffic(dataDir);
+      const label = `${subscribers} subscribers${withoutTrafficTriggers ? ', without the traffic triggers' : ''}`;
       const server = await startHookscope({ DATA_DIR: dataDir }, ctx.port());
       const listening = subscribers > 0 ? await listeners(server.url, subscribers, ctx.loadS + 4) : null;
       const result = await load(`${server.url}/webhooks/event`, ctx.loadS);
@@ -116,11 +202,16 @@ export const ingest: Scenario = {
       const stored = countRows(dataDir);
       // The subscribers' probes went through the webhook too: they are stored rows without a load 2xx.
       rmSync(dataDir, { recursive: true, force: true });
-      ctx.raw[`ingest_${subscribers}`] = { baseline, result, stored, heard };
+      ctx.raw[`ingest_${caseIndex}_${subscribers}${withoutTrafficTriggers ? '_no_traffic' : ''}`] = {
+        baseline,
+        result,
+        stored,
+        heard,
+      };
       const ratio = round(result.requestsPerS / baseline.requestsPerS);
       ctx.add({
         scenario: 'ingest',
-        metric: `req/s, ${subscribers} subscribers`,
+        metric: `req/s, ${label}`,
         value: Math.round(result.requestsPerS),
         baseline: Math.round(baseline.requestsPerS),
         ratio,
@@ -129,7 +220,7 @@ export const ingest: Scenario = {
       });
       ctx.add({
         scenario: 'ingest',
-        metric: `non-2xx / errors, ${subscribers} subscribers`,
+        metric: `non-2xx / errors, ${label}`,
         value: `${result.non2xx} / ${result.errors + result.timeouts}`,
         target: '0 / 0',
         pass: result.non2xx === 0 && result.errors + result.timeouts === 0,
@@ -139,7 +230,7 @@ export const ingest: Scenario = {
       const uncounted = stored - result.ok2xx;
       ctx.add({
         scenario: 'ingest',
-        metric: `rows stored vs 2xx counted, ${subscribers} subscribers`,
+        metric: `rows stored vs 2xx counted, ${label}`,
         value: `${stored} / ${result.ok2xx}`,
         target: 'stored - 2xx in [0, connections + probes]',
         pass: uncounted >= 0 && uncounted <= CONNECTIONS + (heard ? PROBE_ALLOWANCE : 0),

@@ -106,7 +106,7 @@ function postQuery(url: string, body: string): Promise<string> {
  * Times `iterations` round trips of one query after `warmup` untimed ones (the first runs of a query
  * compile its plan and its JIT code; `warmup: 0` measures exactly that first run).
  */
-async function timeQuery(
+export async function timeQuery(
   url: string,
   query: string,
   variables: Record<string, unknown>,

@@ -22,6 +22,7 @@ export type EventReads = Pick<
   | 'listSchemas'
   | 'getSchema'
   | 'listDeliveries'
+  | 'traffic'
 >;
 
 /** The retention in force, as `stats` reports it. */

@@ -313,6 +313,14 @@ export type Query = {
   schemas: Array<EntitySchema>;
   /** Counts and retention settings. */
   stats: Stats;
+  /**
+   * Events and refused deliveries per time bucket, from kept counts (never a scan of the events). Buckets
+   * are aligned to UTC; every bucket from the one holding `since` (default and floor: the retention
+   * cut-off) to the one holding `until` (exclusive; default: now) is returned, empty ones included. Without
+   * `bucket`, the smallest size that gives at most 480 buckets is used (7 days: HOUR; 6 hours: MINUTE);
+   * at most 1500 buckets in all.
+   */
+  traffic: Traffic;
 };
 
 
@@ -348,6 +356,14 @@ export type QueryRejectionsArgs = {
 
 export type QuerySchemaArgs = {
   entityType: Scalars['String']['input'];
+};
+
+
+export type QueryTrafficArgs = {
+  bucket?: InputMaybe<TrafficBucketSize>;
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  splitBy?: InputMaybe<TrafficSplit>;
+  until?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 /** A delivery that was refused, kept so its sender can be debugged. */
@@ -472,6 +488,53 @@ export type SubscriptionDeliveryAddedArgs = {
 export type SubscriptionEventAddedArgs = {
   filter?: InputMaybe<EventFilter>;
 };
+
+/** The traffic of a window, bucket by bucket. */
+export type Traffic = {
+  __typename?: 'Traffic';
+  /** The bucket size used (the one asked for, or the automatic choice). */
+  bucket: TrafficBucketSize;
+  bucketSeconds: Scalars['Int']['output'];
+  /** Oldest first. */
+  buckets: Array<TrafficBucket>;
+  /** The start of the first bucket and the end of the last (the window, widened to whole buckets). */
+  since: Scalars['DateTime']['output'];
+  splitBy: TrafficSplit;
+  until: Scalars['DateTime']['output'];
+};
+
+/** One time bucket of traffic. */
+export type TrafficBucket = {
+  __typename?: 'TrafficBucket';
+  /** Retained events received in the bucket (the bucket holding the cut-off counts only those after it). */
+  count: Scalars['Int']['output'];
+  /** Stored refused deliveries received in the bucket. */
+  rejections: Scalars['Int']['output'];
+  /** `count` by action or by entity type (per `splitBy`), by key; keys with no event left out. */
+  split: Array<TrafficCount>;
+  start: Scalars['DateTime']['output'];
+};
+
+/** The width of one traffic bucket. */
+export type TrafficBucketSize =
+  | 'DAY'
+  | 'FIFTEEN_MINUTES'
+  | 'FIVE_MINUTES'
+  | 'HOUR'
+  | 'MINUTE'
+  | 'SIX_HOURS';
+
+/** A count of events for one action or entity type. */
+export type TrafficCount = {
+  __typename?: 'TrafficCount';
+  count: Scalars['Int']['output'];
+  key: Scalars['String']['output'];
+};
+
+/** What each traffic bucket's `split` counts by. */
+export type TrafficSplit =
+  | 'ACTION'
+  | 'ENTITY_TYPE';
 
 export type TypeCount = {
   __typename?: 'TypeCount';
@@ -603,6 +666,11 @@ export type ResolversTypes = ResolversObject<{
   Stats: ResolverTypeWrapper<StatsModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Traffic: ResolverTypeWrapper<Traffic>;
+  TrafficBucket: ResolverTypeWrapper<TrafficBucket>;
+  TrafficBucketSize: TrafficBucketSize;
+  TrafficCount: ResolverTypeWrapper<TrafficCount>;
+  TrafficSplit: TrafficSplit;
   TypeCount: ResolverTypeWrapper<TypeCount>;
   TypeSeen: ResolverTypeWrapper<TypeSeen>;
   ValidationIssue: ResolverTypeWrapper<ValidationIssue>;
@@ -643,6 +711,9 @@ export type ResolversParentTypes = ResolversObject<{
   Stats: StatsModel;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
+  Traffic: Traffic;
+  TrafficBucket: TrafficBucket;
+  TrafficCount: TrafficCount;
   TypeCount: TypeCount;
   TypeSeen: TypeSeen;
   ValidationIssue: ValidationIssue;
@@ -785,6 +856,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   schema?: Resolver<Maybe<ResolversTypes['EntitySchema']>, ParentType, ContextType, RequireFields<QuerySchemaArgs, 'entityType'>>;
   schemas?: Resolver<Array<ResolversTypes['EntitySchema']>, ParentType, ContextType>;
   stats?: Resolver<ResolversTypes['Stats'], ParentType, ContextType>;
+  traffic?: Resolver<ResolversTypes['Traffic'], ParentType, ContextType, RequireFields<QueryTrafficArgs, 'splitBy'>>;
 }>;
 
 export type RejectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Rejection'] = ResolversParentTypes['Rejection']> = ResolversObject<{
@@ -860,6 +932,27 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   statsChanged?: SubscriptionResolver<ResolversTypes['Stats'], "statsChanged", ParentType, ContextType>;
 }>;
 
+export type TrafficResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Traffic'] = ResolversParentTypes['Traffic']> = ResolversObject<{
+  bucket?: Resolver<ResolversTypes['TrafficBucketSize'], ParentType, ContextType>;
+  bucketSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  buckets?: Resolver<Array<ResolversTypes['TrafficBucket']>, ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  splitBy?: Resolver<ResolversTypes['TrafficSplit'], ParentType, ContextType>;
+  until?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type TrafficBucketResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TrafficBucket'] = ResolversParentTypes['TrafficBucket']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejections?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  split?: Resolver<Array<ResolversTypes['TrafficCount']>, ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type TrafficCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TrafficCount'] = ResolversParentTypes['TrafficCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type TypeCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TypeCount'] = ResolversParentTypes['TypeCount']> = ResolversObject<{
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -902,6 +995,9 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   SeenCount?: SeenCountResolvers<ContextType>;
   Stats?: StatsResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  Traffic?: TrafficResolvers<ContextType>;
+  TrafficBucket?: TrafficBucketResolvers<ContextType>;
+  TrafficCount?: TrafficCountResolvers<ContextType>;
   TypeCount?: TypeCountResolvers<ContextType>;
   TypeSeen?: TypeSeenResolvers<ContextType>;
   ValidationIssue?: ValidationIssueResolvers<ContextType>;

@@ -52,6 +52,10 @@ export { DELETE_REPORT_MAX_IDS } from '../domain/records.js';
 //   `drift` is judged against the shape learned from the events stored before it. The learned shape
 //   (paths, types, counts, times) outlives the events; an example value is read from its event only
 //   while that event is retained (cut-off, purge, eviction, deletes), else it is undefined.
+// - Traffic. `traffic` answers, for each bucket of `bucketMs` (aligned to the epoch) from the one holding
+//   max(sinceMs, cutoffMs) to the one holding untilMs - 1, the retained events received in it (the bucket
+//   that straddles the cut-off counts only those at or after it), split by action or entity type, and
+//   the stored refusals received in it, from kept counts: never a scan of the events.
 // - Failures. A store that cannot serve a call for a reason outside the program (disk full, read-only
 //   file, I/O error, busy or unreachable database) rejects with `StoreUnavailableError`: nothing of the
 //   call happened, and the same call may succeed later. Any other rejection is a bug, passed on as is.
@@ -88,6 +92,27 @@ export interface Page<T> {
   rows: T[];
   /** True when more rows match after the last one of `rows`. */
   hasNextPage: boolean;
+}
+
+/** A traffic question: bucket size one of TRAFFIC_BUCKET_SIZES_MS (domain/traffic.ts), at most
+ * MAX_TRAFFIC_BUCKETS buckets (callers check both). */
+export interface TrafficQuery {
+  sinceMs: number;
+  untilMs: number;
+  bucketMs: number;
+  splitBy: 'action' | 'entityType';
+}
+
+/** One bucket of {@link EventReader.traffic}. */
+export interface TrafficBucket {
+  /** The bucket's start (epoch ms), a multiple of the bucket size. */
+  startMs: number;
+  /** Retained events received in the bucket. */
+  count: number;
+  /** `count` by action or entity type, by key; keys with no event are left out. */
+  split: { key: string; count: number }[];
+  /** Stored refusals received in the bucket. */
+  rejections: number;
 }
 
 /** The outcome of storing an event: a delivery id already stored gives back the original. */
@@ -198,6 +223,8 @@ export interface EventReader {
   getSchema(entityType: string, cutoffMs: number): Promise<LearnedSchema | null>;
   /** The delivery attempts of a retained event, oldest first by (attemptedAtMs, id); none for any other id. */
   listDeliveries(eventId: string, cutoffMs: number): Promise<StoredDelivery[]>;
+  /** Every bucket of the window, oldest first, empty ones included (see Traffic above). */
+  traffic(query: TrafficQuery, cutoffMs: number): Promise<TrafficBucket[]>;
 }
 
 /** The writes: what the intake receives. */

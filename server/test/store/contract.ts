@@ -10,6 +10,7 @@ import {
   SCHEMA_SETTLED_AFTER_EVENTS,
 } from '../../src/domain/schema-learning.js';
 import { MAX_DELIVERIES_PER_EVENT } from '../../src/domain/deliveries.js';
+import { bucketStartMs, TRAFFIC_BUCKET_SIZES_MS } from '../../src/domain/traffic.js';
 import type {
   DeleteReport,
   EventQuery,
@@ -23,6 +24,8 @@ import type {
   StoredRejection,
   StoreStats,
   StoredDelivery,
+  TrafficBucket,
+  TrafficQuery,
 } from '../../src/store/types.js';
 
 // The store contract (server/src/store/types.ts), checked against a real store through its interface
@@ -218,6 +221,30 @@ class Expected {
 
   listRejections(cutoffMs: number): StoredRejection[] {
     return this.rejections.filter((r) => r.receivedAtMs >= cutoffMs);
+  }
+
+  /** The traffic definition: each bucket's retained events and refusals, counted one by one. */
+  traffic(query: TrafficQuery, cutoffMs: number): TrafficBucket[] {
+    const { bucketMs } = query;
+    const sinceMs = Math.max(query.sinceMs, cutoffMs);
+    if (query.untilMs <= sinceMs) return [];
+    const buckets: TrafficBucket[] = [];
+    for (let start = bucketStartMs(sinceMs, bucketMs); start < query.untilMs; start += bucketMs) {
+      const inBucket = (atMs: number) => atMs >= start && atMs < start + bucketMs;
+      const events = this.listEvents({}, cutoffMs).filter((e) => inBucket(e.receivedAtMs));
+      const split = new Map<string, number>();
+      for (const e of events) {
+        const key = query.splitBy === 'action' ? e.action : e.entityType;
+        split.set(key, (split.get(key) ?? 0) + 1);
+      }
+      buckets.push({
+        startMs: start,
+        count: events.length,
+        split: [...split].map(([key, count]) => ({ key, count })).sort((a, b) => (a.key < b.key ? -1 : 1)),
+        rejections: this.listRejections(cutoffMs).filter((r) => inBucket(r.receivedAtMs)).length,
+      });
+    }
+    return buckets;
   }
 
   stats(cutoffMs: number): StoreStats {
@@ -614,6 +641,85 @@ export function defineStoreContract(
         { numRuns: 60 },
       );
     });
+
+    it('the traffic aggregate equals a count over the events for random windows, after a purge and an eviction', async () => {
+      const spanMs = fc.constantFrom(10 * 60_000, 5 * HOUR_MS, 3 * 24 * HOUR_MS);
+      const stream = fc.record({
+        spanMs,
+        offsets: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 60 }),
+        refusals: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 15 }),
+        maxStoredEvents: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 40 })),
+        purge: fc.double({ min: 0, max: 1, noNaN: true }),
+      });
+      const window = fc.record({
+        bucketMs: fc.constantFrom(...TRAFFIC_BUCKET_SIZES_MS),
+        since: fc.double({ min: -0.2, max: 1.1, noNaN: true }),
+        buckets: fc.integer({ min: 0, max: 120 }),
+        // Unaligned until: the bucket that holds until - 1 is the last one.
+        untilOffsetMs: fc.integer({ min: -90_000, max: 90_000 }),
+        splitBy: fc.constantFrom<TrafficQuery['splitBy'][]>('action', 'entityType'),
+        cutoff: fc.oneof(fc.constant(null), fc.double({ min: 0, max: 1, noNaN: true })),
+      });
+      await fc.assert(
+        fc.asyncProperty(stream, fc.array(window, { minLength: 1, maxLength: 6 }), async (input, windows) => {
+          // Times drawn within the span, near minute and hour edges too (a multiple of the span).
+          const at = (x: number) => BASE_MS + Math.floor(x * input.spanMs);
+          const events = input.offsets
+            .map(at)
+            .sort((a, b) => a - b)
+            .map((atMs) => makeEvent(atMs));
+          const refusals = input.refusals
+            .map(at)
+            .sort((a, b) => a - b)
+            .map((atMs) => makeRejection(atMs));
+          const handle = await createStore({ maxRejections: 10, maxStoredEvents: input.maxStoredEvents });
+          try {
+            const { store } = handle;
+            const expected = new Expected(10);
+            await insertInCommits(store, events, [4, 16, 9]);
+            for (const refusal of refusals) await store.insertRejection(refusal);
+            expected.addEvents(events);
+            expected.addRejections(refusals);
+            if (input.maxStoredEvents > 0)
+              expected.events = expected.listEvents({}, 0).slice(0, input.maxStoredEvents);
+            const check = async (cutoffMs: number) => {
+              for (const w of windows) {
+                const sinceMs = at(w.since);
+                const cutoff = w.cutoff === null ? cutoffMs : Math.max(cutoffMs, at(w.cutoff));
+                const query: TrafficQuery = {
+                  sinceMs,
+                  untilMs: sinceMs + w.buckets * w.bucketMs + w.untilOffsetMs,
+                  bucketMs: w.bucketMs,
+                  splitBy: w.splitBy,
+                };
+                expect({ query, cutoff, buckets: await store.traffic(query, cutoff) }).toEqual({
+                  query,
+                  cutoff,
+                  buckets: expected.traffic(query, cutoff),
+                });
+              }
+            };
+            await check(0);
+            // A purge at a random instant: what it deleted (the events, refusals and the counts of whole
+            // buckets before it) leaves the counts as exact as the cut-off did.
+            const purgeAt = at(input.purge);
+            const maintenance = store.startMaintenance({
+              cutoffMs: () => purgeAt,
+              purgeIntervalMs: PURGE_INTERVAL_MS,
+            });
+            await maintenance.runNow();
+            await maintenance.stop();
+            await check(purgeAt);
+            expected.events = expected.listEvents({}, purgeAt);
+            expected.rejections = expected.listRejections(purgeAt);
+            await check(0);
+          } finally {
+            await handle.dispose();
+          }
+        }),
+        { numRuns: 25 },
+      );
+    }, 60_000);
 
     describe('maintenance', () => {
       it('purges what is past the cut-off, reports it through onPurged, and purges again on demand', async () => {

@@ -1,6 +1,7 @@
 import type { QueryResolvers } from '../generated.js';
 import { arrivalKeyset, pageArgs, toConnection } from '../../api/pagination.js';
 import { toEventQuery } from '../../api/filter-input.js';
+import { toTrafficWindow } from '../../api/traffic-input.js';
 import type { EntityModel } from '../mappers.js';
 import { loadEntity } from './shared.js';
 
@@ -40,5 +41,23 @@ export const Query: QueryResolvers = {
     const cutoff = cutoffMs();
     const page = await reads.listRejections(first, after, cutoff);
     return toConnection(page, arrivalKeyset, () => reads.countRejections(cutoff));
+  },
+  async traffic(_parent, args, { reads, cutoffMs, retention }) {
+    const cutoff = cutoffMs();
+    // The cut-off is now minus the retention: that is the clock every read already goes by.
+    const window = toTrafficWindow(args, cutoff + retention.ms, cutoff);
+    return {
+      bucket: window.bucket,
+      bucketSeconds: window.query.bucketMs / 1000,
+      since: window.fromMs,
+      until: window.toMs,
+      splitBy: args.splitBy,
+      buckets: (await reads.traffic(window.query, cutoff)).map((bucket) => ({
+        start: bucket.startMs,
+        count: bucket.count,
+        split: bucket.split,
+        rejections: bucket.rejections,
+      })),
+    };
   },
 };

@@ -19,6 +19,7 @@ import { createRejectionReads } from './rejections.js';
 import { createSchemaLearning, createSchemaReads } from './schemas.js';
 import { clampSearchMark, createSearchReader } from './search.js';
 import { createStatementCache } from './statements.js';
+import { createTrafficReads } from './traffic.js';
 import { createWriter } from './writes.js';
 
 export type { SqliteMaintenance } from './maintenance.js';
@@ -106,6 +107,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       ...rejections,
       ...createSchemaReads(orm),
       stats: createStats(counters, { ...events, ...entities, ...rejections }),
+      ...createTrafficReads(orm),
     }),
     startMaintenance: maintenance.startMaintenance,
     async close() {

@@ -4,6 +4,7 @@ import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:time
 import { createPeriodicJob } from '../../shared/periodic-job.js';
 import { SCHEMA_BUCKET_MS } from '../../domain/schema-learning.js';
 import type { Eviction, Maintenance, MaintenanceOptions, PurgeReport } from '../types.js';
+import { HOUR_MS, MINUTE_MS } from '../../domain/traffic.js';
 import type { EventTally } from './counts.js';
 import { withClassifiedFailures } from './errors.js';
 import { clampSearchMark, dropStaleSearchBucket, indexSearchStepUnsynced } from './search.js';
@@ -106,6 +107,20 @@ function createPurgeStep(db: Database.Database, prepare: StatementCache['prepare
     );
     // Learned schemas: sparkline hours that end before the cut-off (a small table, one statement).
     const deleteSchemaBuckets = prepare('DELETE FROM schema_buckets WHERE start_at < ?');
+    // The traffic counts of buckets wholly before the cut-off (zero once their rows are gone), one size
+    // at a time so that each is a range of the primary key (the tables are WITHOUT ROWID).
+    const forgetTraffic = [
+      ...[MINUTE_MS, HOUR_MS].map((sizeMs) =>
+        prepare(
+          `DELETE FROM traffic_counts WHERE (size_ms, start_ms, entity_type, action) IN (SELECT size_ms, start_ms, entity_type, action FROM traffic_counts WHERE size_ms = ${sizeMs} AND start_ms <= ? - ${sizeMs} LIMIT ?)`,
+        ),
+      ),
+      ...[MINUTE_MS, HOUR_MS].map((sizeMs) =>
+        prepare(
+          `DELETE FROM traffic_rejections WHERE (size_ms, start_ms) IN (SELECT size_ms, start_ms FROM traffic_rejections WHERE size_ms = ${sizeMs} AND start_ms <= ? - ${sizeMs} LIMIT ?)`,
+        ),
+      ),
+    ];
     // Bounded by time, not rows: what a row costs varies by 10x with the cache and the indexes it
     // touches, so a fixed row count either stalls the event loop or wastes commits.
     const step = db.transaction((): PurgeStep => {
@@ -117,7 +132,13 @@ function createPurgeStep(db: Database.Database, prepare: StatementCache['prepare
         const rejections = deleteRejections.run(cutoffMs, batchSize).changes;
         removed.events += events;
         removed.rejections += rejections;
-        if (events < batchSize && entities < batchSize && rejections < batchSize) {
+        // Only once no expired row is left (in this transaction): until then the traffic read subtracts
+        // the expired rows from the counts, which must still hold them.
+        const traffic =
+          events < batchSize && rejections < batchSize
+            ? Math.max(...forgetTraffic.map((statement) => statement.run(cutoffMs, batchSize).changes))
+            : batchSize;
+        if (events < batchSize && entities < batchSize && rejections < batchSize && traffic < batchSize) {
           removed.done = true;
           break;
         }

@@ -196,3 +196,37 @@ export const deliveries = sqliteTable(
   (t) => [index('deliveries_event_id_attempted_at_id_idx').on(t.eventId, t.attemptedAt, t.id)],
 );
 // --- end deliveries ---------------------------------------------------------------------------------
+
+// ---- Traffic counts (issue 14 §2, the traffic chart) -------------------------------------------------
+
+/**
+ * Events per (bucket, entity type, action), at two bucket sizes (`size_ms`: a minute and an hour), kept
+ * by triggers on `events` in the same transaction as every insert and delete (see the traffic migration),
+ * so `traffic` reads a few thousand rows instead of counting events, and every removal path (purge,
+ * eviction, deletes) keeps them exact. Like `event_counts`, rows past the cut-off that the purge has not
+ * deleted yet are still counted: the reader subtracts them in the one bucket that straddles the cut-off.
+ * WITHOUT ROWID in the migration (drizzle has no word for it): reads are ranges of the primary key.
+ */
+export const trafficCounts = sqliteTable(
+  'traffic_counts',
+  {
+    sizeMs: integer('size_ms').notNull(),
+    /** The bucket's start (epoch ms), a multiple of `size_ms`. */
+    startMs: integer('start_ms').notNull(),
+    entityType: text('entity_type').notNull(),
+    action: text('action', { enum: ['create', 'update', 'delete'] }).notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sizeMs, t.startMs, t.entityType, t.action] })],
+);
+
+/** Refused deliveries per bucket, at the same two sizes, kept by triggers on `rejections` likewise. */
+export const trafficRejections = sqliteTable(
+  'traffic_rejections',
+  {
+    sizeMs: integer('size_ms').notNull(),
+    startMs: integer('start_ms').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sizeMs, t.startMs] })],
+);

@@ -48,6 +48,40 @@ function TextFilter(props: {
   );
 }
 
+/** `iso` as a datetime-local input's value (local time, to the second); '' when it is not a date. */
+function toLocalInput(iso: string): string {
+  const ms = Date.parse(iso);
+  if (iso === '' || Number.isNaN(ms)) return '';
+  const date = new Date(ms);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+/** A since/until filter: a local date and time in the input, an RFC 3339 instant in the URL. */
+function InstantFilter(props: {
+  label: string;
+  field: 'since' | 'until';
+  draft: StreamFilters;
+  edit: (patch: Partial<StreamFilters>) => void;
+}): ReactNode {
+  const { field } = props;
+  return (
+    <label>
+      {props.label}
+      <input
+        name={field}
+        type="datetime-local"
+        step={1}
+        value={toLocalInput(props.draft[field])}
+        onChange={(event) => {
+          const ms = Date.parse(event.target.value);
+          props.edit({ [field]: Number.isNaN(ms) ? '' : new Date(ms).toISOString() });
+        }}
+      />
+    </label>
+  );
+}
+
 /** The filter bar: selects apply at once, text fields after a typing pause; all of it lives in the URL. */
 export function FilterBar(props: { filters: StreamFilters; entityTypes: readonly string[] }): ReactNode {
   const { filters } = props;
@@ -126,6 +160,8 @@ export function FilterBar(props: { filters: StreamFilters; entityTypes: readonly
         />
         Drift only
       </label>
+      <InstantFilter label="Since" field="since" draft={draft} edit={edit} />
+      <InstantFilter label="Until" field="until" draft={draft} edit={edit} />
       <button type="button" disabled={!hasAny} onClick={() => commit(EMPTY_FILTERS)}>
         Clear
       </button>

@@ -8,6 +8,7 @@ import { ClearAllButton } from './DeleteActions.js';
 import { FilterBar } from './FilterBar.js';
 import { filtersToSearch, parseFilters, parseSelection, selectionSearch } from './filters.js';
 import { ROW_HEIGHT_PX, StreamRowView } from './StreamRowView.js';
+import { TrafficPanel } from './TrafficPanel.js';
 import { useStream } from './useStream.js';
 import { useStreamKeys } from './useStreamKeys.js';
 
@@ -105,6 +106,7 @@ export function StreamView(): ReactNode {
   return (
     <section className={paneOpen ? 'stream split' : 'stream'} aria-label="Event stream">
       <FilterBar filters={filters} entityTypes={entityTypes} />
+      <TrafficPanel filters={filters} />
       <div className="stream-bar">
         {state.paused ? (
           <button type="button" className="primary" onClick={() => controller?.resume()}>

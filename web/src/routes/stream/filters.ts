@@ -8,10 +8,21 @@ export interface StreamFilters {
   search: string;
   /** Only events with schema drift warnings (absent: any). */
   drift?: boolean;
+  /** Received at or after this instant (RFC 3339, as in the URL). */
+  since: string;
+  /** Received strictly before this instant. */
+  until: string;
 }
 
 /** No filter at all. */
-export const EMPTY_FILTERS: StreamFilters = { action: '', entityType: '', entityId: '', search: '' };
+export const EMPTY_FILTERS: StreamFilters = {
+  action: '',
+  entityType: '',
+  entityId: '',
+  search: '',
+  since: '',
+  until: '',
+};
 
 /** The actions an event can have, in the order the filter offers them. */
 export const ACTIONS: readonly EventAction[] = ['create', 'update', 'delete'];
@@ -22,7 +33,11 @@ const KEYS = {
   entityId: 'entity',
   search: 'q',
   drift: 'drift',
+  since: 'since',
+  until: 'until',
 } as const;
+/** The text filters' keys in the URL's order. */
+const FIELDS = ['action', 'entityType', 'entityId', 'search', 'since', 'until'] as const;
 
 const isAction = (value: string): value is EventAction => (ACTIONS as readonly string[]).includes(value);
 
@@ -36,13 +51,21 @@ export function parseFilters(search: string): StreamFilters {
     entityId: params.get(KEYS.entityId) ?? '',
     search: params.get(KEYS.search) ?? '',
     ...(params.get(KEYS.drift) === '1' ? { drift: true } : {}),
+    since: params.get(KEYS.since) ?? '',
+    until: params.get(KEYS.until) ?? '',
   };
+}
+
+/** An instant of the since/until filters as the API's DateTime; null when blank or not a date. */
+export function filterInstant(text: string): string | null {
+  const ms = Date.parse(text.trim());
+  return text.trim() === '' || Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
 /** Writes the filters as a query string (`''` when none is set), in a stable key order. */
 export function filtersToSearch(filters: StreamFilters): string {
   const params = new URLSearchParams();
-  for (const key of ['action', 'entityType', 'entityId', 'search'] as const) {
+  for (const key of FIELDS) {
     const value = filters[key].trim();
     if (value !== '') params.set(KEYS[key], value);
   }
@@ -59,6 +82,10 @@ export function toEventFilter(filters: StreamFilters): EventFilter | null {
   if (filters.entityId.trim() !== '') filter.entityId = filters.entityId.trim();
   if (filters.search.trim() !== '') filter.search = filters.search.trim();
   if (filters.drift === true) filter.drift = true;
+  const since = filterInstant(filters.since);
+  const until = filterInstant(filters.until);
+  if (since !== null) filter.since = since;
+  if (until !== null) filter.until = until;
   return Object.keys(filter).length === 0 ? null : filter;
 }
 
