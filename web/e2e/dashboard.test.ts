@@ -130,7 +130,7 @@ describe('dashboard in a real browser', () => {
       .poll(() => page.locator('[data-testid="stream-row"] [data-testid="entity-type"]').allTextContents())
       .toEqual(['e2e_note']);
     await screenshot(page, 'stream-filtered');
-    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('button', { name: 'Clear', exact: true }).click();
     await page.waitForSelector(row(taskId));
   });
 
