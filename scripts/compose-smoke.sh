@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proves the Docker path of hookscope for real (issue 4): the image builds, `docker compose up` starts,
-# /healthz turns healthy, both example events are accepted (201), the dashboard and Apollo Sandbox
+# /healthz turns healthy, both example events are accepted (201), the dashboard, GraphiQL, the forward CLI and Apollo Sandbox
 # answer, the events survive `down` + `up` (named volume), `down -v` cleans up, the container runs as a
 # non-root user, and the image size is printed.
 #
@@ -363,6 +363,13 @@ expect_html "$BASE/dashboard/" '<div id="root"'
 expect_html "$BASE/graphql" 'sandbox' -H 'accept: text/html'
 code=$(curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' "$BASE/")
 case $code in 30[1278]\ */dashboard/) note "GET / -> $code" ;; *) fail "GET / should redirect to /dashboard/, answered '$code'" ;; esac
+
+expect_html "$BASE/graphiql" '<div id="root"'
+
+step "the forward CLI is in the image"
+$ENGINE exec "$CID" node dist/server/forward.js --help >"$WORK/forward-help.txt" 2>&1 || fail "node dist/server/forward.js --help failed: $(cat "$WORK/forward-help.txt")"
+grep -q -- '--from' "$WORK/forward-help.txt" || fail "forward --help does not describe --from: $(cat "$WORK/forward-help.txt")"
+note "node dist/server/forward.js --help: $(head -n1 "$WORK/forward-help.txt")"
 
 events_count() { curl -fsS "$BASE/events" | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).events.length));'; }
 expect_events_kept() {

