@@ -85,6 +85,20 @@ export function StreamView(): ReactNode {
     scrolledToRef.current = selectedId;
     virtualizer.scrollToIndex(index, { align: 'auto' });
   }, [rows, selectedId, virtualizer]);
+  // The list can shrink under a selection it showed (the traffic chart's chunk loading above it, a
+  // window resize): the selected row is brought back into view, as `align: 'auto'` leaves a visible one be.
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
+  useEffect(() => {
+    const element = scrollRef.current;
+    if (element === null || selectedId === null || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      const index = rowsRef.current.findIndex((row) => row.event.id === selectedId);
+      if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' });
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [selectedId, virtualizer]);
   // Focus on a row's link follows the selection (a click, then j/k): the focus ring and Enter stay on the
   // selected event. After every render, since the selected row may be rendered only once scrolled to.
   useEffect(() => {
