@@ -6,7 +6,6 @@
  * Exit codes: 0 stopped by a signal, 1 hookscope refused the credentials, 2 bad arguments.
  * docs/forwarding.md ("The forward CLI") says how it resumes and when it retries.
  */
-import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -15,6 +14,7 @@ import type { StoredEvent } from '../server/src/domain/records.js';
 import { createSender, type SendOutcome, type Sender } from '../server/src/jobs/sender.js';
 import { systemClock } from '../server/src/shared/clock.js';
 import { parseDurationMs } from '../server/src/shared/time.js';
+import { parseFlags } from './lib/cli.js';
 
 const USAGE = `usage: npm run forward -- --from HOOKSCOPE_URL --to HANDLER_URL [options]
   --from         hookscope's address, e.g. http://hookscope-host:8000
@@ -75,7 +75,7 @@ function readDuration(name: string, text: string | undefined, fallbackMs: number
 }
 
 function readOptions(argv: string[]): Options {
-  let values: {
+  const values = parseFlags<{
     from?: string;
     to?: string;
     filter?: string[];
@@ -84,30 +84,21 @@ function readOptions(argv: string[]): Options {
     'retry-delay'?: string;
     timeout?: string;
     help?: boolean;
-  };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        filter: { type: 'string', multiple: true },
-        token: { type: 'string' },
-        retries: { type: 'string' },
-        'retry-delay': { type: 'string' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    fail(err instanceof Error ? err.message : String(err));
-  }
-  if (values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
+  }>(
+    argv,
+    {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      filter: { type: 'string', multiple: true },
+      token: { type: 'string' },
+      retries: { type: 'string' },
+      'retry-delay': { type: 'string' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+    fail,
+  );
   const filter: Options['filter'] = {};
   for (const item of values.filter ?? []) {
     const eq = item.indexOf('=');

@@ -5,10 +5,10 @@
  *        npm run mock -- --from FILE [--url URL] [--rate PER_SECOND] [--original-headers]
  * Exit codes: 0 all answered 2xx, 1 a request failed or got a non-2xx, 2 bad arguments or fixture.
  */
-import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMockGenerator, createRandom, mockDeliveryId } from '../server/src/domain/mock.js';
 import { readFixture, sendFixture } from './lib/fixture.js';
+import { parseFlags } from './lib/cli.js';
 
 const USAGE = `usage: npm run mock -- [--url URL] [--count N] [--rate PER_SECOND] [--seed N]
        npm run mock -- --from FILE [--url URL] [--rate PER_SECOND] [--original-headers]
@@ -52,7 +52,7 @@ function readNumber(
 }
 
 function readOptions(argv: string[]): Options {
-  let values: {
+  const values = parseFlags<{
     url?: string;
     count?: string;
     rate?: string;
@@ -60,29 +60,20 @@ function readOptions(argv: string[]): Options {
     from?: string;
     'original-headers'?: boolean;
     help?: boolean;
-  };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        url: { type: 'string' },
-        count: { type: 'string' },
-        rate: { type: 'string' },
-        seed: { type: 'string' },
-        from: { type: 'string' },
-        'original-headers': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    fail(err instanceof Error ? err.message : String(err));
-  }
-  if (values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
+  }>(
+    argv,
+    {
+      url: { type: 'string' },
+      count: { type: 'string' },
+      rate: { type: 'string' },
+      seed: { type: 'string' },
+      from: { type: 'string' },
+      'original-headers': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+    fail,
+  );
   let url: URL;
   try {
     url = new URL(values.url ?? 'http://127.0.0.1:8000/webhooks/event');
