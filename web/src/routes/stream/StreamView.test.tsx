@@ -26,17 +26,13 @@ const happyDom = (window as unknown as { happyDOM: { setViewport(size: { width: 
 const NARROW_WIDTH_PX = 1024;
 afterEach(() => act(() => happyDom.setViewport({ width: NARROW_WIDTH_PX })));
 
-/** Apollo for the detail pane: the fake server retains no event, so the pane says which id it asked for; its
- * subscriptions (the pane's deletes) stay silent. */
+/** Apollo for the detail pane: the fake server retains no event, so the pane says which id it asked for.
+ * Everything else (the pane's subscriptions, the traffic chart's query) stays unanswered. */
 const detailClient = (): ApolloClient =>
   new ApolloClient({
     cache: new InMemoryCache(),
     link: new ApolloLink((operation) =>
-      operation.query.definitions.some(
-        (definition) => definition.kind === 'OperationDefinition' && definition.operation === 'subscription',
-      )
-        ? NEVER
-        : of({ data: { event: null } }),
+      operation.operationName === 'EventDetail' ? of({ data: { event: null } }) : NEVER,
     ),
   });
 
