@@ -153,10 +153,12 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
       if (!result.duplicate) inserted += 1;
       results.push(result);
     }
-    if (inserted > 0) learning?.persist();
     if (batch.some((item) => item.kind === 'rejection')) statements.trimRejections(options.maxRejections);
     const stored = tally.storedEvents + inserted - removed;
     const eviction = options.evict(stored);
+    // The learned rows: at most once a second, and in any commit that removed events (the mark, a rowid,
+    // must follow a removal: a new event may reuse a removed rowid, and is then below the old mark).
+    learning?.persist(removed > 0 || eviction !== null);
     // Rows are indexed for search later, by the maintenance; a delete only has to keep its mark honest.
     if (eviction) clampSearchMark(db);
     return { results, count: stored - (eviction?.eventCount ?? 0), eviction };
@@ -218,6 +220,7 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
     },
     close() {
       queue.flush();
+      learning?.flush();
       closed = true;
     },
   };
