@@ -11,18 +11,15 @@ import {
 import { ACTIONS, type JsonObject } from '../../domain/types.js';
 import type { EventReader, LearnedSchema, StoredEvent } from '../types.js';
 import type { Orm } from './orm.js';
-import {
-  events,
-  schemaBuckets,
-  schemaLearningMark,
-  schemaShapes,
-  type StoredFieldShape,
-} from './schema.js';
+import { events, schemaBuckets, schemaLearningMark, schemaShapes, type StoredFieldShape } from './schema.js';
 
 /** The learner inside the writer's group commit. */
 export interface SchemaLearning {
-  /** Learns a stored (not duplicate) event inside its commit; its drift warnings, null when none. */
-  learn(event: StoredEvent): string[] | null;
+  /**
+   * Learns a stored (not duplicate) event inside its commit; its drift warnings, null when none.
+   * `payload`: its body's payload as the intake parsed it (else the body is parsed here).
+   */
+  learn(event: StoredEvent, payload?: JsonObject): string[] | null;
   /**
    * Inside a transaction: writes what was learned since the last write (one upsert per shape and per
    * bucket touched) and the mark, when {@link SCHEMA_PERSIST_INTERVAL_MS} has passed since the last one,
@@ -109,7 +106,12 @@ const ROWID = sql<number>`rowid`;
 
 /** The highest rowid of the stored events (0 when there is none). */
 function latestRowid(orm: Orm): number {
-  return orm.select({ rowid: sql<number>`coalesce(max(rowid), 0)` }).from(events).get()?.rowid ?? 0;
+  return (
+    orm
+      .select({ rowid: sql<number>`coalesce(max(rowid), 0)` })
+      .from(events)
+      .get()?.rowid ?? 0
+  );
 }
 
 /** Events learned again per statement at open (after a crash, at most a second of them). */
@@ -251,9 +253,9 @@ export function createSchemaLearning(orm: Orm): SchemaLearning {
   // The mark from the start: the events of the first second are learned again after a crash too.
   flush();
   return {
-    learn(event) {
+    learn(event, given) {
       behind = true;
-      const payload = payloadOfRaw(event.raw);
+      const payload = given ?? payloadOfRaw(event.raw);
       if (payload === null) return null;
       const drift = learner.observe(event, payload);
       return drift.length > 0 ? drift : null;
