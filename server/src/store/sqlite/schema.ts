@@ -132,7 +132,7 @@ export interface StoredFieldShape {
 
 /**
  * The learned shape of one (entity type, action): its counts and its fields (a JSON array, in the order
- * first seen). Written by the group commit that learned from its events, one row per shape per commit.
+ * first seen). Written by a group commit at most once a second (see `schema_learning_mark`).
  */
 export const schemaShapes = sqliteTable(
   'schema_shapes',
