@@ -127,7 +127,8 @@ export function createIngest({ store, live, clock, newId }: IngestDeps): Ingest 
         raw: delivery.raw,
       };
       // The store classifies its failures (StoreUnavailableError or a bug): passed on as they are.
-      const result = await store.insertEvent(stored);
+      // The payload as parsed here: the store's schema learner need not parse the body again.
+      const result = await store.insertEvent(stored, event.payload);
       if (result.duplicate) return { kind: 'duplicate', event: result.event };
       live.publish('eventAdded', result.event);
       return { kind: 'stored', event: result.event };

@@ -8,7 +8,7 @@ import type {
   StoredRejection,
 } from '../domain/records.js';
 import type { EventQuery } from '../domain/event-query.js';
-import type { Json } from '../domain/types.js';
+import type { Json, JsonObject } from '../domain/types.js';
 import type { TypeCounts } from '../domain/schema-learning.js';
 
 export type { EventQuery } from '../domain/event-query.js';
@@ -234,8 +234,10 @@ export interface EventWriter {
    * commit (group commit), each resolving only after it; if the commit fails, every call of it rejects
    * and none of it is stored. After the commit, the cap on stored events may evict the oldest. Callers
    * stamp `receivedAtMs` no earlier than any stored event's (the intake's clock never goes back).
+   * `payload`, when given, is the body's payload as the caller parsed it (what `event.raw` parses to):
+   * the store learns the schema from it instead of parsing the body a second time.
    */
-  insertEvent(event: StoredEvent): Promise<InsertResult>;
+  insertEvent(event: StoredEvent, payload?: JsonObject): Promise<InsertResult>;
   /** Resolves once stored; the store keeps the newest `maxRejections` refusals (a store option). */
   insertRejection(rejection: StoredRejection): Promise<void>;
   /**

@@ -16,7 +16,7 @@ import {
 import { openDatabase } from './open.js';
 import { ormOf } from './orm.js';
 import { createRejectionReads } from './rejections.js';
-import { createSchemaLearning, createSchemaReads } from './schemas.js';
+import { createSchemaLearning, createSchemaReads, settleSchemaLearning } from './schemas.js';
 import { clampSearchMark, createSearchReader } from './search.js';
 import { createStatementCache } from './statements.js';
 import { createTrafficReads } from './traffic.js';
@@ -78,14 +78,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   // The upkeep's raw statements, prepared once per distinct SQL text.
   const { prepare } = createStatementCache(db);
   const evict = createEviction(db, options.maxStoredEvents ?? 0);
-  const maintenance = createMaintenance(db, prepare, tally, options);
+  const learning = options.schemaLearning === false ? null : createSchemaLearning(orm);
+  if (!learning) settleSchemaLearning(orm);
+  const maintenance = createMaintenance(db, prepare, tally, options, () => learning?.persist(true));
   const writer = createWriter(
     db,
     {
       maxRejections: options.maxRejections,
       evict,
       onEvicted: maintenance.reportEviction,
-      learning: options.schemaLearning === false ? null : createSchemaLearning(orm),
+      learning,
     },
     tally,
   );
@@ -105,7 +107,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       ...events,
       ...entities,
       ...rejections,
-      ...createSchemaReads(orm),
+      ...createSchemaReads(orm, learning),
       stats: createStats(counters, { ...events, ...entities, ...rejections }),
       ...createTrafficReads(orm),
     }),

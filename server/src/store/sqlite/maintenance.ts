@@ -91,9 +91,15 @@ interface PurgeStep {
 /**
  * Creates the purge step: it deletes expired events (and expired rejections and entities) in one short
  * transaction, chunks of `batchSize` rows until nothing expired is left or `maxMs` of work is spent (at
- * least one chunk); it keeps `tally` in step with what it deletes.
+ * least one chunk); it keeps `tally` in step with what it deletes, and calls `afterEventsRemoved` in the
+ * transaction when it deleted events.
  */
-function createPurgeStep(db: Database.Database, prepare: StatementCache['prepare'], tally: EventTally) {
+function createPurgeStep(
+  db: Database.Database,
+  prepare: StatementCache['prepare'],
+  tally: EventTally,
+  afterEventsRemoved: () => void,
+) {
   return (cutoffMs: number, batchSize: number, maxMs: number): PurgeStep => {
     const deleteEvents = prepare(
       'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ? ORDER BY received_at LIMIT ?)',
@@ -144,7 +150,10 @@ function createPurgeStep(db: Database.Database, prepare: StatementCache['prepare
         }
         if (performance.now() - started >= maxMs) break;
       }
-      if (removed.events > 0) clampSearchMark(db);
+      if (removed.events > 0) {
+        clampSearchMark(db);
+        afterEventsRemoved();
+      }
       deleteSchemaBuckets.run(Math.floor(cutoffMs / SCHEMA_BUCKET_MS) * SCHEMA_BUCKET_MS);
       return removed;
     });
@@ -245,14 +254,18 @@ function idleEnough(): () => boolean {
   };
 }
 
-/** Creates the upkeep over `db`; nothing runs until `startMaintenance`. */
+/**
+ * Creates the upkeep over `db`; nothing runs until `startMaintenance`. `afterEventsRemoved` runs inside
+ * each purge step that removed events, before it commits (the learned schemas' mark follows the removal).
+ */
 export function createMaintenance(
   db: Database.Database,
   prepare: StatementCache['prepare'],
   tally: EventTally,
   tuning: SearchIndexTuning = {},
+  afterEventsRemoved: () => void = () => {},
 ): MaintenanceParts {
-  const purgeStep = createPurgeStep(db, prepare, tally);
+  const purgeStep = createPurgeStep(db, prepare, tally, afterEventsRemoved);
   const stepMaxMs = tuning.searchIndexStepMaxMs ?? SEARCH_INDEX_STEP_MAX_MS;
   let running: MaintenanceOptions | null = null;
   let started = false;

@@ -132,7 +132,7 @@ export interface StoredFieldShape {
 
 /**
  * The learned shape of one (entity type, action): its counts and its fields (a JSON array, in the order
- * first seen). Written by the group commit that learned from its events, one row per shape per commit.
+ * first seen). Written by a group commit at most once a second (see `schema_learning_mark`).
  */
 export const schemaShapes = sqliteTable(
   'schema_shapes',
@@ -168,6 +168,17 @@ export const schemaBuckets = sqliteTable(
     index('schema_buckets_start_at_idx').on(t.startAt),
   ],
 );
+/**
+ * How far `schema_shapes` and `schema_buckets` have caught up (one row, id 1): they hold what every event
+ * up to rowid `learned_through_rowid` taught. The writer writes what it learned at most once a second, so
+ * the events after this rowid (all stored while learning was on) are learned again from their rows at
+ * open: a crash loses no learning. No row: nothing to learn again (learning off, or a database from
+ * before this table).
+ */
+export const schemaLearningMark = sqliteTable('schema_learning_mark', {
+  id: integer('id').primaryKey(),
+  learnedThroughRowid: integer('learned_through_rowid').notNull(),
+});
 // ---- end of learned schemas ----------------------------------------------------------------------
 
 // --- deliveries (issue 13, forward and replay) ------------------------------------------------------

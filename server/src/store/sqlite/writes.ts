@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { desc, eq, inArray, sql } from 'drizzle-orm';
+import type { JsonObject } from '../../domain/types.js';
 import type {
   EventWriter,
   Eviction,
@@ -21,6 +22,7 @@ type Write =
   | {
       kind: 'event';
       event: StoredEvent;
+      payload: JsonObject | undefined;
       resolve: (result: InsertResult) => void;
       reject: (error: unknown) => void;
     }
@@ -108,6 +110,7 @@ function insertEvent(
   statements: WriteStatements,
   inBatch: Map<string, StoredEvent>,
   given: StoredEvent,
+  payload: JsonObject | undefined,
   learning: SchemaLearning | null,
 ): InsertResult {
   if (given.deliveryId !== null) {
@@ -115,7 +118,7 @@ function insertEvent(
     if (earlier) return { event: earlier, duplicate: true };
   }
   // Drift is judged here, in commit order, against the events stored before this one (duplicates teach nothing).
-  const drift = learning ? learning.learn(given) : null;
+  const drift = learning ? learning.learn(given, payload) : null;
   // Without drift the event is answered as given (no copy); a drift the caller set is never kept.
   const e: StoredEvent = drift === null && given.drift == null ? given : { ...given, drift };
   if (e.deliveryId !== null) inBatch.set(e.deliveryId, e);
@@ -149,14 +152,16 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
         results.push(statements.insertDelivery(item.delivery, item.cutoffMs));
         continue;
       }
-      const result = insertEvent(statements, inBatch, item.event, learning);
+      const result = insertEvent(statements, inBatch, item.event, item.payload, learning);
       if (!result.duplicate) inserted += 1;
       results.push(result);
     }
-    if (inserted > 0) learning?.persist();
     if (batch.some((item) => item.kind === 'rejection')) statements.trimRejections(options.maxRejections);
     const stored = tally.storedEvents + inserted - removed;
     const eviction = options.evict(stored);
+    // The learned rows: at most once a second, and in any commit that removed events (the mark, a rowid,
+    // must follow a removal: a new event may reuse a removed rowid, and is then below the old mark).
+    learning?.persist(removed > 0 || eviction !== null);
     // Rows are indexed for search later, by the maintenance; a delete only has to keep its mark honest.
     if (eviction) clampSearchMark(db);
     return { results, count: stored - (eviction?.eventCount ?? 0), eviction };
@@ -189,9 +194,11 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
     get closed() {
       return closed;
     },
-    insertEvent(event) {
+    insertEvent(event, payload) {
       if (closed) return Promise.reject(new Error('store is closed'));
-      return new Promise((resolve, reject) => queue.enqueue({ kind: 'event', event, resolve, reject }));
+      return new Promise((resolve, reject) =>
+        queue.enqueue({ kind: 'event', event, payload, resolve, reject }),
+      );
     },
     insertRejection(rejection) {
       if (closed) return Promise.reject(new Error('store is closed'));
@@ -218,6 +225,7 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
     },
     close() {
       queue.flush();
+      learning?.flush();
       closed = true;
     },
   };
