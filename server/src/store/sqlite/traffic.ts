@@ -15,8 +15,9 @@ import { events, rejections, trafficRejections, trafficSplits } from './schema.j
 
 // `traffic` over the trigger-kept counts of the traffic migrations: per-minute rows for buckets under an
 // hour, per-hour rows for the others, kept per action and per entity type (not per pair), so the widest
-// window (7 days per hour) reads at most 168 rows per key of the split asked for. The only events it counts are the expired rows, not purged yet, of the one
-// bucket that straddles the cut-off (at most one purge interval's worth, as `stats` does).
+// window (7 days per hour) reads at most 168 rows per key of the split asked for. The only events it
+// counts are the expired rows, not purged yet, of the one bucket that straddles the cut-off (at most one
+// purge interval's worth, as `stats` does).
 
 /** The size of kept rows that a bucket of `bucketMs` is summed from. */
 const keptSizeMs = (bucketMs: number): number => (bucketMs % HOUR_MS === 0 ? HOUR_MS : MINUTE_MS);
