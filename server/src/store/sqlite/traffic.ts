@@ -111,38 +111,40 @@ export function createTrafficReads(orm: Orm): Pick<EventReader, 'traffic'> {
       checkQuery(query, sinceMs);
       const fromMs = bucketStartMs(sinceMs, bucketMs);
       const toMs = query.untilMs <= sinceMs ? fromMs : bucketStartMs(query.untilMs - 1, bucketMs) + bucketMs;
-      const buckets = new Map<number, { split: Map<string, number>; rejections: number }>();
-      for (let start = fromMs; start < toMs; start += bucketMs)
-        buckets.set(start, { split: new Map(), rejections: 0 });
-      if (buckets.size === 0) return [];
+      // Buckets by index ((start - from) / size): an array, not a Map keyed by start (measured: the
+      // per-row lookups were a third of the read at 361 buckets × 5 keys).
+      const size = bucketCount(fromMs, toMs, bucketMs);
+      if (size === 0) return [];
+      const split: Map<string, number>[] = Array.from({ length: size }, () => new Map());
+      const refused = new Array<number>(size).fill(0);
+      const indexOf = (startMs: number) => Math.floor((startMs - fromMs) / bucketMs);
       const params = { size: keptSizeMs(bucketMs), from: fromMs, to: toMs };
       for (const row of keptRows[splitBy].all(params)) {
-        const bucket = buckets.get(bucketStartMs(row.startMs, bucketMs));
-        if (bucket) bucket.split.set(row.key, (bucket.split.get(row.key) ?? 0) + row.count);
+        const counts = split[indexOf(row.startMs)];
+        if (counts) counts.set(row.key, (counts.get(row.key) ?? 0) + row.count);
       }
       for (const row of keptRejections.all(params)) {
-        const bucket = buckets.get(bucketStartMs(row.startMs, bucketMs));
-        if (bucket) bucket.rejections += row.count;
+        const i = indexOf(row.startMs);
+        if (i < size) refused[i] = (refused[i] ?? 0) + row.count;
       }
-      const first = buckets.get(fromMs);
+      const first = split[0];
       if (first && cutoffMs > fromMs) {
         // The bucket that straddles the cut-off: its kept counts still hold the rows not purged yet.
         const window = { from: fromMs, cutoff: cutoffMs };
         for (const row of expired[splitBy].all(window))
-          first.split.set(row.key, (first.split.get(row.key) ?? 0) - row.count);
-        first.rejections -= expiredRejections.get(window)?.count ?? 0;
+          first.set(row.key, (first.get(row.key) ?? 0) - row.count);
+        refused[0] = (refused[0] ?? 0) - (expiredRejections.get(window)?.count ?? 0);
       }
-      return [...buckets].map(([startMs, bucket]): TrafficBucket => {
-        const split = [...bucket.split]
-          .filter(([, n]) => n > 0)
-          .map(([key, n]) => ({ key, count: n }))
-          .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-        return {
-          startMs,
-          count: split.reduce((total, s) => total + s.count, 0),
-          split,
-          rejections: bucket.rejections,
-        };
+      return split.map((counts, i): TrafficBucket => {
+        const kept: { key: string; count: number }[] = [];
+        let total = 0;
+        for (const [key, count] of counts) {
+          if (count <= 0) continue;
+          kept.push({ key, count });
+          total += count;
+        }
+        kept.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        return { startMs: fromMs + i * bucketMs, count: total, split: kept, rejections: refused[i] ?? 0 };
       });
     },
   };
