@@ -124,6 +124,44 @@ describe('Query.traffic', () => {
     }
   });
 
+  it('gives the same numbers in the compact form: counts aligned to keys, starts at since + i x bucketSeconds', async ({
+    t,
+  }) => {
+    const COMPACT = `query($since: DateTime, $bucket: TrafficBucketSize, $splitBy: TrafficSplit) {
+      traffic(since: $since, bucket: $bucket, splitBy: $splitBy) {
+        since bucketSeconds keys buckets { start count split { key count } counts }
+      }
+    }`;
+    for (const bucket of ['MINUTE', 'HOUR'] as const) {
+      for (const splitBy of ['ACTION', 'ENTITY_TYPE'] as const) {
+        const result = await graphql<{
+          traffic: {
+            since: string;
+            bucketSeconds: number;
+            keys: string[];
+            buckets: {
+              start: string;
+              count: number;
+              split: { key: string; count: number }[];
+              counts: number[];
+            }[];
+          };
+        }>(t.url, COMPACT, { since: '2026-03-02T09:58:30Z', bucket, splitBy });
+        expect(result.errors).toBeUndefined();
+        const answer = result.data.traffic;
+        const keys = [...new Set(answer.buckets.flatMap((b) => b.split.map((s) => s.key)))].sort();
+        expect(keys.length).toBeGreaterThan(1);
+        expect(answer.keys).toEqual(keys);
+        answer.buckets.forEach((b, i) => {
+          expect(Date.parse(b.start)).toBe(Date.parse(answer.since) + i * answer.bucketSeconds * 1000);
+          expect(b.counts).toEqual(keys.map((key) => b.split.find((s) => s.key === key)?.count ?? 0));
+          expect(b.counts.reduce((n, c) => n + c, 0)).toBe(b.count);
+        });
+        expect(answer.buckets.reduce((n, b) => n + b.count, 0)).toBe(40);
+      }
+    }
+  });
+
   it('picks the bucket by itself: per hour over the retained 7 days, per minute over an hour', async ({
     t,
   }) => {

@@ -64,8 +64,11 @@ export const traffic: Scenario = {
       ];
       for (const { name, variables } of cases) {
         const timing = await timeQuery(server.url, DASHBOARD_TRAFFIC_QUERY, variables, n);
-        const answer = timing.last as { data: { traffic: { buckets: { count: number }[] } } };
-        const events = answer.data.traffic.buckets.reduce((sum, b) => sum + b.count, 0);
+        const answer = timing.last as { data: { traffic: { buckets: { counts: number[] }[] } } };
+        const events = answer.data.traffic.buckets.reduce(
+          (sum, b) => sum + b.counts.reduce((n, c) => n + c, 0),
+          0,
+        );
         ctx.raw[`traffic ${name}`] = { p50: timing.p50, p99: timing.p99, events };
         ctx.add({
           scenario: 'traffic',

@@ -6,7 +6,7 @@ import {
   MAX_TRAFFIC_BUCKETS,
   MINUTE_MS,
 } from '../domain/traffic.js';
-import type { TrafficQuery } from '../store/types.js';
+import type { TrafficBucket, TrafficQuery } from '../store/types.js';
 import { dateTimeToMs } from './datetime.js';
 import { InputError } from './errors.js';
 
@@ -74,4 +74,11 @@ export function toTrafficWindow(input: TrafficInput, nowMs: number, cutoffMs: nu
     fromMs,
     toMs: fromMs + Math.max(buckets, 0) * bucketMs,
   };
+}
+
+/** The split keys with any event in `buckets`, sorted as `split` is (the columns of `TrafficBucket.counts`). */
+export function trafficKeys(buckets: readonly TrafficBucket[]): string[] {
+  const keys = new Set<string>();
+  for (const bucket of buckets) for (const { key } of bucket.split) keys.add(key);
+  return [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

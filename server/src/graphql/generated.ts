@@ -497,6 +497,12 @@ export type Traffic = {
   bucketSeconds: Scalars['Int']['output'];
   /** Oldest first. */
   buckets: Array<TrafficBucket>;
+  /**
+   * The split's keys (actions or entity types, per `splitBy`) with any event in the window, sorted: what
+   * each bucket's `counts` is aligned to. With `counts`, the compact form of `split` for a chart: bucket i
+   * starts at `since` + i × `bucketSeconds`.
+   */
+  keys: Array<Scalars['String']['output']>;
   /** The start of the first bucket and the end of the last (the window, widened to whole buckets). */
   since: Scalars['DateTime']['output'];
   splitBy: TrafficSplit;
@@ -508,6 +514,8 @@ export type TrafficBucket = {
   __typename?: 'TrafficBucket';
   /** Retained events received in the bucket (the bucket holding the cut-off counts only those after it). */
   count: Scalars['Int']['output'];
+  /** `count` by key, aligned to `Traffic.keys` (0 where the bucket has none of that key). */
+  counts: Array<Scalars['Int']['output']>;
   /** Stored refused deliveries received in the bucket. */
   rejections: Scalars['Int']['output'];
   /** `count` by action or by entity type (per `splitBy`), by key; keys with no event left out. */
@@ -936,6 +944,7 @@ export type TrafficResolvers<ContextType = GraphQLContext, ParentType extends Re
   bucket?: Resolver<ResolversTypes['TrafficBucketSize'], ParentType, ContextType>;
   bucketSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   buckets?: Resolver<Array<ResolversTypes['TrafficBucket']>, ParentType, ContextType>;
+  keys?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   splitBy?: Resolver<ResolversTypes['TrafficSplit'], ParentType, ContextType>;
   until?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -943,6 +952,7 @@ export type TrafficResolvers<ContextType = GraphQLContext, ParentType extends Re
 
 export type TrafficBucketResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TrafficBucket'] = ResolversParentTypes['TrafficBucket']> = ResolversObject<{
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  counts?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
   rejections?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   split?: Resolver<Array<ResolversTypes['TrafficCount']>, ParentType, ContextType>;
   start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;

@@ -114,11 +114,13 @@ function createPurgeStep(
     // Learned schemas: sparkline hours that end before the cut-off (a small table, one statement).
     const deleteSchemaBuckets = prepare('DELETE FROM schema_buckets WHERE start_at < ?');
     // The traffic counts of buckets wholly before the cut-off (zero once their rows are gone), one size
-    // at a time so that each is a range of the primary key (the tables are WITHOUT ROWID).
+    // (and split) at a time so that each is a range of the primary key (the tables are WITHOUT ROWID).
     const forgetTraffic = [
-      ...[MINUTE_MS, HOUR_MS].map((sizeMs) =>
-        prepare(
-          `DELETE FROM traffic_counts WHERE (size_ms, start_ms, entity_type, action) IN (SELECT size_ms, start_ms, entity_type, action FROM traffic_counts WHERE size_ms = ${sizeMs} AND start_ms <= ? - ${sizeMs} LIMIT ?)`,
+      ...[MINUTE_MS, HOUR_MS].flatMap((sizeMs) =>
+        ['action', 'entity_type'].map((splitBy) =>
+          prepare(
+            `DELETE FROM traffic_splits WHERE (size_ms, split_by, start_ms, key) IN (SELECT size_ms, split_by, start_ms, key FROM traffic_splits WHERE size_ms = ${sizeMs} AND split_by = '${splitBy}' AND start_ms <= ? - ${sizeMs} LIMIT ?)`,
+          ),
         ),
       ),
       ...[MINUTE_MS, HOUR_MS].map((sizeMs) =>

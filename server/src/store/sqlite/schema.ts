@@ -211,24 +211,28 @@ export const deliveries = sqliteTable(
 // ---- Traffic counts (issue 14 §2, the traffic chart) -------------------------------------------------
 
 /**
- * Events per (bucket, entity type, action), at two bucket sizes (`size_ms`: a minute and an hour), kept
- * by triggers on `events` in the same transaction as every insert and delete (see the traffic migration),
- * so `traffic` reads a few thousand rows instead of counting events, and every removal path (purge,
- * eviction, deletes) keeps them exact. Like `event_counts`, rows past the cut-off that the purge has not
- * deleted yet are still counted: the reader subtracts them in the one bucket that straddles the cut-off.
- * WITHOUT ROWID in the migration (drizzle has no word for it): reads are ranges of the primary key.
+ * Events per (bucket, action) and per (bucket, entity type) — `split_by` names which, `key` is the action
+ * or entity type — at two bucket sizes (`size_ms`: a minute and an hour), kept by triggers on `events` in
+ * the same transaction as every insert and delete (see the traffic migrations), so `traffic` reads a few
+ * rows per bucket (3 actions, or the entity types) instead of counting events, and every removal path
+ * (purge, eviction, deletes) keeps them exact. Not the cross product (entity type × action): no query
+ * splits by both, and a split by one would read every pair (docs/performance.md, "Traffic query at 1M
+ * events"). Like `event_counts`, rows past the cut-off that the purge has not deleted yet are still
+ * counted: the reader subtracts them in the one bucket that straddles the cut-off. WITHOUT ROWID in the
+ * migration (drizzle has no word for it): reads are ranges of the primary key.
  */
-export const trafficCounts = sqliteTable(
-  'traffic_counts',
+export const trafficSplits = sqliteTable(
+  'traffic_splits',
   {
     sizeMs: integer('size_ms').notNull(),
+    splitBy: text('split_by', { enum: ['action', 'entity_type'] }).notNull(),
     /** The bucket's start (epoch ms), a multiple of `size_ms`. */
     startMs: integer('start_ms').notNull(),
-    entityType: text('entity_type').notNull(),
-    action: text('action', { enum: ['create', 'update', 'delete'] }).notNull(),
+    /** The action or the entity type, per `split_by`. */
+    key: text('key').notNull(),
     count: integer('count').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.sizeMs, t.startMs, t.entityType, t.action] })],
+  (t) => [primaryKey({ columns: [t.sizeMs, t.splitBy, t.startMs, t.key] })],
 );
 
 /** Refused deliveries per bucket, at the same two sizes, kept by triggers on `rejections` likewise. */

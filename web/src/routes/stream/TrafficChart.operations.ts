@@ -1,6 +1,10 @@
 // Operation texts for codegen; the runtime uses the generated documents from ../../gql/graphql.js.
 
-/** The traffic chart's buckets over the stream's since/until window (the retained window when unset). */
+/**
+ * The traffic chart's buckets over the stream's since/until window (the retained window when unset), in
+ * the compact form (`keys` + `counts`, starts implied by `since` + i × `bucketSeconds`): a few fields per
+ * bucket, not one object per key (docs/performance.md, "Traffic query at 1M events").
+ */
 export const TrafficChartQuery = /* GraphQL */ `
   query TrafficChart($since: DateTime, $until: DateTime, $splitBy: TrafficSplit) {
     traffic(since: $since, until: $until, splitBy: $splitBy) {
@@ -8,14 +12,10 @@ export const TrafficChartQuery = /* GraphQL */ `
       bucketSeconds
       since
       until
+      keys
       buckets {
-        start
-        count
         rejections
-        split {
-          key
-          count
-        }
+        counts
       }
     }
   }

@@ -31,31 +31,37 @@ const REFUSED_COLOR = '#8a1c1c';
 
 type Traffic = TrafficChartQuery['traffic'];
 
-/** The split keys over the whole window, largest total first, each with its colour and total. */
+/** The split keys over the whole window, largest total first, each with its colour, total and column. */
 function seriesKeys(traffic: Traffic, splitBy: TrafficSplit) {
-  const totals = new Map<string, number>();
-  for (const bucket of traffic.buckets)
-    for (const { key, count } of bucket.split) totals.set(key, (totals.get(key) ?? 0) + count);
-  return [...totals]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .map(([key, total], i) => ({
-      key,
-      total,
+  const totals = traffic.keys.map((key, column) => ({
+    key,
+    column,
+    total: traffic.buckets.reduce((n, bucket) => n + (bucket.counts[column] ?? 0), 0),
+  }));
+  return totals
+    .sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1))
+    .map((series, i) => ({
+      ...series,
       color:
-        splitBy === 'ACTION' ? (ACTION_COLORS[key] ?? '#64748b') : (PALETTE[i % PALETTE.length] as string),
+        splitBy === 'ACTION'
+          ? (ACTION_COLORS[series.key] ?? '#64748b')
+          : (PALETTE[i % PALETTE.length] as string),
     }));
 }
 
 /**
- * uPlot's data: x = bucket starts (ms); then one series per key, stacked by drawing each as the sum of
- * itself and every key after it, the tallest first (so each key's own part shows); then the refusals.
+ * uPlot's data: x = bucket starts (ms, `since` + i × `bucketSeconds`); then one series per key, stacked
+ * by drawing each as the sum of itself and every key after it, the tallest first (so each key's own part
+ * shows); then the refusals.
  */
-function plotData(traffic: Traffic, keys: { key: string }[]): uPlot.AlignedData {
-  const xs = traffic.buckets.map((b) => Date.parse(b.start));
+function plotData(traffic: Traffic, keys: { column: number }[]): uPlot.AlignedData {
+  const fromMs = Date.parse(traffic.since);
+  const bucketMs = traffic.bucketSeconds * 1000;
+  const xs = traffic.buckets.map((_, i) => fromMs + i * bucketMs);
   const stacked = keys.map((_, i) =>
     traffic.buckets.map((bucket) => {
       let sum = 0;
-      for (const { key, count } of bucket.split) if (keys.findIndex((k) => k.key === key) >= i) sum += count;
+      for (const { column } of keys.slice(i)) sum += bucket.counts[column] ?? 0;
       return sum === 0 ? null : sum;
     }),
   );
