@@ -2,11 +2,13 @@ import { extendFold, foldEntity, stateAt } from '../domain/fold.js';
 import type { FieldChange, FoldInput, FoldResult, Json, JsonObject } from '../domain/types.js';
 import type { EntityBounds, EventReader, StoredEvent } from '../store/types.js';
 
+// Decodes as the intake does (domain/validate.ts): a leading byte order mark, which the intake accepts and
+// JSON.parse does not, is dropped by the decoder itself.
+const utf8 = new TextDecoder('utf-8');
+
 /** The parsed body of a stored event (the raw bytes are the source of truth; this is a view of them). */
 export function parseBody(event: StoredEvent): JsonObject {
-  const text = event.raw.toString('utf8');
-  // The intake accepts a leading byte order mark (validate.ts); JSON.parse does not.
-  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as JsonObject;
+  return JSON.parse(utf8.decode(event.raw)) as JsonObject;
 }
 
 /** The payload object of a stored event. */
