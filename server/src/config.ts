@@ -98,6 +98,8 @@ const envSchema = z.object({
   FORWARD_QUEUE_MAX: integer(1, 1_000_000).default(10_000),
   REPLAY_MAX_EVENTS: integer(1, 100_000).default(1_000),
   REPLAY_WAIT: duration(0, 300_000).prefault('20s'),
+  // Scale-out (docs/operations.md, "Readiness and draining").
+  DRAIN_DELAY: duration(0, 60_000).prefault('0s'),
 });
 
 /** Every setting of the service, validated once at start and frozen. */
@@ -158,6 +160,11 @@ export interface Config {
   replayMaxEvents: number;
   /** How long replayEvents waits for its attempts before answering (the rest go on). */
   replayWaitMs: number;
+  /**
+   * On SIGTERM, how long the replica keeps serving while `/readyz` already answers 503, so that a load
+   * balancer's probes notice and stop routing to it before it stops accepting (DRAIN_DELAY).
+   */
+  drainDelayMs: number;
 }
 
 /**
@@ -288,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
     forwardQueueMax: e.FORWARD_QUEUE_MAX,
     replayMaxEvents: e.REPLAY_MAX_EVENTS,
     replayWaitMs: e.REPLAY_WAIT.ms,
+    drainDelayMs: e.DRAIN_DELAY.ms,
   });
 }
 

@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import { join } from 'node:path';
 import { createApp, type App } from './http/app.js';
 import { createAuthenticator } from './http/auth.js';
+import { createReadiness, type Readiness } from './http/readiness.js';
 import { createGraphqlMount } from './graphql/mount.js';
 import { graphqlLimits } from './graphql/limits.js';
 import { DASHBOARD_PATH, GRAPHQL_PATH, WEBHOOK_PATH } from './api/paths.js';
@@ -42,7 +43,10 @@ export interface RunningServer {
   subscriberCount(topic: keyof LiveTopics): number;
   /** Runs a purge now (tests move the clock, then call this). */
   purgeNow(): Promise<PurgeReport>;
-  /** Drains: stops the jobs, closes WebSockets, finishes in-flight requests, commits and closes the database. */
+  /**
+   * Drains: `/readyz` turns 503 at once, the replica keeps serving for DRAIN_DELAY, then stops the jobs,
+   * stops accepting, finishes in-flight requests, closes WebSockets (1012), commits and closes the database.
+   */
   close(): Promise<void>;
 }
 
@@ -135,13 +139,28 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           queueMax: config.forwardQueueMax,
           onError: (error) => logger.error({ err: error }, 'recording a forward attempt failed'),
         });
+  const readiness = createReadiness({ ping: store.ping?.bind(store) });
   const stopSending = async (): Promise<void> => {
     await replay.close();
     await forwarder?.close();
   };
   const app = await startApp(
     config,
-    { logger, clock, store, live, ingest, entities, retention, mock, stats, deletes, deliveries, replay },
+    {
+      logger,
+      clock,
+      store,
+      live,
+      ingest,
+      entities,
+      retention,
+      mock,
+      stats,
+      deletes,
+      deliveries,
+      replay,
+      readiness,
+    },
     options,
   );
 
@@ -179,13 +198,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     purgeNow: () => maintenance.runNow(),
     close() {
       closing ??= (async () => {
+        readiness.markDraining();
+        // A balancer probes every few seconds: until it has seen the 503, it still sends requests here,
+        // and they must be served, not refused.
+        if (config.drainDelayMs > 0) {
+          logger.info({ drainDelayMs: config.drainDelayMs }, 'unready; serving on during DRAIN_DELAY');
+          await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
+        }
         await mock.stop();
         // Before the doors close: a replay's request answers at once, and no attempt outlives the store.
         await stopSending();
         await maintenance.stop();
+        // The doors first: a subscription ended here would be completed, and a client does not subscribe
+        // again to what completed; its socket closed with 1012 makes it retry elsewhere instead.
+        await app.close();
         stats.close();
         live.close();
-        await app.close();
         await store.close();
       })();
       return closing;
@@ -207,6 +235,7 @@ interface AppParts {
   deletes: EventDeletes;
   deliveries: DeliveryRecorder;
   replay: RunningReplayer;
+  readiness: Readiness;
 }
 
 /** Wires the doors: the HTTP app, and GraphQL mounted on its port. Each gets read-only views of what it
@@ -249,6 +278,7 @@ function startApp(config: Config, parts: AppParts, options: StartOptions): Promi
     clock,
     auth: config.auth ? createAuthenticator(config.auth, () => clock.now(), config.readonlyTokens) : null,
     ingest: parts.ingest,
+    readiness: parts.readiness,
     reads: store,
     entities,
     cutoffMs,
