@@ -18,7 +18,16 @@ import type { Config } from './config.js';
 import { createEntityReader } from './read/entities.js';
 import { createIdGenerator } from './shared/ids.js';
 import { createIngest } from './intake/ingest.js';
-import { createLive, tapPublishes } from './live/index.js';
+import {
+  createLive,
+  filterSubscription,
+  tapPublishes,
+  type LiveSubscriber as Subscriber,
+} from './live/index.js';
+import { createOwnCommits, startReplicaStream, type ReplicaStream } from './live/replica-stream.js';
+import type { Wakeup } from './live/wakeup.js';
+import { createPgWakeup } from './live/wakeup-pg.js';
+import { createRedisWakeup } from './live/wakeup-redis.js';
 import { STATS_TRIGGERS, type LiveTopics } from './live/topics.js';
 import { createStatsFeed, type StatsFeed } from './jobs/stats-feed.js';
 import { createMockFeed } from './intake/mock-feed.js';
@@ -55,6 +64,55 @@ export interface StartOptions {
   clock?: Clock;
   logger?: Logger;
   webRoot?: string;
+  /**
+   * Runs the replica live path (tailer + channel) on this wake-up channel whatever the store: tests run
+   * several replicas on one SQLite file this way. Closed with the server.
+   */
+  wakeup?: Wakeup;
+}
+
+/** The channel replicas wake each other on (a NOTIFY channel, or a Redis pub/sub channel). */
+export const WAKEUP_CHANNEL = 'hookscope_wakeup';
+
+/**
+ * The wake-up channel between replicas: none for one SQLite process (the commit itself is the stream),
+ * Redis pub/sub when REDIS_URL is set, PostgreSQL's LISTEN/NOTIFY otherwise.
+ */
+export async function openWakeup(config: Config, logger: Logger): Promise<Wakeup | null> {
+  if (config.databaseUrl === null) return null;
+  const onError = (error: unknown): void =>
+    logger.warn(
+      { err: error },
+      'wake-up channel: %s',
+      error instanceof Error ? error.message : String(error),
+    );
+  if (config.redisUrl !== null) {
+    return createRedisWakeup({ redisUrl: config.redisUrl, channel: WAKEUP_CHANNEL, onError });
+  }
+  return createPgWakeup({
+    databaseUrl: config.databaseUrl,
+    channel: WAKEUP_CHANNEL,
+    applicationName: 'hookscope-wakeup',
+    onError,
+  });
+}
+
+/** The hub as the forwarder sees it among replicas: only the events this replica committed, so that
+ * each event is forwarded once cluster-wide, by the replica that took it. */
+function ownEventsOnly(
+  live: Subscriber<LiveTopics>,
+  own: ReturnType<typeof createOwnCommits>,
+): Subscriber<LiveTopics> {
+  return {
+    subscribe(topic, subscribeOptions) {
+      const source = live.subscribe(topic, subscribeOptions);
+      if (topic !== 'eventAdded') return source;
+      return filterSubscription(source, (event) =>
+        own.take((event as LiveTopics['eventAdded']).id),
+      ) as typeof source;
+    },
+    subscriberCount: (topic) => live.subscriberCount(topic),
+  };
 }
 
 /**
@@ -90,7 +148,34 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // the last stored event, not at it: a new id generator's first id in that same ms could sort before it.
   const lastStoredMs = await store.lastReceivedAtMs();
   const arrivals = monotonicClock(clock, lastStoredMs === null ? Number.NEGATIVE_INFINITY : lastStoredMs + 1);
-  const ingest = createIngest({ store, live, clock: arrivals, newId: createIdGenerator(arrivals) });
+  // Among replicas: every replica's commits reach this one's subscribers through its tailer, in one order.
+  const wakeup = options.wakeup ?? (await openWakeup(config, logger));
+  const own = createOwnCommits();
+  const replicaStream: ReplicaStream | null = wakeup
+    ? await startReplicaStream({
+        reads: store,
+        wakeup,
+        cutoffMs: () => retention.cutoffMs(),
+        publish: (event) => live.publish('eventAdded', event),
+        onError: (error) => logger.warn({ err: error }, 'live stream: reading the committed events failed'),
+      }).catch(async (error: unknown) => {
+        await wakeup.close();
+        await store.close();
+        throw error;
+      })
+    : null;
+  const ingest = createIngest({
+    store,
+    live,
+    clock: arrivals,
+    newId: createIdGenerator(arrivals),
+    ...(replicaStream && {
+      onCommitted: (event) => {
+        own.add(event.id);
+        replicaStream.committed(event);
+      },
+    }),
+  });
   const entities = createEntityReader(store);
   const mock = createMockFeed(ingest, clock);
   const deletes = createEventDeletes({
@@ -130,7 +215,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     config.forwardTo === null
       ? null
       : startForwarder({
-          live,
+          live: replicaStream ? ownEventsOnly(live, own) : live,
           sender,
           recorder: deliveries,
           target: new URL(config.forwardTo),
@@ -181,6 +266,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await stopSending();
     await maintenance.stop();
     await app.close();
+    await replicaStream?.close();
+    await wakeup?.close();
     await store.close();
     throw error;
   }
@@ -212,6 +299,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         // The doors first: a subscription ended here would be completed, and a client does not subscribe
         // again to what completed; its socket closed with 1012 makes it retry elsewhere instead.
         await app.close();
+        await replicaStream?.close();
+        await wakeup?.close();
         stats.close();
         live.close();
         await store.close();

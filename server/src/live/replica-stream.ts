@@ -1,0 +1,92 @@
+import type { StoredEvent } from '../domain/records.js';
+import { startTailer, type StreamReader, type Tailer, type TailerOptions } from './tailer.js';
+import type { Wakeup } from './wakeup.js';
+
+/** Options of {@link startReplicaStream}. */
+export interface ReplicaStreamOptions {
+  reads: StreamReader;
+  wakeup: Wakeup;
+  cutoffMs: () => number;
+  /** What every committed event goes to, in sequence order, once: the live hub's eventAdded (and what taps it). */
+  publish: (event: StoredEvent & { sequence: string }) => void;
+  /** A read that failed (it is retried at the next wake). */
+  onError: (error: unknown) => void;
+  /** Tests shorten it. */
+  safetyIntervalMs?: TailerOptions['safetyIntervalMs'];
+}
+
+/** The committed stream of one replica among several. */
+export interface ReplicaStream {
+  /**
+   * Called by the intake after each commit of this replica, instead of publishing: wakes the tailer and
+   * tells the other replicas the new head, once per event-loop turn however many events the commit held.
+   */
+  committed(event: StoredEvent & { sequence: string }): void;
+  tailer: Tailer;
+  /** Stops listening and the tailer (after its read under way). Close the channel yourself after. */
+  close(): Promise<void>;
+}
+
+/**
+ * The live path of a replica: every replica's commits, its own included, reach its subscribers through
+ * its tailer, so each replica delivers one order (commit order) and a subscriber sees the same stream
+ * whichever replica it is connected to. The channel only says "the head moved"; a wake-up it loses is
+ * made up by the next one, by the reconnect read, or by the tailer's timer.
+ */
+export async function startReplicaStream(options: ReplicaStreamOptions): Promise<ReplicaStream> {
+  const { wakeup } = options;
+  const tailer = await startTailer({
+    reads: options.reads,
+    cutoffMs: options.cutoffMs,
+    publish: options.publish,
+    onError: options.onError,
+    ...(options.safetyIntervalMs === undefined ? {} : { safetyIntervalMs: options.safetyIntervalMs }),
+  });
+  const stopWake = wakeup.onWake((head) => tailer.wakeTo(head));
+  // After a reconnect, wake-ups sent meanwhile are gone: read from the position whatever the head says.
+  const stopReconnect = wakeup.onReconnect(() => tailer.wake());
+  let head: bigint | null = null;
+  let scheduled = false;
+  const announce = (): void => {
+    scheduled = false;
+    tailer.wake();
+    if (head !== null) wakeup.notify(head.toString());
+  };
+  return {
+    tailer,
+    committed(event) {
+      const sequence = BigInt(event.sequence);
+      if (head === null || sequence > head) head = sequence;
+      if (scheduled) return;
+      scheduled = true;
+      // A group commit resolves all its inserts in one turn: one read and one notify for all of them.
+      setImmediate(announce);
+    },
+    async close() {
+      stopWake();
+      stopReconnect();
+      await tailer.close();
+    },
+  };
+}
+
+/**
+ * Remembers the ids of the events this replica committed, so that what must happen once per event
+ * cluster-wide (forwarding to FORWARD_TO) happens only on the replica that took the webhook, while the
+ * tailer publishes every replica's events to all. Bounded: an id the tailer never publishes (the event
+ * was deleted before it read it) is forgotten once `max` newer ones came.
+ */
+export function createOwnCommits(max = 100_000): {
+  add(id: string): void;
+  /** True once for an id added here (and forgets it). */
+  take(id: string): boolean;
+} {
+  const ids = new Set<string>();
+  return {
+    add(id) {
+      ids.add(id);
+      if (ids.size > max) ids.delete(ids.values().next().value as string);
+    },
+    take: (id) => ids.delete(id),
+  };
+}
