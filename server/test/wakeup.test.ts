@@ -130,3 +130,15 @@ describe('wake-up in one process', () => {
     expect(errors).toHaveLength(1);
   });
 });
+
+describe('a channel that cannot be reached at start', () => {
+  it('is a start-up error, not a start that hangs', async () => {
+    // Port 1 on loopback: nothing listens there.
+    await expect(createRedisWakeup({ redisUrl: 'redis://127.0.0.1:1', channel: 'hs_down' })).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
+    await expect(
+      createPgWakeup({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test', channel: 'hs_down' }),
+    ).rejects.toThrow(/ECONNREFUSED/);
+  });
+});

@@ -25,7 +25,11 @@ export async function createRedisWakeup(options: RedisWakeupOptions): Promise<Wa
   const listeners = createWakeupListeners(report);
   let closed = false;
   let subscribed = false;
-  const socket = { reconnectStrategy: (retries: number) => reconnectDelayMs(retries) };
+  // Retried with backoff once running; at start a Redis that cannot be reached is a start-up error (as
+  // an unreachable database is), not a start that hangs.
+  const socket = {
+    reconnectStrategy: (retries: number, cause: Error) => (subscribed ? reconnectDelayMs(retries) : cause),
+  };
   // A wake-up queued while Redis is away is worth nothing by the time it would be sent: the tailer's
   // timer and the reconnect read cover that time. So the publisher fails fast instead of queueing.
   const publisher = createClient({ url: options.redisUrl, socket, disableOfflineQueue: true });
