@@ -9,6 +9,7 @@ import { createPgWakeup } from '../src/live/wakeup-pg.js';
 import { createRedisWakeup } from '../src/live/wakeup-redis.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createSqliteStore } from '../src/store/sqlite/index.js';
+import { startHandler } from './helpers/handler.js';
 import { collect, connected, postCreated, wsClient } from './helpers/server.js';
 
 // Two replicas of the live path (tailer + wake-up channel) in this process, on one SQLite file (the store
@@ -28,7 +29,10 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function startReplicas(open: (channel: string) => Promise<Wakeup>): Promise<{
+async function startReplicas(
+  open: (channel: string) => Promise<Wakeup>,
+  env: Record<string, string> = {},
+): Promise<{
   a: RunningServer;
   b: RunningServer;
   dataDir: string;
@@ -36,7 +40,7 @@ async function startReplicas(open: (channel: string) => Promise<Wakeup>): Promis
   const dataDir = mkdtempSync(join(tmpdir(), 'hookscope-replicas-'));
   cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   const channel = `hs_replicas_${randomBytes(6).toString('hex')}`;
-  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
   const a = await startServer(config, { wakeup: await open(channel) });
   cleanup.push(() => a.close());
   const b = await startServer(config, { wakeup: await open(channel) });
@@ -96,6 +100,31 @@ describe.each(Object.entries(channels))('two replicas woken over %s', (_name, op
     }
   });
 
+  it('FORWARD_TO forwards each event once, from the replica that took it, though both publish it', async () => {
+    const handler = await startHandler();
+    cleanup.push(() => handler.close());
+    const { a, b } = await startReplicas(open, { FORWARD_TO: `${handler.url}/hook` });
+    const posted: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const entityId = randomUUID();
+      await postCreated(i % 2 === 0 ? a.url : b.url, task(entityId, 0));
+      posted.push(entityId);
+    }
+    // Each forwarder sends in commit order: once each replica's last event has arrived, a duplicate of
+    // any earlier event would have arrived before it.
+    const lastA = randomUUID();
+    const lastB = randomUUID();
+    await postCreated(a.url, task(lastA, 0));
+    await postCreated(b.url, task(lastB, 0));
+    posted.push(lastA, lastB);
+    const forwardedIds = (): string[] =>
+      handler.requests.map(
+        (request) => (JSON.parse(request.body.toString()) as { payload: { id: string } }).payload.id,
+      );
+    await waitForCondition(() => forwardedIds().includes(lastA) && forwardedIds().includes(lastB));
+    expect([...forwardedIds()].sort()).toEqual([...posted].sort());
+  });
+
   it('an entity read on B reflects an event acknowledged by A at once; prints the A-ack to B-delivery latency', async () => {
     const { a, b } = await startReplicas(open);
     const entityId = randomUUID();
@@ -140,6 +169,15 @@ async function waitForSubscriber(server: RunningServer): Promise<void> {
   const deadline = Date.now() + 5_000;
   while (server.subscriberCount('eventAdded') === 0) {
     if (Date.now() > deadline) throw new Error('no eventAdded subscriber within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Polls `condition` until it holds (5 s at most): for a state no event announces. */
+async function waitForCondition(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
