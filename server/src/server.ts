@@ -185,9 +185,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Before the delete is acknowledged or published: a fold read next must not come from the cache.
     onDeleted: (report) => {
       entities.forget(report.entityIds);
+      // The other replicas' fold caches cannot see a delete from the middle of an entity's events.
+      if (replicaStream) wakeup?.notifyDeleted(report);
       logger.info({ eventCount: report.eventCount }, 'deleted %d events on request', report.eventCount);
     },
   });
+  if (replicaStream && wakeup) {
+    wakeup.onDeleted((report) => {
+      entities.forget(report.entityIds);
+      live.publish('eventsDeleted', report);
+    });
+    // A delete announced while the channel was away is lost: every cached fold may be stale.
+    wakeup.onReconnect(() => entities.forget(null));
+  }
   const deliveries = createDeliveryRecorder({
     store,
     live,

@@ -10,7 +10,7 @@ import { createRedisWakeup } from '../src/live/wakeup-redis.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { createSqliteStore } from '../src/store/sqlite/index.js';
 import { startHandler } from './helpers/handler.js';
-import { collect, connected, postCreated, wsClient } from './helpers/server.js';
+import { collect, connected, graphql, postCreated, waitFor, wsClient } from './helpers/server.js';
 
 // Two replicas of the live path (tailer + wake-up channel) in this process, on one SQLite file (the store
 // both read) and a real channel between them: what holds here holds for the same wiring on PostgreSQL.
@@ -123,6 +123,32 @@ describe.each(Object.entries(channels))('two replicas woken over %s', (_name, op
       );
     await waitForCondition(() => forwardedIds().includes(lastA) && forwardedIds().includes(lastB));
     expect([...forwardedIds()].sort()).toEqual([...posted].sort());
+  });
+
+  it("a delete on A drops the fold B cached and reaches B's eventsDeleted subscribers", async () => {
+    const { a, b } = await startReplicas(open);
+    const entityId = randomUUID();
+    const ids: string[] = [];
+    for (let n = 0; n < 3; n++) ids.push(await postCreated(a.url, task(entityId, n)));
+    const aggregate = async (server: RunningServer) =>
+      (await (await fetch(`${server.url}/aggregates/${entityId}`)).json()) as { version: number };
+    // B folds and caches the entity; the cache's fingerprint (first and last event) will not change.
+    expect((await aggregate(b)).version).toBe(3);
+    const client = wsClient(`${b.url.replace(/^http/, 'ws')}/graphql`);
+    cleanup.push(async () => void client.dispose());
+    await connected(client);
+    const deletedOnB = collect<{ eventsDeleted: { eventCount: number; eventIds: string[] | null } }>(
+      client,
+      'subscription { eventsDeleted { eventCount eventIds } }',
+    );
+    await waitFor(() => b.subscriberCount('eventsDeleted') === 1);
+    const deleted = await graphql(a.url, 'mutation ($id: ID!) { deleteEvent(id: $id) { eventCount } }', {
+      id: ids[1],
+    });
+    expect(deleted.data).toEqual({ deleteEvent: { eventCount: 1 } });
+    expect(await deletedOnB.next()).toEqual({ eventsDeleted: { eventCount: 1, eventIds: [ids[1]] } });
+    expect(await aggregate(b)).toEqual(await aggregate(a));
+    expect((await aggregate(b)).version).toBe(2);
   });
 
   it('an entity read on B reflects an event acknowledged by A at once; prints the A-ack to B-delivery latency', async () => {

@@ -86,6 +86,33 @@ describe.each([pgDriver, redisDriver])('wake-up over $name', (driver) => {
     }
   });
 
+  it('a delete reaches the other instances, not the sender; ids too many for one message travel as null', async () => {
+    const channel = unique('hs_wake_test');
+    const a = await driver.open(channel, unique('hs_a'));
+    const b = await driver.open(channel, unique('hs_b'));
+    try {
+      const onA: unknown[] = [];
+      const onB: unknown[] = [];
+      a.onDeleted((report) => onA.push(report));
+      b.onDeleted((report) => onB.push(report));
+      const small = { eventCount: 1, eventIds: ['e1'], entityIds: ['task-1'] };
+      const many = Array.from({ length: 1_000 }, (_, i) => `01JZ${String(i).padStart(22, '0')}`);
+      a.notifyDeleted(small);
+      a.notifyDeleted({ eventCount: 1_000, eventIds: many, entityIds: many });
+      await waitFor(() => onB.length === 2);
+      expect(onB).toEqual([small, { eventCount: 1_000, eventIds: null, entityIds: null }]);
+      // The sender's own announcement came back to it too (same channel) and was skipped: a head after
+      // it arrives, and nothing else did.
+      const heads: string[] = [];
+      a.onWake((head) => heads.push(head));
+      b.notify('9');
+      await waitFor(() => heads.length === 1);
+      expect(onA).toEqual([]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('onReconnect fires once the listening connection is cut and back, and wake-ups flow again after it', async () => {
     const channel = unique('hs_wake_test');
     const tag = unique('hs_listener');

@@ -45,7 +45,7 @@ export async function createPgWakeup(options: PgWakeupOptions): Promise<Wakeup> 
     connection,
     onnotice: () => undefined,
     onnotify: (name, payload) => {
-      if (name === channel && !closed) listeners.wake(payload);
+      if (name === channel && !closed) listeners.received(payload);
     },
     onclose: () => {
       if (!closed) void relisten();
@@ -90,14 +90,18 @@ export async function createPgWakeup(options: PgWakeupOptions): Promise<Wakeup> 
     throw error;
   }
 
+  function send(payload: string): void {
+    if (closed) return;
+    // Raw `sql`: pg_notify is a function call drizzle has no word for.
+    publisher`select pg_notify(${channel}, ${payload})`.then(() => undefined, report);
+  }
+
   return {
-    notify(head) {
-      if (closed) return;
-      // Raw `sql`: pg_notify is a function call drizzle has no word for.
-      publisher`select pg_notify(${channel}, ${head})`.then(() => undefined, report);
-    },
+    notify: send,
+    notifyDeleted: (deleted) => send(listeners.deletedMessage(deleted)),
     onWake: listeners.onWake,
     onReconnect: listeners.onReconnect,
+    onDeleted: listeners.onDeleted,
     async close() {
       closed = true;
       await Promise.all([listener.end({ timeout: 1 }), publisher.end({ timeout: 1 })]);

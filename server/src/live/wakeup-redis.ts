@@ -49,7 +49,7 @@ export async function createRedisWakeup(options: RedisWakeupOptions): Promise<Wa
   try {
     await Promise.all([publisher.connect(), subscriber.connect()]);
     await subscriber.subscribe(channel, (message) => {
-      if (!closed) listeners.wake(message);
+      if (!closed) listeners.received(message);
     });
     subscribed = true;
   } catch (error) {
@@ -58,13 +58,17 @@ export async function createRedisWakeup(options: RedisWakeupOptions): Promise<Wa
     subscriber.destroy();
     throw error;
   }
+  function send(payload: string): void {
+    if (closed) return;
+    publisher.publish(channel, payload).then(() => undefined, report);
+  }
+
   return {
-    notify(head) {
-      if (closed) return;
-      publisher.publish(channel, head).then(() => undefined, report);
-    },
+    notify: send,
+    notifyDeleted: (deleted) => send(listeners.deletedMessage(deleted)),
     onWake: listeners.onWake,
     onReconnect: listeners.onReconnect,
+    onDeleted: listeners.onDeleted,
     async close() {
       closed = true;
       await Promise.allSettled([publisher.close(), subscriber.close()]);
