@@ -21,7 +21,7 @@ export const MAX_PG_CHANNEL_BYTES = 63;
  * that NOTIFYs (a pool connection would be returned to the pool between statements, which LISTEN cannot
  * survive). The listening connection is re-opened with backoff whenever it closes, by this code rather
  * than the driver's `listen()`: that one re-listens once per close and drops the error if the attempt
- * fails (postgres 3.4.9, `src/index.js`), and its callback cannot tell a reconnect from the first listen.
+ * fails (postgres 3.4.9, `src/index.js`), leaving nobody listening and nothing said.
  * Each successful re-listen is reported through `onReconnect`. Resolves once listening.
  */
 export async function createPgWakeup(options: PgWakeupOptions): Promise<Wakeup> {
