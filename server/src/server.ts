@@ -18,13 +18,8 @@ import type { Config } from './config.js';
 import { createEntityReader } from './read/entities.js';
 import { createIdGenerator } from './shared/ids.js';
 import { createIngest } from './intake/ingest.js';
-import {
-  createLive,
-  filterSubscription,
-  tapPublishes,
-  type LiveSubscriber as Subscriber,
-} from './live/index.js';
-import { createOwnCommits, startReplicaStream, type ReplicaStream } from './live/replica-stream.js';
+import { createLive, tapPublishes } from './live/index.js';
+import { startReplicaStream, type ReplicaStream } from './live/replica-stream.js';
 import type { Wakeup } from './live/wakeup.js';
 import { createPgWakeup } from './live/wakeup-pg.js';
 import { createRedisWakeup } from './live/wakeup-redis.js';
@@ -97,24 +92,6 @@ export async function openWakeup(config: Config, logger: Logger): Promise<Wakeup
   });
 }
 
-/** The hub as the forwarder sees it among replicas: only the events this replica committed, so that
- * each event is forwarded once cluster-wide, by the replica that took it. */
-function ownEventsOnly(
-  live: Subscriber<LiveTopics>,
-  own: ReturnType<typeof createOwnCommits>,
-): Subscriber<LiveTopics> {
-  return {
-    subscribe(topic, subscribeOptions) {
-      const source = live.subscribe(topic, subscribeOptions);
-      if (topic !== 'eventAdded') return source;
-      return filterSubscription(source, (event) =>
-        own.take((event as LiveTopics['eventAdded']).id),
-      ) as typeof source;
-    },
-    subscriberCount: (topic) => live.subscriberCount(topic),
-  };
-}
-
 /**
  * The store the configuration asks for: the one place a second kind of store (PostgreSQL) slots in.
  * Async because opening another store means connecting to it.
@@ -150,7 +127,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const arrivals = monotonicClock(clock, lastStoredMs === null ? Number.NEGATIVE_INFINITY : lastStoredMs + 1);
   // Among replicas: every replica's commits reach this one's subscribers through its tailer, in one order.
   const wakeup = options.wakeup ?? (await openWakeup(config, logger));
-  const own = createOwnCommits();
+  // Among replicas, FORWARD_TO forwards what this replica committed, as it commits (each event once
+  // cluster-wide, by the replica that took it), while the tailer publishes every replica's events to all.
+  const ownCommits = createLive<LiveTopics>();
   const replicaStream: ReplicaStream | null = wakeup
     ? await startReplicaStream({
         reads: store,
@@ -171,7 +150,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     newId: createIdGenerator(arrivals),
     ...(replicaStream && {
       onCommitted: (event) => {
-        own.add(event.id);
+        ownCommits.publish('eventAdded', event);
         replicaStream.committed(event);
       },
     }),
@@ -225,7 +204,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     config.forwardTo === null
       ? null
       : startForwarder({
-          live: replicaStream ? ownEventsOnly(live, own) : live,
+          live: replicaStream ? ownCommits : live,
           sender,
           recorder: deliveries,
           target: new URL(config.forwardTo),
@@ -313,6 +292,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await wakeup?.close();
         stats.close();
         live.close();
+        ownCommits.close();
         await store.close();
       })();
       return closing;

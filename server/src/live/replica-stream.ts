@@ -69,24 +69,3 @@ export async function startReplicaStream(options: ReplicaStreamOptions): Promise
     },
   };
 }
-
-/**
- * Remembers the ids of the events this replica committed, so that what must happen once per event
- * cluster-wide (forwarding to FORWARD_TO) happens only on the replica that took the webhook, while the
- * tailer publishes every replica's events to all. Bounded: an id the tailer never publishes (the event
- * was deleted before it read it) is forgotten once `max` newer ones came.
- */
-export function createOwnCommits(max = 100_000): {
-  add(id: string): void;
-  /** True once for an id added here (and forgets it). */
-  take(id: string): boolean;
-} {
-  const ids = new Set<string>();
-  return {
-    add(id) {
-      ids.add(id);
-      if (ids.size > max) ids.delete(ids.values().next().value as string);
-    },
-    take: (id) => ids.delete(id),
-  };
-}
