@@ -169,3 +169,32 @@ it('reads and publishes nothing after close', async () => {
   await tailer.idle();
   expect({ reads: reads.reads, published }).toEqual({ reads: 0, published: [] });
 });
+
+it('publishes its own commits from memory when they come next, and reads when they do not (a gap, or a read under way)', async () => {
+  const reads = countingReader();
+  const { tailer, published } = await start(reads);
+  const own = async (count: number): Promise<StoredEvent[]> => {
+    const sequences = await insert(count);
+    return store.eventsAfterSequence(String(Number(sequences[0]) - 1), count, 0);
+  };
+  // Next in order: no read at all.
+  tailer.offer(await own(3));
+  expect({ reads: reads.reads, sequences: published.map((event) => event.sequence) }).toEqual({
+    reads: 0,
+    sequences: ['1', '2', '3'],
+  });
+  // Another replica committed 4 before this one's 5: the offer cannot be published as it is.
+  await insert(1);
+  tailer.offer(await own(1));
+  await tailer.idle();
+  expect({ reads: reads.reads, sequences: published.map((event) => event.sequence) }).toEqual({
+    reads: 1,
+    sequences: ['1', '2', '3', '4', '5'],
+  });
+  // While a read is under way the offer is left to it: nothing twice.
+  await insert(1);
+  tailer.wake();
+  tailer.offer(await own(1));
+  await tailer.idle();
+  expect(published.map((event) => event.sequence)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+});

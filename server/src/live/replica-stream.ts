@@ -18,8 +18,9 @@ export interface ReplicaStreamOptions {
 /** The committed stream of one replica among several. */
 export interface ReplicaStream {
   /**
-   * Called by the intake after each commit of this replica, instead of publishing: wakes the tailer and
-   * tells the other replicas the new head, once per event-loop turn however many events the commit held.
+   * Called by the intake after each commit of this replica, instead of publishing: hands the turn's
+   * events to the tailer (published from memory when they are next in order) and tells the other
+   * replicas the new head, once per event-loop turn however many events the commit held.
    */
   committed(event: StoredEvent & { sequence: string }): void;
   tailer: Tailer;
@@ -45,22 +46,20 @@ export async function startReplicaStream(options: ReplicaStreamOptions): Promise
   const stopWake = wakeup.onWake((head) => tailer.wakeTo(head));
   // After a reconnect, wake-ups sent meanwhile are gone: read from the position whatever the head says.
   const stopReconnect = wakeup.onReconnect(() => tailer.wake());
-  let head: bigint | null = null;
-  let scheduled = false;
+  // This turn's own commits, announced together: a group commit resolves all its inserts in one turn.
+  let pending: (StoredEvent & { sequence: string })[] = [];
   const announce = (): void => {
-    scheduled = false;
-    tailer.wake();
-    if (head !== null) wakeup.notify(head.toString());
+    const events = pending.sort((x, y) => (BigInt(x.sequence) < BigInt(y.sequence) ? -1 : 1));
+    pending = [];
+    tailer.offer(events);
+    const head = events.at(-1);
+    if (head) wakeup.notify(head.sequence);
   };
   return {
     tailer,
     committed(event) {
-      const sequence = BigInt(event.sequence);
-      if (head === null || sequence > head) head = sequence;
-      if (scheduled) return;
-      scheduled = true;
-      // A group commit resolves all its inserts in one turn: one read and one notify for all of them.
-      setImmediate(announce);
+      pending.push(event);
+      if (pending.length === 1) setImmediate(announce);
     },
     async close() {
       stopWake();

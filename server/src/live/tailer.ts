@@ -38,6 +38,12 @@ export interface Tailer {
    * tailer has already published it, so that its own commits' echoes cost no read.
    */
   wakeTo(head: string): void;
+  /**
+   * This replica's own commits of one turn, ascending. When they start right after the position and
+   * leave no gap, nothing else can lie before or among them (sequences have no gaps in commit order), so
+   * they are published from memory with no read; otherwise, or while a read is under way, this is a wake.
+   */
+  offer(events: readonly SequencedEvent[]): void;
   /** The position: the sequence of the last event published (or skipped as gone). */
   position(): string;
   /** Resolves once every read that a wake so far asked for has run (tests, and a drain). */
@@ -104,6 +110,16 @@ export async function startTailer(options: TailerOptions): Promise<Tailer> {
 
   return {
     wake,
+    offer(events) {
+      if (closed) return;
+      let expected = BigInt(last) + 1n;
+      const contiguous = events.every((event) => BigInt(event.sequence) === expected++);
+      if (running || events.length === 0 || !contiguous) return wake();
+      for (const event of events) {
+        last = event.sequence;
+        publish(event);
+      }
+    },
     wakeTo(head) {
       // Both are decimal integer strings, compared as integers ("10" > "9"); anything else from the
       // channel is not trusted to mean "nothing new".
