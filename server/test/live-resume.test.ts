@@ -120,6 +120,25 @@ describe('Subscription.eventAdded(after:)', () => {
     await client.dispose();
   });
 
+  it('replays to a second subscriber with the same cursor after the first one got its replay (no late join)', async ({
+    t,
+  }) => {
+    const start = await newestSequence(t);
+    const posted = [await post(t), await post(t), await post(t)];
+    const client = wsClient(t.wsUrl);
+    // Same operation, same variables: the same key for the shared execution.
+    const first = collect<Resumed>(client, RESUME, { after: start });
+    for (const p of posted) expect((await first.next()).eventAdded.id).toBe(p.id);
+    const second = collect<Resumed>(client, RESUME, { after: start });
+    for (const p of posted) expect((await second.next()).eventAdded.id).toBe(p.id);
+    const live = await post(t);
+    expect((await first.next()).eventAdded.id).toBe(live.id);
+    expect((await second.next()).eventAdded.id).toBe(live.id);
+    first.dispose();
+    second.dispose();
+    await client.dispose();
+  });
+
   it('gives every sequence exactly once to subscribers that resubscribe again and again during a burst', async ({
     t,
   }) => {
