@@ -100,6 +100,31 @@ describe.each(Object.entries(channels))('two replicas woken over %s', (_name, op
     }
   });
 
+  it('a subscriber that moves from A to B resumes after its cursor: no gap, no duplicate, in commit order', async () => {
+    const { a, b, dataDir } = await startReplicas(open);
+    type Added = { eventAdded: { id: string; sequence: string } };
+    const query = 'subscription ($after: String) { eventAdded(after: $after) { id sequence } }';
+    const onA = wsClient(`${a.url.replace(/^http/, 'ws')}/graphql`);
+    await connected(onA);
+    const first = collect<Added>(onA, query);
+    await waitForSubscriber(a);
+    for (let i = 0; i < 5; i++) await postCreated(i % 2 ? b.url : a.url, task(randomUUID(), 0));
+    const seen: Added['eventAdded'][] = [];
+    for (let i = 0; i < 5; i++) seen.push((await first.next()).eventAdded);
+    await onA.dispose();
+    // While it is away both replicas take webhooks; then it comes back, on the other replica.
+    for (let i = 0; i < 6; i++) await postCreated(i % 2 ? b.url : a.url, task(randomUUID(), 0));
+    const onB = wsClient(`${b.url.replace(/^http/, 'ws')}/graphql`);
+    cleanup.push(async () => void onB.dispose());
+    await connected(onB);
+    const resumed = collect<Added>(onB, query, { after: seen.at(-1)?.sequence });
+    for (let i = 0; i < 6; i++) seen.push((await resumed.next()).eventAdded);
+    for (let i = 0; i < 4; i++) await postCreated(i % 2 ? b.url : a.url, task(randomUUID(), 0));
+    for (let i = 0; i < 4; i++) seen.push((await resumed.next()).eventAdded);
+    expect(seen.map((event) => event.id)).toEqual(await commitOrder(dataDir));
+    expect(seen.map((event) => event.sequence)).toEqual(Array.from({ length: 15 }, (_, i) => String(i + 1)));
+  });
+
   it('FORWARD_TO forwards each event once, from the replica that took it, though both publish it', async () => {
     const handler = await startHandler();
     cleanup.push(() => handler.close());
