@@ -1,0 +1,131 @@
+import { sql } from 'drizzle-orm';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import type { PostgresJsQueryResultHKT } from 'drizzle-orm/postgres-js';
+
+// The day partitions of `events` (range-partitioned by received_at, epoch ms; migration 0000). A day is
+// created ahead with CREATE TABLE … LIKE + ATTACH PARTITION, which takes SHARE UPDATE EXCLUSIVE on the
+// parent and so never waits for (or blocks) inserts and reads; `CREATE TABLE … PARTITION OF` would take
+// ACCESS EXCLUSIVE on the parent. Partition DDL is raw SQL: drizzle has no word for it.
+
+/** A drizzle database or transaction over postgres.js (what the PostgreSQL store's parts run queries on). */
+export type PgQueryable = PgDatabase<PostgresJsQueryResultHKT>;
+
+/** The span of one partition: a UTC day. */
+export const DAY_MS = 86_400_000;
+
+/** Days created ahead of today by the maintenance, so a day's first insert never has to create it. */
+export const PARTITION_DAYS_AHEAD = 2;
+
+/** The start (epoch ms) of the UTC day holding `atMs`. */
+export const dayStartMs = (atMs: number): number => Math.floor(atMs / DAY_MS) * DAY_MS;
+
+/** The name of the partition of the day starting at `startMs`: `events_p20300101`. */
+export function partitionName(startMs: number): string {
+  const day = new Date(dayStartMs(startMs)).toISOString().slice(0, 10).replaceAll('-', '');
+  // A year beyond 9999 (or before 0) would not be 8 digits: refuse it instead of naming two days alike.
+  if (!/^\d{8}$/.test(day)) throw new RangeError(`no day partition for ${startMs} ms`);
+  return `events_p${day}`;
+}
+
+/** A day partition as the catalog lists it. */
+export interface DayPartition {
+  name: string;
+  startMs: number;
+  /** True when a DETACH … CONCURRENTLY was interrupted: it must be finished with FINALIZE. */
+  detachPending: boolean;
+}
+
+/** Every partition of `events`, oldest first, with its range (read from the catalog). */
+export async function listPartitions(db: PgQueryable): Promise<DayPartition[]> {
+  // Raw: catalog tables and pg_get_expr have no drizzle words.
+  const rows = await db.execute<{ name: string; bound: string; pending: boolean }>(sql`
+    SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound, i.inhdetachpending AS pending
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'events'::regclass`);
+  const partitions: DayPartition[] = [];
+  for (const row of rows) {
+    const match = /FROM \('?(-?\d+)'?\) TO/.exec(row.bound);
+    if (!match) continue;
+    partitions.push({ name: row.name, startMs: Number(match[1]), detachPending: row.pending });
+  }
+  return partitions.sort((a, b) => a.startMs - b.startMs);
+}
+
+/** The store's view of which day partitions exist, created on demand. */
+export interface Partitions {
+  /**
+   * Makes sure a partition exists for the day of each of `receivedAtMs` (outside any transaction: an
+   * ATTACH is DDL). No query when every day is known to exist.
+   */
+  ensure(receivedAtMs: readonly number[]): Promise<void>;
+  /** Forgets what is known (an insert found no partition for a row: another replica retired that day). */
+  invalidate(): void;
+  /** Tells that the day starting at `startMs` was retired (by this replica). */
+  forget(startMs: number): void;
+}
+
+/** SQLSTATEs of a racing replica that created (or attached) the same day first. */
+const ALREADY_THERE = new Set(['42P07', '42710', '42P17', '23505']);
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Creates and attaches the partition of the day starting at `startMs`, unless it is already attached. */
+export async function createDayPartition(db: PgQueryable, startMs: number): Promise<void> {
+  const name = partitionName(startMs);
+  const endMs = startMs + DAY_MS;
+  // Raw DDL (see the top). The CHECK matches the bound, so ATTACH skips its validation scan; the
+  // indexes of the parent are built on the (empty) table by ATTACH itself.
+  const table = sql.identifier(name);
+  try {
+    await db.execute(sql`CREATE TABLE IF NOT EXISTS ${table}
+      (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE)`);
+    await db.execute(
+      sql.raw(
+        `ALTER TABLE "${name}" ADD CONSTRAINT "${name}_bound" CHECK (received_at >= ${startMs} AND received_at < ${endMs})`,
+      ),
+    );
+  } catch (error) {
+    if (!ALREADY_THERE.has(sqlState(error) ?? '')) throw error;
+  }
+  try {
+    await db.execute(
+      sql.raw(`ALTER TABLE events ATTACH PARTITION "${name}" FOR VALUES FROM (${startMs}) TO (${endMs})`),
+    );
+  } catch (error) {
+    // 42P17: "is already a partition" (another replica attached it meanwhile).
+    if (!ALREADY_THERE.has(sqlState(error) ?? '')) throw error;
+  }
+}
+
+/** Creates the partition cache over `db` (the pool, not a transaction). */
+export function createPartitions(db: PgQueryable): Partitions {
+  let known: Set<number> | null = null;
+  let loading: Promise<Set<number>> | null = null;
+  const load = (): Promise<Set<number>> => {
+    loading ??= listPartitions(db)
+      .then((list) => new Set(list.filter((p) => !p.detachPending).map((p) => p.startMs)))
+      .finally(() => (loading = null));
+    return loading;
+  };
+  return {
+    async ensure(receivedAtMs) {
+      const days = new Set(receivedAtMs.map(dayStartMs));
+      if (known && [...days].every((day) => known?.has(day))) return;
+      const present = (known = known ?? (await load()));
+      for (const day of days) {
+        if (present.has(day)) continue;
+        await createDayPartition(db, day);
+        present.add(day);
+      }
+    },
+    invalidate() {
+      known = null;
+    },
+    forget(startMs) {
+      known?.delete(dayStartMs(startMs));
+    },
+  };
+}
