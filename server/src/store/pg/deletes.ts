@@ -1,17 +1,15 @@
 import type { EventDeleter, EventReader } from '../types.js';
-import type { PgQueryable } from './partitions.js';
+import type { PgContext } from './context.js';
 
-/** Takes the ingest lock inside a transaction, so a delete step is ordered with the group commits. */
-export type LockIngest = (tx: PgQueryable) => Promise<unknown>;
+/** A newest-first page read of events (events.ts's `ListPage`: the same shape as `listEvents`). */
+export type ListPage = EventReader['listEvents'];
 
-/** Creates `deleteEvents`: short steps, each a transaction of its own under the ingest lock. */
-export function createDeletes(
-  db: PgQueryable,
-  lockIngest: LockIngest,
-  listEvents: EventReader['listEvents'],
-): EventDeleter {
-  void db;
-  void lockIngest;
-  void listEvents;
+/**
+ * Creates `deleteEvents`: short steps, each a transaction of its own that takes the ingest lock
+ * (`ctx.locks.ingest`) first, so a delete is ordered with the group commits.
+ */
+export function createDeletes(ctx: PgContext, listPage: ListPage): EventDeleter {
+  void ctx;
+  void listPage;
   return { deleteEvents: () => Promise.reject(new Error('not implemented yet (pgB)')) };
 }

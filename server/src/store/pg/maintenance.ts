@@ -1,6 +1,6 @@
 import type { Eviction, Maintenance, MaintenanceOptions } from '../types.js';
-import type { LockIngest } from './deletes.js';
-import type { Partitions, PgQueryable } from './partitions.js';
+import type { PgContext } from './context.js';
+import type { Partitions } from './partitions.js';
 
 /** The store's side of its maintenance. */
 export interface MaintenanceParts {
@@ -10,15 +10,10 @@ export interface MaintenanceParts {
   reportEviction(eviction: Eviction): void;
 }
 
-/** Creates the upkeep over the pool `db`; nothing runs until `startMaintenance`. */
-export function createMaintenance(
-  db: PgQueryable,
-  partitions: Partitions,
-  lockIngest: LockIngest,
-): MaintenanceParts {
-  void db;
+/** Creates the upkeep of the store; nothing runs until `startMaintenance`. */
+export function createMaintenance(ctx: PgContext, partitions: Partitions): MaintenanceParts {
+  void ctx;
   void partitions;
-  void lockIngest;
   let running: MaintenanceOptions | null = null;
   return {
     reportEviction(eviction) {

@@ -1,14 +1,13 @@
 import { sql } from 'drizzle-orm';
-import type { PgDatabase } from 'drizzle-orm/pg-core';
-import type { PostgresJsQueryResultHKT } from 'drizzle-orm/postgres-js';
+import type { PgContext } from './context.js';
 
 // The day partitions of `events` (range-partitioned by received_at, epoch ms; migration 0000). A day is
 // created ahead with CREATE TABLE … LIKE + ATTACH PARTITION, which takes SHARE UPDATE EXCLUSIVE on the
 // parent and so never waits for (or blocks) inserts and reads; `CREATE TABLE … PARTITION OF` would take
 // ACCESS EXCLUSIVE on the parent. Partition DDL is raw SQL: drizzle has no word for it.
 
-/** A drizzle database or transaction over postgres.js (what the PostgreSQL store's parts run queries on). */
-export type PgQueryable = PgDatabase<PostgresJsQueryResultHKT>;
+/** drizzle over the pool or over a transaction (`PgContext.db`, `PgTx.db`). */
+export type PgQueryable = PgContext['db'];
 
 /** The span of one partition: a UTC day. */
 export const DAY_MS = 86_400_000;
@@ -100,32 +99,37 @@ export async function createDayPartition(db: PgQueryable, startMs: number): Prom
   }
 }
 
-/** Creates the partition cache over `db` (the pool, not a transaction). */
-export function createPartitions(db: PgQueryable): Partitions {
-  let known: Set<number> | null = null;
-  let loading: Promise<Set<number>> | null = null;
-  const load = (): Promise<Set<number>> => {
-    loading ??= listPartitions(db)
-      .then((list) => new Set(list.filter((p) => !p.detachPending).map((p) => p.startMs)))
+/** Creates the partition cache of the store (`ctx.partitions` is the set of days known to exist). */
+export function createPartitions(ctx: Pick<PgContext, 'db' | 'partitions'>): Partitions {
+  const known = ctx.partitions;
+  let loaded = false;
+  let loading: Promise<void> | null = null;
+  const load = (): Promise<void> => {
+    loading ??= listPartitions(ctx.db)
+      .then((list) => {
+        known.clear();
+        for (const p of list) if (!p.detachPending) known.add(p.startMs);
+        loaded = true;
+      })
       .finally(() => (loading = null));
     return loading;
   };
   return {
     async ensure(receivedAtMs) {
       const days = new Set(receivedAtMs.map(dayStartMs));
-      if (known && [...days].every((day) => known?.has(day))) return;
-      const present = (known = known ?? (await load()));
+      if (loaded && [...days].every((day) => known.has(day))) return;
+      if (!loaded) await load();
       for (const day of days) {
-        if (present.has(day)) continue;
-        await createDayPartition(db, day);
-        present.add(day);
+        if (known.has(day)) continue;
+        await createDayPartition(ctx.db, day);
+        known.add(day);
       }
     },
     invalidate() {
-      known = null;
+      loaded = false;
     },
     forget(startMs) {
-      known?.delete(dayStartMs(startMs));
+      known.delete(dayStartMs(startMs));
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../../domain/types.js';
 import type { LearnableEvent } from '../../domain/schema-learning.js';
 import type { EventReader } from '../types.js';
-import type { PgQueryable } from './partitions.js';
+import type { PgContext, PgTx } from './context.js';
 
 /** An event as the learner reads it: its facts and its body (parsed again only when no payload is given). */
 export type LearnedEvent = LearnableEvent & { raw: Buffer };
@@ -21,18 +21,15 @@ export interface BatchLearner {
  * Inside the ingest transaction, under its lock: reads the learned shapes of `entityTypes` (one query)
  * and answers the learner of this batch.
  */
-export async function loadBatchLearner(
-  tx: PgQueryable,
-  entityTypes: readonly string[],
-): Promise<BatchLearner> {
+export async function loadBatchLearner(tx: PgTx, entityTypes: readonly string[]): Promise<BatchLearner> {
   void tx;
   void entityTypes;
   throw new Error('not implemented yet (pgB)');
 }
 
 /** The learned-schema reads of the contract. */
-export function createSchemaReads(db: PgQueryable): Pick<EventReader, 'listSchemas' | 'getSchema'> {
-  void db;
+export function createSchemaReads(ctx: PgContext): Pick<EventReader, 'listSchemas' | 'getSchema'> {
+  void ctx;
   return {
     listSchemas: () => Promise.reject(new Error('not implemented yet (pgB)')),
     getSchema: () => Promise.reject(new Error('not implemented yet (pgB)')),
