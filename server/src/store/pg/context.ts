@@ -1,6 +1,5 @@
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
-import type * as schema from './schema.js';
 
 /** Who stamps `receivedAtMs` (and with it the event id) of a stored event. */
 export type ReceivedAtStamp = 'database' | 'caller';
@@ -43,14 +42,16 @@ export interface ResolvedPgOptions extends Required<Omit<PgStoreOptions, 'schema
 /** A transaction of the store: the raw driver handle and drizzle's query builder over it. */
 export interface PgTx {
   sql: postgres.TransactionSql;
-  db: PostgresJsDatabase<typeof schema>;
+  /** drizzle over the transaction (the same type as the pool's, built per transaction: cheap). */
+  db: PostgresJsDatabase;
 }
 
 /** What every module of the PostgreSQL store takes: the pool, drizzle over it, the options. */
 export interface PgContext {
   /** The pooled driver (porsager/postgres). Raw `sql` only where drizzle has no word, marked as such. */
   sql: postgres.Sql;
-  db: PostgresJsDatabase<typeof schema>;
+  /** drizzle's query builder over the pool (no relational schema: no query here uses one). */
+  db: PostgresJsDatabase;
   options: ResolvedPgOptions;
   /** Advisory lock keys of this store's tables (two int4, see {@link advisoryKey}). */
   locks: {
