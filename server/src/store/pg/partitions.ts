@@ -1,13 +1,20 @@
 import { sql } from 'drizzle-orm';
-import type { PgContext } from './context.js';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import type { PgContext, PgTx } from './context.js';
 
 // The day partitions of `events` (range-partitioned by received_at, epoch ms; migration 0000). A day is
 // created ahead with CREATE TABLE … LIKE + ATTACH PARTITION, which takes SHARE UPDATE EXCLUSIVE on the
 // parent and so never waits for (or blocks) inserts and reads; `CREATE TABLE … PARTITION OF` would take
 // ACCESS EXCLUSIVE on the parent. Partition DDL is raw SQL: drizzle has no word for it.
 
-/** drizzle over the pool or over a transaction (`PgContext.db`, `PgTx.db`). */
-export type PgQueryable = PgContext['db'];
+/**
+ * drizzle without the relational schema, over a transaction (`PgTx.db`) or over the pool (see
+ * {@link plainDb}): what the parts of the store here run their queries on.
+ */
+export type PgQueryable = PgTx['db'];
+
+/** drizzle over the pool without the relational schema (the type every part here takes). */
+export const plainDb = (ctx: Pick<PgContext, 'sql'>): PgQueryable => drizzle(ctx.sql);
 
 /** The span of one partition: a UTC day. */
 export const DAY_MS = 86_400_000;
@@ -100,12 +107,13 @@ export async function createDayPartition(db: PgQueryable, startMs: number): Prom
 }
 
 /** Creates the partition cache of the store (`ctx.partitions` is the set of days known to exist). */
-export function createPartitions(ctx: Pick<PgContext, 'db' | 'partitions'>): Partitions {
+export function createPartitions(ctx: Pick<PgContext, 'sql' | 'partitions'>): Partitions {
+  const db = plainDb(ctx);
   const known = ctx.partitions;
   let loaded = false;
   let loading: Promise<void> | null = null;
   const load = (): Promise<void> => {
-    loading ??= listPartitions(ctx.db)
+    loading ??= listPartitions(db)
       .then((list) => {
         known.clear();
         for (const p of list) if (!p.detachPending) known.add(p.startMs);
@@ -121,7 +129,7 @@ export function createPartitions(ctx: Pick<PgContext, 'db' | 'partitions'>): Par
       if (!loaded) await load();
       for (const day of days) {
         if (known.has(day)) continue;
-        await createDayPartition(ctx.db, day);
+        await createDayPartition(db, day);
         known.add(day);
       }
     },
