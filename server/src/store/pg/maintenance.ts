@@ -1,6 +1,70 @@
-import type { Eviction, Maintenance, MaintenanceOptions } from '../types.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { and, gte, lt, sql } from 'drizzle-orm';
+import { SCHEMA_BUCKET_MS } from '../../domain/schema-learning.js';
+import { createPeriodicJob } from '../../shared/periodic-job.js';
+import type { Eviction, Maintenance, MaintenanceOptions, PurgeReport } from '../types.js';
 import type { PgContext } from './context.js';
-import type { Partitions } from './partitions.js';
+import { lockIngest } from './deletes.js';
+import { withClassifiedFailures } from './errors.js';
+import {
+  DAY_MS,
+  dayStartMs,
+  PARTITION_DAYS_AHEAD,
+  listPartitions,
+  plainDb,
+  type Partitions,
+  type PgQueryable,
+} from './partitions.js';
+import { removeEvents } from './removal.js';
+import {
+  deliveries,
+  entities,
+  eventCounts,
+  eventDeliveryIds,
+  events,
+  rejections,
+  schemaBuckets,
+  trafficRejections,
+  trafficSplits,
+} from './schema.js';
+
+// The PostgreSQL store's upkeep, behind `startMaintenance` (the contract). One replica at a time runs
+// it: each run tries a session advisory lock (`ctx.locks.maintenance`) on a reserved connection and,
+// when another replica holds it, does nothing. A run:
+// 1. creates the day partitions ahead (partitions.ts: ATTACH, which never blocks inserts);
+// 2. finishes what an interrupted run left: a partition in the "detach pending" state (DETACH …
+//    FINALIZE) and a detached table not dropped yet;
+// 3. retires every day partition wholly before the cut-off: `DETACH PARTITION … CONCURRENTLY` (a plain
+//    DETACH or DROP takes ACCESS EXCLUSIVE on the parent, and every insert and read queues behind it),
+//    under a short lock_timeout with retries, then deletes what the day leaves in other tables (attempts,
+//    dedupe rows, entities) in short batches and, in one transaction, the day's counter rows and DROP
+//    TABLE of the detached table (a DROP fires no trigger: the counters must go with it);
+// 4. deletes the expired rows of the day that straddles the cut-off, in short batches under the ingest
+//    lock (the statement triggers keep the counters), then expired refusals, entities, sparkline hours,
+//    and the counter rows of buckets wholly before the cut-off once they are zero.
+// Reads never depend on any of it: every read applies the cut-off (a partition pending detach is already
+// invisible to new queries). Raw SQL where drizzle has no word: partition DDL, advisory locks, SET,
+// ctid batches.
+
+/** Tuning of the retirement (tests shorten it). */
+export interface MaintenanceTuning {
+  /** lock_timeout of each DETACH / FINALIZE / DROP attempt: a queued ACCESS lock never waits longer. */
+  lockTimeoutMs?: number;
+  /** Attempts of each of those before the run leaves the partition to the next run. */
+  ddlAttempts?: number;
+  /** Pause between two attempts. */
+  ddlRetryPauseMs?: number;
+  /** Rows per DELETE statement of the batched steps. */
+  batchRows?: number;
+}
+
+/** Defaults: short enough that a queued lock never stalls traffic, retried long enough to get through. */
+const DEFAULT_TUNING: Required<MaintenanceTuning> = {
+  lockTimeoutMs: 200,
+  ddlAttempts: 10,
+  ddlRetryPauseMs: 250,
+  batchRows: 1_000,
+};
 
 /** The store's side of its maintenance. */
 export interface MaintenanceParts {
@@ -10,20 +74,247 @@ export interface MaintenanceParts {
   reportEviction(eviction: Eviction): void;
 }
 
+/** SQLSTATE 55P03 (lock_timeout) and 57014 (canceled): an attempt that may succeed later. */
+const isLockTimeout = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '55P03' || code === '57014';
+};
+
+const HOUR_MS = 3_600_000;
+
+/** A day partition to retire, or a detached table left to drop. */
+interface Retiring {
+  name: string;
+  startMs: number;
+}
+
 /** Creates the upkeep of the store; nothing runs until `startMaintenance`. */
-export function createMaintenance(ctx: PgContext, partitions: Partitions): MaintenanceParts {
-  void ctx;
-  void partitions;
+export function createMaintenance(
+  ctx: PgContext,
+  partitions: Partitions,
+  tuning: MaintenanceTuning = {},
+): MaintenanceParts {
+  const db = plainDb(ctx);
+  const t = { ...DEFAULT_TUNING, ...tuning };
   let running: MaintenanceOptions | null = null;
+  let started = false;
+
+  /** Runs `statement` on `conn` (outside any transaction) until it gets its lock, at most ddlAttempts times. */
+  async function ddl(
+    conn: PgQueryable,
+    statement: string,
+    signal: AbortSignal,
+    onGone?: (error: unknown) => boolean,
+  ): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await conn.execute(sql.raw(statement));
+        return true;
+      } catch (error) {
+        if (onGone?.(error)) return true;
+        if (!isLockTimeout(error)) throw error;
+        if (attempt >= t.ddlAttempts || signal.aborted) {
+          running?.onError?.(error);
+          return false;
+        }
+        await sleep(t.ddlRetryPauseMs, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Deletes rows of `table` matching `where` in batches of one short transaction each; the rows deleted. */
+  async function inBatches(table: string, where: ReturnType<typeof sql>): Promise<number> {
+    let total = 0;
+    for (;;) {
+      // Raw: a ctid batch (DELETE has no LIMIT) has no drizzle word.
+      const rows = await db.execute(sql`
+        DELETE FROM ${sql.identifier(table)} WHERE ctid = ANY(ARRAY(
+          SELECT ctid FROM ${sql.identifier(table)} WHERE ${where} LIMIT ${t.batchRows}))
+        RETURNING 1`);
+      total += rows.length;
+      if (rows.length < t.batchRows) return total;
+    }
+  }
+
+  /**
+   * After a day left `events` (detached): deletes what it leaves elsewhere, then its counter rows and its
+   * table in one transaction. Answers the events it held (from the counters, before they go).
+   */
+  async function dropDetached(day: Retiring): Promise<number> {
+    const endMs = day.startMs + DAY_MS;
+    await inBatches(
+      'deliveries',
+      sql`${deliveries.eventReceivedAt} >= ${day.startMs} AND ${deliveries.eventReceivedAt} < ${endMs}`,
+    );
+    await inBatches(
+      'event_delivery_ids',
+      sql`${eventDeliveryIds.receivedAt} >= ${day.startMs} AND ${eventDeliveryIds.receivedAt} < ${endMs}`,
+    );
+    // An entity whose latest event was in this day (or before) has no event left.
+    await inBatches('entities', sql`${entities.lastReceivedAt} < ${endMs}`);
+    return ctx.transaction(async (tx) => {
+      const [row] = await tx.db
+        .select({ n: sql<string>`coalesce(sum(${eventCounts.count}), 0)` })
+        .from(eventCounts)
+        .where(
+          and(
+            sql`${eventCounts.sizeMs} = ${HOUR_MS}`,
+            gte(eventCounts.startMs, day.startMs),
+            lt(eventCounts.startMs, endMs),
+          ),
+        );
+      await tx.db
+        .delete(eventCounts)
+        .where(and(gte(eventCounts.startMs, day.startMs), lt(eventCounts.startMs, endMs)));
+      await tx.db
+        .delete(trafficSplits)
+        .where(and(gte(trafficSplits.startMs, day.startMs), lt(trafficSplits.startMs, endMs)));
+      await tx.db.execute(sql`SET LOCAL lock_timeout = ${sql.raw(String(t.lockTimeoutMs * 5))}`);
+      await tx.db.execute(sql`DROP TABLE IF EXISTS ${sql.identifier(day.name)}`);
+      partitions.forget(day.startMs);
+      return Number(row?.n ?? 0);
+    });
+  }
+
+  /** Detached tables of `events` not dropped yet (an interrupted run): same name pattern, no parent. */
+  async function orphans(): Promise<Retiring[]> {
+    const rows = await db.execute<{ name: string }>(sql`
+      SELECT c.relname AS name FROM pg_class c
+      WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = 'events'::regclass)
+        AND c.relkind = 'r' AND NOT c.relispartition AND c.relname ~ '^events_p[0-9]{8}$'`);
+    return rows.map((row) => {
+      const d = row.name.slice('events_p'.length);
+      return {
+        name: row.name,
+        startMs: Date.UTC(Number(d.slice(0, 4)), Number(d.slice(4, 6)) - 1, Number(d.slice(6, 8))),
+      };
+    });
+  }
+
+  /** Retires every day wholly before `cutoffMs`; answers the events they held. */
+  async function retireDays(conn: PgQueryable, cutoffMs: number, signal: AbortSignal): Promise<number> {
+    let removed = 0;
+    await conn.execute(sql.raw(`SET lock_timeout = ${Math.max(1, Math.trunc(t.lockTimeoutMs))}`));
+    try {
+      // Only days wholly before the cut-off: a table of a day ahead may be one another replica has just
+      // created and not attached yet.
+      for (const orphan of await orphans()) {
+        if (orphan.startMs + DAY_MS <= cutoffMs) removed += await dropDetached(orphan);
+      }
+      for (const day of await listPartitions(conn)) {
+        if (signal.aborted) break;
+        const name = day.name.replaceAll('"', '""');
+        if (day.detachPending) {
+          // An interrupted DETACH … CONCURRENTLY: finish it whatever the cut-off (reads no longer see it).
+          if (!(await ddl(conn, `ALTER TABLE events DETACH PARTITION "${name}" FINALIZE`, signal))) continue;
+        } else if (day.startMs + DAY_MS <= cutoffMs) {
+          const detached = await ddl(
+            conn,
+            `ALTER TABLE events DETACH PARTITION "${name}" CONCURRENTLY`,
+            signal,
+          );
+          if (!detached) continue;
+        } else {
+          continue;
+        }
+        removed += await dropDetached({ name: day.name, startMs: day.startMs });
+      }
+    } finally {
+      await conn.execute(sql.raw('RESET lock_timeout'));
+    }
+    return removed;
+  }
+
+  /**
+   * Deletes the expired rows of the day that straddles the cut-off, in short steps (a whole day that
+   * could not be detached this time is left to the next run's DETACH, not deleted row by row).
+   */
+  async function purgeRows(cutoffMs: number, signal: AbortSignal): Promise<PurgeReport> {
+    const report: PurgeReport = { eventCount: 0, rejectionCount: 0, beforeMs: cutoffMs };
+    const fromMs = dayStartMs(cutoffMs);
+    for (;;) {
+      const gone = await ctx.transaction(async (tx) => {
+        await lockIngest(ctx, tx);
+        return removeEvents(
+          tx.db,
+          sql`SELECT id, received_at FROM ${events} WHERE received_at >= ${fromMs} AND received_at < ${cutoffMs}
+              ORDER BY received_at LIMIT ${t.batchRows}`,
+          false,
+        );
+      });
+      report.eventCount += gone.length;
+      if (gone.length < t.batchRows || signal.aborted) break;
+    }
+    report.rejectionCount = await inBatches('rejections', sql`${rejections.receivedAt} < ${cutoffMs}`);
+    await inBatches('entities', sql`${entities.lastReceivedAt} < ${cutoffMs}`);
+    await inBatches(
+      'schema_buckets',
+      sql`${schemaBuckets.startAt} < ${Math.floor(cutoffMs / SCHEMA_BUCKET_MS) * SCHEMA_BUCKET_MS}`,
+    );
+    // Buckets wholly before the cut-off hold nothing once their rows are gone (a day pending detach
+    // still has its counts: they go with its table).
+    await inBatches(
+      'event_counts',
+      sql`${eventCounts.count} = 0 AND ${eventCounts.startMs} + ${eventCounts.sizeMs} <= ${cutoffMs}`,
+    );
+    await inBatches(
+      'traffic_splits',
+      sql`${trafficSplits.count} = 0 AND ${trafficSplits.startMs} + ${trafficSplits.sizeMs} <= ${cutoffMs}`,
+    );
+    await inBatches(
+      'traffic_rejections',
+      sql`${trafficRejections.count} = 0 AND ${trafficRejections.startMs} + ${trafficRejections.sizeMs} <= ${cutoffMs}`,
+    );
+    return report;
+  }
+
+  /** One run, when this replica gets the maintenance lock (else an empty report). */
+  async function run(cutoffMs: number, signal: AbortSignal): Promise<PurgeReport> {
+    const empty: PurgeReport = { eventCount: 0, rejectionCount: 0, beforeMs: cutoffMs };
+    const reserved = await ctx.sql.reserve();
+    try {
+      const conn = plainDb({ sql: reserved });
+      const [k0, k1] = ctx.locks.maintenance;
+      const [got] = await conn.execute<{ ok: boolean }>(
+        sql`SELECT pg_try_advisory_lock(${k0}::int4, ${k1}::int4) AS ok`,
+      );
+      if (!got?.ok) return empty;
+      try {
+        const now = Date.now();
+        await partitions.ensure(Array.from({ length: PARTITION_DAYS_AHEAD + 1 }, (_, i) => now + i * DAY_MS));
+        const retired = await retireDays(conn, cutoffMs, signal);
+        const rows = await purgeRows(cutoffMs, signal);
+        return { ...rows, eventCount: rows.eventCount + retired };
+      } finally {
+        await conn.execute(sql`SELECT pg_advisory_unlock(${k0}::int4, ${k1}::int4)`);
+      }
+    } finally {
+      reserved.release();
+    }
+  }
+
   return {
     reportEviction(eviction) {
       running?.onEvicted?.(eviction);
     },
     startMaintenance(options) {
+      if (started) throw new Error('maintenance is already started for this store');
+      started = true;
       running = options;
+      const job = createPeriodicJob({
+        intervalMs: options.purgeIntervalMs,
+        run: withClassifiedFailures(async (signal: AbortSignal) => {
+          const report = await run(options.cutoffMs(), signal);
+          if (report.eventCount + report.rejectionCount > 0) options.onPurged?.(report);
+          return report;
+        }),
+        onError: options.onError,
+      });
+      job.start();
       return {
-        runNow: () => Promise.reject(new Error('not implemented yet (pgB)')),
+        runNow: job.runNow,
         async stop() {
+          await job.stop();
           running = null;
         },
       };

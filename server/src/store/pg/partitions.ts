@@ -71,7 +71,7 @@ export interface Partitions {
 }
 
 /** SQLSTATEs of a racing replica that created (or attached) the same day first. */
-const ALREADY_THERE = new Set(['42P07', '42710', '42P17', '23505']);
+const ALREADY_THERE = new Set(['42P07', '42710', '42809', '42P17', '23505']);
 
 function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -101,7 +101,7 @@ export async function createDayPartition(db: PgQueryable, startMs: number): Prom
       sql.raw(`ALTER TABLE events ATTACH PARTITION "${name}" FOR VALUES FROM (${startMs}) TO (${endMs})`),
     );
   } catch (error) {
-    // 42P17: "is already a partition" (another replica attached it meanwhile).
+    // 42809: "is already a partition" (another replica attached it meanwhile).
     if (!ALREADY_THERE.has(sqlState(error) ?? '')) throw error;
   }
 }
