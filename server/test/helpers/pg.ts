@@ -58,3 +58,85 @@ export async function createTestDatabase(serverUrl = TEST_SERVER_URL): Promise<T
     },
   };
 }
+
+const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+/** A PostgreSQL server of the test's own (its own data folder and port), which it may stop and restart. */
+export interface PrivatePostgres {
+  /** postgres://…/postgres on its port. */
+  url: string;
+  port: number;
+  /** `pg_ctl stop` (mode fast: sessions are terminated, as a server shutdown does). */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops, then deletes the data folder. */
+  destroy(): Promise<void>;
+}
+
+/** A free TCP port on loopback (asked of the OS, then released). */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * Creates and starts a private PostgreSQL 15 (initdb into a temporary folder, pg_ctl on a free port,
+ * trust auth on loopback only). initdb refuses to run as root, so as root it runs as the `postgres`
+ * user, which then owns the folder.
+ */
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const { mkdtempSync, chownSync, rmSync } = await import('node:fs');
+  const { tmpdir, userInfo } = await import('node:os');
+  const { join } = await import('node:path');
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const run = promisify(execFile);
+  const asRoot = userInfo().uid === 0;
+  const folder = mkdtempSync(join(tmpdir(), 'hookscope-pg-'));
+  const dataDir = join(folder, 'data');
+  const socketDir = folder;
+  const pgc = async (tool: string, args: string[]) => {
+    const command = asRoot ? 'runuser' : join(PG_BIN, tool);
+    const argv = asRoot ? ['-u', 'postgres', '--', join(PG_BIN, tool), ...args] : args;
+    await run(command, argv, { timeout: 60_000 });
+  };
+  if (asRoot) {
+    const { execFileSync } = await import('node:child_process');
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    chownSync(folder, uid, gid);
+  }
+  await pgc('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+  const port = await freePort();
+  const options = `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
+  const start = () => pgc('pg_ctl', ['-D', dataDir, '-o', options, '-w', '-t', '30', '-l', join(folder, 'log'), 'start']);
+  const stop = () => pgc('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', '30', 'stop']);
+  await start();
+  let running = true;
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    async stop() {
+      await stop();
+      running = false;
+    },
+    async start() {
+      await start();
+      running = true;
+    },
+    async destroy() {
+      if (running) await stop().catch(() => {});
+      running = false;
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}

@@ -10,6 +10,7 @@ import {
   type PgStoreOptions,
   type ResolvedPgOptions,
 } from './context.js';
+import { guardDriverCrash } from './driver-guard.js';
 
 /** The PostgreSQL migrations drizzle-kit generates (npm run db:generate:pg). */
 export const PG_MIGRATIONS_FOLDER = join(packageRoot, 'server', 'drizzle', 'pg');
@@ -38,6 +39,10 @@ function driverOptions(options: ResolvedPgOptions, max: number): postgres.Option
     max,
     // A database that does not answer fails a call within seconds (503) instead of queueing it.
     connect_timeout: options.connectTimeoutSeconds,
+    // Seconds before reconnecting after a failure. The driver's default grows to 20 s after a few
+    // failures, so a restarted database stayed unused (webhooks waited 5 s and more); a short cap
+    // keeps both the answers while it is down (503) and the recovery within a second.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     // Idle connections close, and each is replaced within the hour (bounds prepared-statement memory).
     idle_timeout: 60,
     max_lifetime: 30 * 60,
@@ -89,9 +94,50 @@ export function toPgTx(tx: postgres.TransactionSql, pool: postgres.Sql): PgTx {
   return { sql: tx, db: drizzle({ client }) };
 }
 
+/** Errors after which the transaction's connection is gone (or about to close): nothing more may be written on it. */
+const CONNECTION_LOST = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'ECONNRESET',
+  'EPIPE',
+]);
+
+function isConnectionLost(error: unknown): boolean {
+  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') return false;
+  const { code } = error;
+  // 57P01-57P03: the server is shutting down or restarting; class 08: the connection failed.
+  return CONNECTION_LOST.has(code) || /^57P0[123]$/.test(code) || code.startsWith('08');
+}
+
+/**
+ * `pool.begin(work)`, made safe against a postgres.js 3.4.9 crash (porsager/postgres #1154, #1208): when
+ * a transaction's query fails because its connection died, begin() writes ROLLBACK on that connection,
+ * and once its socket is gone the deferred write throws a TypeError from a setImmediate, which no caller
+ * can catch and which ends the process. So on such an error the callback never settles: begin() rejects
+ * through the connection's close instead (its race with `onclose`), and nothing is written on the dead
+ * connection. Any other failure rolls back as usual.
+ */
+export function beginTransaction<T>(
+  pool: postgres.Sql,
+  work: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
+  return pool.begin(async (tx) => {
+    try {
+      return await work(tx);
+    } catch (error) {
+      if (isConnectionLost(error)) return new Promise<never>(() => {});
+      throw error;
+    }
+  }) as Promise<T>;
+}
+
 /** Opens the pool, applies pending migrations and answers the context every module takes. */
 export async function openPgContext(given: PgStoreOptions): Promise<PgContext> {
   const options = resolvePgOptions(given);
+  guardDriverCrash((error) =>
+    process.emitWarning(`hookscope: dropped a postgres.js crash (${error.message})`),
+  );
   await migrateLocked(options);
   const sql = postgres(options.databaseUrl, driverOptions(options, options.maxConnections));
   const db = drizzle({ client: sql });
@@ -106,6 +152,6 @@ export async function openPgContext(given: PgStoreOptions): Promise<PgContext> {
       maintenance: advisoryKey(schemaName, 'maintenance'),
     },
     partitions: new Set(),
-    transaction: (work) => sql.begin((tx) => work(toPgTx(tx, sql))) as ReturnType<typeof work>,
+    transaction: (work) => beginTransaction(sql, (tx) => work(toPgTx(tx, sql))),
   };
 }

@@ -14,7 +14,7 @@ import type { AdvisoryKey, PgContext, PgTx } from './context.js';
 import { insertDeliveries } from './deliveries.js';
 import { isMissingPartition } from './errors.js';
 import { evictPastCap } from './eviction.js';
-import { toPgTx } from './open.js';
+import { beginTransaction, toPgTx } from './open.js';
 import { searchTextOf } from './filters.js';
 import { stampedEventId } from './ids.js';
 import type { Partitions } from './partitions.js';
@@ -220,7 +220,7 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
   /** The batch's transaction; throws (rolled back) when any of it fails. */
   async function runTransaction(batch: Write[], stamped: number[]): Promise<Committed> {
     const inserts = batch.filter((item) => item.kind === 'event');
-    return (await sql.begin(async (raw) => {
+    return beginTransaction(sql, async (raw) => {
       const tx = toPgTx(raw, sql);
       const deliveryIds = [
         ...new Set(
@@ -299,7 +299,7 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
         return { event: original as StoredEvent, duplicate: true } satisfies InsertResult;
       });
       return { results, eviction };
-    })) as Committed;
+    });
   }
 
   /** Runs the batch's transaction, once more after creating a partition an insert found missing. */
