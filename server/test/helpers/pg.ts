@@ -66,8 +66,8 @@ export interface PrivatePostgres {
   /** postgres://…/postgres on its port. */
   url: string;
   port: number;
-  /** `pg_ctl stop` (mode fast: sessions are terminated, as a server shutdown does). */
-  stop(): Promise<void>;
+  /** `pg_ctl stop`: `fast` terminates the sessions (a clean shutdown), `immediate` is a crash (recovery at start). */
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
   start(): Promise<void>;
   /** Stops, then deletes the data folder. */
   destroy(): Promise<void>;
@@ -118,15 +118,17 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   await pgc('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
   const port = await freePort();
   const options = `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
-  const start = () => pgc('pg_ctl', ['-D', dataDir, '-o', options, '-w', '-t', '30', '-l', join(folder, 'log'), 'start']);
-  const stop = () => pgc('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', '30', 'stop']);
+  const start = () =>
+    pgc('pg_ctl', ['-D', dataDir, '-o', options, '-w', '-t', '30', '-l', join(folder, 'log'), 'start']);
+  const stop = (mode: 'fast' | 'immediate' = 'fast') =>
+    pgc('pg_ctl', ['-D', dataDir, '-m', mode, '-w', '-t', '30', 'stop']);
   await start();
   let running = true;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
-    async stop() {
-      await stop();
+    async stop(mode) {
+      await stop(mode);
       running = false;
     },
     async start() {
