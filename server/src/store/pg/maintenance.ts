@@ -3,6 +3,7 @@ import { and, gte, lt, sql } from 'drizzle-orm';
 import { SCHEMA_BUCKET_MS } from '../../domain/schema-learning.js';
 import { createPeriodicJob } from '../../shared/periodic-job.js';
 import type { Eviction, Maintenance, MaintenanceOptions, PurgeReport } from '../types.js';
+import type { ReservedSql } from 'postgres';
 import type { PgContext } from './context.js';
 import { lockIngest } from './deletes.js';
 import { withClassifiedFailures } from './errors.js';
@@ -13,7 +14,6 @@ import {
   listPartitions,
   plainDb,
   type Partitions,
-  type PgQueryable,
 } from './partitions.js';
 import { removeEvents } from './removal.js';
 import {
@@ -101,14 +101,14 @@ export function createMaintenance(
 
   /** Runs `statement` on `conn` (outside any transaction) until it gets its lock, at most ddlAttempts times. */
   async function ddl(
-    conn: PgQueryable,
+    conn: ReservedSql,
     statement: string,
     signal: AbortSignal,
     onGone?: (error: unknown) => boolean,
   ): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await conn.execute(sql.raw(statement));
+        await conn.unsafe(statement);
         return true;
       } catch (error) {
         if (onGone?.(error)) return true;
@@ -192,16 +192,16 @@ export function createMaintenance(
   }
 
   /** Retires every day wholly before `cutoffMs`; answers the events they held. */
-  async function retireDays(conn: PgQueryable, cutoffMs: number, signal: AbortSignal): Promise<number> {
+  async function retireDays(conn: ReservedSql, cutoffMs: number, signal: AbortSignal): Promise<number> {
     let removed = 0;
-    await conn.execute(sql.raw(`SET lock_timeout = ${Math.max(1, Math.trunc(t.lockTimeoutMs))}`));
+    await conn.unsafe(`SET lock_timeout = ${Math.max(1, Math.trunc(t.lockTimeoutMs))}`);
     try {
       // Only days wholly before the cut-off: a table of a day ahead may be one another replica has just
       // created and not attached yet.
       for (const orphan of await orphans()) {
         if (orphan.startMs + DAY_MS <= cutoffMs) removed += await dropDetached(orphan);
       }
-      for (const day of await listPartitions(conn)) {
+      for (const day of await listPartitions(db)) {
         if (signal.aborted) break;
         const name = day.name.replaceAll('"', '""');
         if (day.detachPending) {
@@ -220,7 +220,7 @@ export function createMaintenance(
         removed += await dropDetached({ name: day.name, startMs: day.startMs });
       }
     } finally {
-      await conn.execute(sql.raw('RESET lock_timeout'));
+      await conn.unsafe('RESET lock_timeout');
     }
     return removed;
   }
@@ -271,13 +271,14 @@ export function createMaintenance(
   /** One run, when this replica gets the maintenance lock (else an empty report). */
   async function run(cutoffMs: number, signal: AbortSignal): Promise<PurgeReport> {
     const empty: PurgeReport = { eventCount: 0, rejectionCount: 0, beforeMs: cutoffMs };
-    const reserved = await ctx.sql.reserve();
+    // A connection of its own: the session lock and lock_timeout stay on it, and DETACH … CONCURRENTLY
+    // must run outside any transaction. Raw driver calls: drizzle cannot wrap a reserved connection.
+    const conn = await ctx.sql.reserve();
     try {
-      const conn = plainDb({ sql: reserved });
       const [k0, k1] = ctx.locks.maintenance;
-      const [got] = await conn.execute<{ ok: boolean }>(
-        sql`SELECT pg_try_advisory_lock(${k0}::int4, ${k1}::int4) AS ok`,
-      );
+      const [got] = await conn<
+        { ok: boolean }[]
+      >`SELECT pg_try_advisory_lock(${k0}::int4, ${k1}::int4) AS ok`;
       if (!got?.ok) return empty;
       try {
         const now = Date.now();
@@ -286,10 +287,10 @@ export function createMaintenance(
         const rows = await purgeRows(cutoffMs, signal);
         return { ...rows, eventCount: rows.eventCount + retired };
       } finally {
-        await conn.execute(sql`SELECT pg_advisory_unlock(${k0}::int4, ${k1}::int4)`);
+        await conn`SELECT pg_advisory_unlock(${k0}::int4, ${k1}::int4)`;
       }
     } finally {
-      reserved.release();
+      conn.release();
     }
   }
 
