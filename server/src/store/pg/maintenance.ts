@@ -99,19 +99,29 @@ export function createMaintenance(
   let running: MaintenanceOptions | null = null;
   let started = false;
 
-  /** Runs `statement` on `conn` (outside any transaction) until it gets its lock, at most ddlAttempts times. */
-  async function ddl(
-    conn: ReservedSql,
-    statement: string,
-    signal: AbortSignal,
-    onGone?: (error: unknown) => boolean,
-  ): Promise<boolean> {
+  /** Whether the partition `name` is attached and in the "detach pending" state. */
+  async function isDetachPending(name: string): Promise<boolean> {
+    const rows = await db.execute<{ pending: boolean }>(sql`
+      SELECT i.inhdetachpending AS pending FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'events'::regclass AND c.relname = ${name}`);
+    return rows[0]?.pending === true;
+  }
+
+  /**
+   * Detaches the partition `name` from `events` on `conn` (outside any transaction), each attempt under
+   * the connection's lock_timeout: DETACH … CONCURRENTLY, or FINALIZE once a detach is pending (an
+   * attempt that timed out after its first phase leaves it so). False, reported through onError, when
+   * every attempt timed out: the next run finishes it.
+   */
+  async function detach(conn: ReservedSql, name: string, signal: AbortSignal): Promise<boolean> {
+    const quoted = `"${name.replaceAll('"', '""')}"`;
     for (let attempt = 1; ; attempt++) {
+      const mode = (await isDetachPending(name)) ? 'FINALIZE' : 'CONCURRENTLY';
       try {
-        await conn.unsafe(statement);
+        // Raw: partition DDL has no drizzle word.
+        await conn.unsafe(`ALTER TABLE events DETACH PARTITION ${quoted} ${mode}`);
         return true;
       } catch (error) {
-        if (onGone?.(error)) return true;
         if (!isLockTimeout(error)) throw error;
         if (attempt >= t.ddlAttempts || signal.aborted) {
           running?.onError?.(error);
@@ -203,20 +213,9 @@ export function createMaintenance(
       }
       for (const day of await listPartitions(db)) {
         if (signal.aborted) break;
-        const name = day.name.replaceAll('"', '""');
-        if (day.detachPending) {
-          // An interrupted DETACH … CONCURRENTLY: finish it whatever the cut-off (reads no longer see it).
-          if (!(await ddl(conn, `ALTER TABLE events DETACH PARTITION "${name}" FINALIZE`, signal))) continue;
-        } else if (day.startMs + DAY_MS <= cutoffMs) {
-          const detached = await ddl(
-            conn,
-            `ALTER TABLE events DETACH PARTITION "${name}" CONCURRENTLY`,
-            signal,
-          );
-          if (!detached) continue;
-        } else {
-          continue;
-        }
+        // A pending one (an interrupted run) is finished whatever the cut-off: reads no longer see it.
+        if (!day.detachPending && day.startMs + DAY_MS > cutoffMs) continue;
+        if (!(await detach(conn, day.name, signal))) continue;
         removed += await dropDetached({ name: day.name, startMs: day.startMs });
       }
     } finally {
