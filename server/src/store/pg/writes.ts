@@ -123,13 +123,22 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
   /** The events that are not duplicates, with the originals of those that are. */
   async function findOriginals(tx: postgres.TransactionSql, deliveryIds: string[]) {
     if (deliveryIds.length === 0) return new Map<string, StoredEvent>();
-    // Raw: `= any(array)` over one parameter (drizzle's inArray would make the statement text vary).
+    // Raw: an array as one parameter (drizzle's inArray would make the statement text vary).
+    // Two steps: the dedupe table's primary key answers the usual case (no duplicate) alone; a join to
+    // the partitioned events in the same statement let a generic plan scan them.
+    // A join to unnest, not `= any(array)`: the generic plan of the latter scanned the table, comparing
+    // every row with every id of the batch.
+    const known = await tx<{ event_id: string; received_at: string }[]>`
+      select d.event_id, d.received_at
+      from unnest(${deliveryIds}::text[]) as k(delivery_id)
+      join event_delivery_ids d on d.delivery_id = k.delivery_id`;
+    if (known.length === 0) return new Map<string, StoredEvent>();
     const rows = await tx<RawEventRow[]>`
       select e.id, e.sequence::text as sequence, e.received_at, e.time, e.action, e.entity_type,
              e.entity_id, e.modified_fields, e.delivery_id, e.headers, e.raw, e.drift
-      from event_delivery_ids d
-      join events e on e.id = d.event_id and e.received_at = d.received_at
-      where d.delivery_id = any(${deliveryIds}::text[])`;
+      from events e
+      join unnest(${known.map((k) => k.event_id)}::text[], ${known.map((k) => k.received_at)}::int8[])
+        as k(id, received_at) on e.id = k.id and e.received_at = k.received_at`;
     return new Map(rows.map((row) => [row.delivery_id as string, fromRawRow(row)]));
   }
 
