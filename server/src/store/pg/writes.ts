@@ -46,6 +46,9 @@ type Write =
       reject: (error: unknown) => void;
     };
 
+/** Writes one transaction takes at most; the rest wait for the next (each is answered after its own). */
+export const MAX_BATCH_WRITES = 2_000;
+
 /** What the writer needs besides the context. */
 export interface WriterOptions {
   partitions: Partitions;
@@ -328,13 +331,13 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
     }
   }
 
-  let pending: Write[] = [];
+  const pending: Write[] = [];
   let scheduled = false;
   let inFlight: Promise<void> | null = null;
   const drain = async (): Promise<void> => {
     while (pending.length > 0) {
-      const batch = pending;
-      pending = [];
+      // A bounded batch: one statement's arrays stay a few MB, and the lock is held for one short commit.
+      const batch = pending.splice(0, MAX_BATCH_WRITES);
       let committed: Committed;
       try {
         committed = await commitBatch(batch);
