@@ -1,10 +1,10 @@
-import { and, asc, count, desc, eq, gt, gte, max, min } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, max, min, sql } from 'drizzle-orm';
 import type { EventQuery, EventReader, Keyset, Page, StoredEvent } from '../types.js';
 import type { PgContext } from './context.js';
 import { countFromCounters, type CounterReads } from './counts.js';
 import { eventConditions, keyset } from './filters.js';
 import { eventColumns, toPage } from './rows.js';
-import { events } from './schema.js';
+import { events, streamHead } from './schema.js';
 
 /** The store's event reads. */
 export type EventReads = Pick<
@@ -128,7 +128,7 @@ export function createEventReads(ctx: PgContext, counters: CounterReads, listPag
           .select({ sequence: min(events.sequence) })
           .from(events)
           .where(gte(events.receivedAt, cutoffMs)),
-        ctx.sql<{ last: string }[]>`select last_sequence::text as last from stream_head where id = 1`,
+        db.select({ last: sql<string>`${streamHead.lastSequence}::text` }).from(streamHead),
       ]);
       return {
         firstRetained: first?.sequence == null ? null : String(first.sequence),
