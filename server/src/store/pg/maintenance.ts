@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, gte, lt, sql } from 'drizzle-orm';
 import { SCHEMA_BUCKET_MS } from '../../domain/schema-learning.js';
@@ -48,21 +49,28 @@ import {
 
 /** Tuning of the retirement (tests shorten it). */
 export interface MaintenanceTuning {
-  /** lock_timeout of each DETACH / FINALIZE / DROP attempt: a queued ACCESS lock never waits longer. */
+  /**
+   * lock_timeout of each DETACH / FINALIZE / DROP statement: the longest a queued ACCESS EXCLUSIVE lock
+   * on a partition can hold up a query that locks it (a cached generic plan locks every partition it
+   * was planned with), so the bound on what a retirement can stall.
+   */
   lockTimeoutMs?: number;
-  /** Attempts of each of those before the run leaves the partition to the next run. */
+  /** DETACH / FINALIZE statements tried per partition and run before it is left to the next run. */
   ddlAttempts?: number;
-  /** Pause between two attempts. */
+  /** Pause between two attempts, and between two looks at the open transactions. */
   ddlRetryPauseMs?: number;
+  /** The longest a run waits for the transactions older than a pending detach before leaving it. */
+  detachWaitMs?: number;
   /** Rows per DELETE statement of the batched steps. */
   batchRows?: number;
 }
 
-/** Defaults: short enough that a queued lock never stalls traffic, retried long enough to get through. */
+/** Defaults: a queued lock never stalls traffic longer than the lock_timeout; old readers are waited out. */
 const DEFAULT_TUNING: Required<MaintenanceTuning> = {
-  lockTimeoutMs: 200,
-  ddlAttempts: 10,
-  ddlRetryPauseMs: 250,
+  lockTimeoutMs: 50,
+  ddlAttempts: 20,
+  ddlRetryPauseMs: 50,
+  detachWaitMs: 30_000,
   batchRows: 1_000,
 };
 
@@ -108,26 +116,54 @@ export function createMaintenance(
   }
 
   /**
-   * Detaches the partition `name` from `events` on `conn` (outside any transaction), each attempt under
-   * the connection's lock_timeout: DETACH … CONCURRENTLY, or FINALIZE once a detach is pending (an
-   * attempt that timed out after its first phase leaves it so). False, reported through onError, when
-   * every attempt timed out: the next run finishes it.
+   * Whether every other client transaction of this database began less than `ageMs` ago (a role that
+   * may not read other roles' pg_stat_activity rows sees none: FINALIZE's lock_timeout still bounds it).
+   */
+  async function onlyYoungTransactions(ageMs: number): Promise<boolean> {
+    const rows = await db.execute<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+        AND xact_start < clock_timestamp() - make_interval(secs => ${ageMs / 1000})`);
+    return rows[0]?.n === 0;
+  }
+
+  /**
+   * Detaches the partition `name` from `events` on `conn` (outside any transaction), under the
+   * connection's lock_timeout. DETACH … CONCURRENTLY waits for the transactions using `events` holding
+   * nothing that blocks them; when it times out it leaves the partition "detach pending", and FINALIZE
+   * finishes it. FINALIZE takes ACCESS EXCLUSIVE on the partition first and then waits for older
+   * snapshots, so it is only sent once every open transaction is young (older ones are waited out here,
+   * holding nothing). False, reported through onError, when the attempts or the wait ran out: the next
+   * run finishes it.
    */
   async function detach(conn: ReservedSql, name: string, signal: AbortSignal): Promise<boolean> {
     const quoted = `"${name.replaceAll('"', '""')}"`;
+    const deadline = performance.now() + t.detachWaitMs;
+    const pause = () => sleep(t.ddlRetryPauseMs, undefined, { signal }).catch(() => undefined);
     for (let attempt = 1; ; attempt++) {
-      const mode = (await isDetachPending(name)) ? 'FINALIZE' : 'CONCURRENTLY';
+      const pending = await isDetachPending(name);
+      while (pending && !(await onlyYoungTransactions(t.lockTimeoutMs / 2))) {
+        if (performance.now() >= deadline || signal.aborted) {
+          running?.onError?.(
+            new Error(`partition ${name} is left detach-pending: transactions older than it are still open`),
+          );
+          return false;
+        }
+        await pause();
+      }
       try {
         // Raw: partition DDL has no drizzle word.
-        await conn.unsafe(`ALTER TABLE events DETACH PARTITION ${quoted} ${mode}`);
+        await conn.unsafe(
+          `ALTER TABLE events DETACH PARTITION ${quoted} ${pending ? 'FINALIZE' : 'CONCURRENTLY'}`,
+        );
         return true;
       } catch (error) {
         if (!isLockTimeout(error)) throw error;
-        if (attempt >= t.ddlAttempts || signal.aborted) {
+        if (attempt >= t.ddlAttempts || performance.now() >= deadline || signal.aborted) {
           running?.onError?.(error);
           return false;
         }
-        await sleep(t.ddlRetryPauseMs, undefined, { signal }).catch(() => undefined);
+        await pause();
       }
     }
   }
@@ -179,7 +215,10 @@ export function createMaintenance(
       await tx.db
         .delete(trafficSplits)
         .where(and(gte(trafficSplits.startMs, day.startMs), lt(trafficSplits.startMs, endMs)));
-      await tx.db.execute(sql`SET LOCAL lock_timeout = ${sql.raw(String(t.lockTimeoutMs * 5))}`);
+      // Last, so that the table's ACCESS EXCLUSIVE lock is held only until the commit.
+      await tx.db.execute(
+        sql`SET LOCAL lock_timeout = ${sql.raw(String(Math.max(1, Math.trunc(t.lockTimeoutMs))))}`,
+      );
       await tx.db.execute(sql`DROP TABLE IF EXISTS ${sql.identifier(day.name)}`);
       partitions.forget(day.startMs);
       return Number(row?.n ?? 0);
