@@ -31,13 +31,27 @@ const UNAVAILABLE_CONNECTION_CODES = new Set([
 const UNAVAILABLE_SQLSTATE_CLASSES = ['08', '53', '57'];
 const UNAVAILABLE_SQLSTATES = new Set(['25006', '40001', '40P01', '55P03', '58030']);
 
+/**
+ * The driver's error behind `error`: drizzle wraps what postgres.js throws in a DrizzleQueryError
+ * ("Failed query: …", the driver's error as `cause`), which carries no `code` of its own.
+ */
+export function driverErrorOf(error: unknown): (Error & { code: string }) | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if ('code' in current && typeof current.code === 'string') return current as Error & { code: string };
+    current = current.cause;
+  }
+  return null;
+}
+
 /** Whether a driver error says the database is unavailable (see {@link StoreUnavailableError}). */
 export function isUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') return false;
-  const { code } = error;
+  const driverError = driverErrorOf(error);
+  if (!driverError) return false;
+  const { code } = driverError;
   if (UNAVAILABLE_CONNECTION_CODES.has(code)) return true;
   // A PostgresError: `code` is the five-character SQLSTATE.
-  if (error.name === 'PostgresError' || /^[0-9A-Z]{5}$/.test(code)) {
+  if (driverError.name === 'PostgresError' || /^[0-9A-Z]{5}$/.test(code)) {
     return UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_SQLSTATE_CLASSES.includes(code.slice(0, 2));
   }
   return false;
@@ -46,7 +60,7 @@ export function isUnavailable(error: unknown): boolean {
 /** The error a store call rejects with: a {@link StoreUnavailableError} wrapping `error`, or `error` as is. */
 export function classifyPgError(error: unknown): unknown {
   if (error instanceof StoreUnavailableError || !isUnavailable(error)) return error;
-  const { message, code } = error as Error & { code: string };
+  const { message, code } = driverErrorOf(error) as Error & { code: string };
   return new StoreUnavailableError(`the database is unavailable (${code}): ${message}`, { cause: error });
 }
 
@@ -65,10 +79,6 @@ export function withClassifiedFailures<A extends unknown[], R>(
 
 /** Whether an insert failed for want of a partition for its received_at (SQLSTATE 23514, "no partition"). */
 export function isMissingPartition(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    'code' in error &&
-    error.code === '23514' &&
-    /no partition of relation/.test(error.message)
-  );
+  const driverError = driverErrorOf(error);
+  return driverError?.code === '23514' && /no partition of relation/.test(driverError.message);
 }

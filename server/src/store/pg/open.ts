@@ -11,6 +11,7 @@ import {
   type ResolvedPgOptions,
 } from './context.js';
 import { guardDriverCrash } from './driver-guard.js';
+import { driverErrorOf } from './errors.js';
 
 /** The PostgreSQL migrations drizzle-kit generates (npm run db:generate:pg). */
 export const PG_MIGRATIONS_FOLDER = join(packageRoot, 'server', 'drizzle', 'pg');
@@ -104,8 +105,8 @@ const CONNECTION_LOST = new Set([
 ]);
 
 function isConnectionLost(error: unknown): boolean {
-  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') return false;
-  const { code } = error;
+  const code = driverErrorOf(error)?.code;
+  if (code === undefined) return false;
   // 57P01-57P03: the server is shutting down or restarting; class 08: the connection failed.
   return CONNECTION_LOST.has(code) || /^57P0[123]$/.test(code) || code.startsWith('08');
 }
