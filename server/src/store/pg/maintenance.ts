@@ -14,6 +14,7 @@ import {
   PARTITION_DAYS_AHEAD,
   listPartitions,
   plainDb,
+  sqlStateOf,
   type Partitions,
 } from './partitions.js';
 import { removeEvents } from './removal.js';
@@ -84,7 +85,7 @@ export interface MaintenanceParts {
 
 /** SQLSTATE 55P03 (lock_timeout) and 57014 (canceled): an attempt that may succeed later. */
 const isLockTimeout = (error: unknown): boolean => {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = sqlStateOf(error);
   return code === '55P03' || code === '57014';
 };
 

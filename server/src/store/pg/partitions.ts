@@ -70,44 +70,75 @@ export interface Partitions {
   forget(startMs: number): void;
 }
 
-/** SQLSTATEs of a racing replica that created (or attached) the same day first. */
-const ALREADY_THERE = new Set(['42P07', '42710', '42809', '42P17', '23505']);
-
-function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
+/**
+ * The SQLSTATE of a failed query: the driver's `code`, also through drizzle's wrapper ("Failed query: …",
+ * the driver's error as `cause`), which carries none of its own.
+ */
+export function sqlStateOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = current.cause;
+  }
+  return undefined;
 }
 
-/** Creates and attaches the partition of the day starting at `startMs`, unless it is already attached. */
-export async function createDayPartition(db: PgQueryable, startMs: number): Promise<void> {
+/**
+ * The advisory key that serialises partition DDL of one store's tables across replicas: the
+ * maintenance key's schema half with a purpose of its own (the maintenance session lock may be held by
+ * this very process while it creates days ahead).
+ */
+const partitionKey = (ctx: Pick<PgContext, 'locks'>): readonly [number, number] => [
+  ctx.locks.maintenance[0] + 0x100,
+  ctx.locks.maintenance[1],
+];
+
+/**
+ * Creates and attaches the partition of the day starting at `startMs`, unless it is attached already:
+ * one transaction under the partition DDL lock, so replicas starting together (or racing a first
+ * insert of the day) create it once. ATTACH takes SHARE UPDATE EXCLUSIVE on `events`: inserts and reads
+ * go on meanwhile.
+ */
+export async function createDayPartition(
+  ctx: Pick<PgContext, 'locks' | 'transaction'>,
+  startMs: number,
+): Promise<void> {
   const name = partitionName(startMs);
   const endMs = startMs + DAY_MS;
-  // Raw DDL (see the top). The CHECK matches the bound, so ATTACH skips its validation scan; the
-  // indexes of the parent are built on the (empty) table by ATTACH itself.
-  const table = sql.identifier(name);
-  try {
-    await db.execute(sql`CREATE TABLE IF NOT EXISTS ${table}
-      (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE)`);
-    await db.execute(
-      sql.raw(
-        `ALTER TABLE "${name}" ADD CONSTRAINT "${name}_bound" CHECK (received_at >= ${startMs} AND received_at < ${endMs})`,
-      ),
-    );
-  } catch (error) {
-    if (!ALREADY_THERE.has(sqlState(error) ?? '')) throw error;
-  }
-  try {
+  const [k0, k1] = partitionKey(ctx);
+  await ctx.transaction(async ({ db }) => {
+    // Raw DDL and catalog reads (see the top).
+    await db.execute(sql`SELECT pg_advisory_xact_lock(${k0}::int4, ${k1}::int4)`);
+    const [state] = await db.execute<{ table: boolean; attached: boolean; bound: boolean }>(sql`
+      SELECT to_regclass(${name}) IS NOT NULL AS table,
+        EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass(${name})) AS attached,
+        EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass(${name})
+          AND conname = ${`${name}_bound`}) AS bound`);
+    if (state?.attached) return;
+    if (!state?.table) {
+      await db.execute(sql`CREATE TABLE ${sql.identifier(name)}
+        (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE)`);
+    }
+    // The CHECK matches the bound, so ATTACH skips its validation scan; the indexes of the parent are
+    // built on the (empty) table by ATTACH itself.
+    if (!state?.bound) {
+      await db.execute(
+        sql.raw(
+          `ALTER TABLE "${name}" ADD CONSTRAINT "${name}_bound" CHECK (received_at >= ${startMs} AND received_at < ${endMs})`,
+        ),
+      );
+    }
     await db.execute(
       sql.raw(`ALTER TABLE events ATTACH PARTITION "${name}" FOR VALUES FROM (${startMs}) TO (${endMs})`),
     );
-  } catch (error) {
-    // 42809: "is already a partition" (another replica attached it meanwhile).
-    if (!ALREADY_THERE.has(sqlState(error) ?? '')) throw error;
-  }
+  });
 }
 
 /** Creates the partition cache of the store (`ctx.partitions` is the set of days known to exist). */
-export function createPartitions(ctx: Pick<PgContext, 'sql' | 'partitions'>): Partitions {
+export function createPartitions(
+  ctx: Pick<PgContext, 'sql' | 'partitions' | 'locks' | 'transaction'>,
+): Partitions {
   const db = plainDb(ctx);
   const known = ctx.partitions;
   let loaded = false;
@@ -129,7 +160,7 @@ export function createPartitions(ctx: Pick<PgContext, 'sql' | 'partitions'>): Pa
       if (!loaded) await load();
       for (const day of days) {
         if (known.has(day)) continue;
-        await createDayPartition(db, day);
+        await createDayPartition(ctx, day);
         known.add(day);
       }
     },
