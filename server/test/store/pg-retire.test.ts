@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { EventStore, PurgeReport } from '../../src/store/types.js';
+import type { EventStore, Eviction, PurgeReport } from '../../src/store/types.js';
 import { advisoryKey } from '../../src/store/pg/context.js';
 import { createPgStore, type PgStoreOptions } from '../../src/store/pg/index.js';
 import { createMaintenance, type MaintenanceTuning } from '../../src/store/pg/maintenance.js';
@@ -63,11 +63,12 @@ function makeEvent(atMs: number, entityPrefix: string, entityType = 'task'): New
 }
 
 /** Opens the store (the replica taking webhooks) on a schema of its own, and a driver for checks there. */
-async function openStore() {
+async function openStore(maxStoredEvents = 0) {
   if (!database) throw new Error('the test database was not created');
   const options: PgStoreOptions = {
     databaseUrl: database.url,
     maxRejections: 10,
+    maxStoredEvents,
     schema: randomName('retire'),
     receivedAtStamp: 'caller',
     maxConnections: 6,
@@ -440,5 +441,44 @@ describe('retiring day partitions (PostgreSQL)', () => {
     expect(second.errors).toEqual([]);
     expect(await leftovers(admin)).toEqual({ tables: 0, counts: 0, splits: 0, dedupe: 0, attempts: 0 });
     expect(await store.countEvents({}, 0)).toBe(5);
+  }, 60_000);
+});
+
+describe('the cap on stored events across replicas (PostgreSQL)', () => {
+  it('keeps the newest events by (receivedAtMs, id) whichever replica commits, and reports every eviction once', async () => {
+    const CAP = 10;
+    const { store: a, options } = await openStore(CAP);
+    const b = await createPgStore(options);
+    cleanups.push(() => b.close());
+    const evicted: Eviction[] = [];
+    for (const store of [a, b]) {
+      const maintenance = store.startMaintenance({
+        cutoffMs: () => 0,
+        purgeIntervalMs: PURGE_INTERVAL_MS,
+        onEvicted: (eviction) => evicted.push(eviction),
+      });
+      cleanups.push(() => maintenance.stop());
+    }
+    const events: NewEvent[] = [];
+    for (let round = 0; round < 6; round++) {
+      const batch = Array.from({ length: 10 }, (_, i) =>
+        makeEvent(TODAY_MS + round * 1_000 + (i >> 1), 'cap'),
+      );
+      events.push(...batch);
+      // Half through each replica, at once: their commits interleave under the ingest lock.
+      await Promise.all(batch.map((event, i) => (i % 2 === 0 ? a : b).insertEvent(event)));
+      expect(await a.countEvents({}, 0)).toBeLessThanOrEqual(CAP);
+    }
+    const kept = [...events]
+      .sort((x, y) => y.receivedAtMs - x.receivedAtMs || (x.id < y.id ? 1 : -1))
+      .slice(0, CAP);
+    const listed = await b.listEvents({}, 50, null, 0);
+    expect(listed.rows.map((event) => event.id)).toEqual(kept.map((event) => event.id));
+    expect((await a.stats(0)).totalEvents).toBe(CAP);
+    expect(await a.countEntities(null, 0)).toBe(new Set(kept.map((event) => event.entityId)).size);
+    // Each commit's eviction is told by the replica that made it, once.
+    expect(evicted.reduce((sum, eviction) => sum + eviction.eventCount, 0)).toBe(events.length - CAP);
+    const oldestKept = Math.min(...kept.map((event) => event.receivedAtMs));
+    for (const eviction of evicted) expect(eviction.beforeMs).toBeLessThanOrEqual(oldestKept);
   }, 60_000);
 });
