@@ -1,7 +1,15 @@
+import { readdirSync } from 'node:fs';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPgStore, type PgStoreOptions } from '../../src/store/pg/index.js';
-import type { EventStore, InsertResult, NewEvent, StoredEvent } from '../../src/store/types.js';
+import { PG_MIGRATIONS_FOLDER } from '../../src/store/pg/open.js';
+import {
+  StoreUnavailableError,
+  type EventStore,
+  type InsertResult,
+  type NewEvent,
+  type StoredEvent,
+} from '../../src/store/types.js';
 import { createTestDatabase, randomName, type TestDatabase } from '../helpers/pg.js';
 import { defineStoreContract } from './contract.js';
 
@@ -85,6 +93,34 @@ describe('two replicas on one PostgreSQL database', () => {
     };
   };
 
+  it('start together on an empty database: the migrations are applied once, under the advisory lock', async () => {
+    if (!database) throw new Error('the test database was not created');
+    const schema = randomName('together');
+    const options: PgStoreOptions = {
+      databaseUrl: database.url,
+      maxRejections: 10,
+      schema,
+      maxConnections: 2,
+    };
+    const stores = await Promise.all([
+      createPgStore(options),
+      createPgStore(options),
+      createPgStore(options),
+    ]);
+    replicas.push(...stores);
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      const applied = await sql<{ n: number }[]>`
+        select count(*)::int as n from ${sql(schema)}.__drizzle_migrations`;
+      const files = readdirSync(PG_MIGRATIONS_FOLDER).filter((name) => name.endsWith('.sql'));
+      expect(applied[0]?.n).toBe(files.length);
+    } finally {
+      await sql.end();
+    }
+    const results = await Promise.all(stores.map((store) => store.insertEvent(newEvent(null))));
+    expect(results.map((r) => r.event.sequence).sort()).toEqual(['1', '2', '3']);
+  });
+
   it('give consecutive positions with no gap and no duplicate to concurrent inserts, in (receivedAt, id) order', async () => {
     const [a, b] = await openReplicas();
     const results: InsertResult[] = [];
@@ -157,3 +193,56 @@ describe('two replicas on one PostgreSQL database', () => {
     );
   });
 });
+
+describe('PostgreSQL failures', () => {
+  it('rejects a read and an insert with StoreUnavailableError when a lock is not granted in time, and serves them after', async () => {
+    if (!database) throw new Error('the test database was not created');
+    const schema = randomName('locked');
+    const store = await createPgStore({
+      databaseUrl: database.url,
+      maxRejections: 10,
+      schema,
+      statementTimeoutMs: 300,
+    });
+    const holder = postgres(database.url, { max: 1, onnotice: () => {} });
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await store.insertEvent(makeNewEvent('before'));
+      // Another session holds the tables the read and the insert need, past their lock_timeout.
+      const held = holder.begin(async (tx) => {
+        await tx`lock table ${tx(schema)}.entities, ${tx(schema)}.stream_head in access exclusive mode`;
+        await released;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const started = Date.now();
+      await expect(store.countEntities(null, 0)).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.insertEvent(makeNewEvent('during'))).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      release();
+      await held;
+      expect((await store.insertEvent(makeNewEvent('after'))).event.sequence).toBe('2');
+      expect(await store.countEntities(null, 0)).toBe(1);
+    } finally {
+      release();
+      await holder.end();
+      await store.close();
+    }
+  });
+});
+
+/** A minimal event for the failure tests. */
+function makeNewEvent(tag: string): NewEvent {
+  return {
+    id: `fail-${tag}`,
+    receivedAtMs: Date.now(),
+    timeMs: Date.now(),
+    action: 'create',
+    entityType: 'task',
+    entityId: 'one',
+    modifiedFields: null,
+    deliveryId: `fail-${tag}`,
+    headers: null,
+    raw: Buffer.from(JSON.stringify({ payload: { id: 'one', tag } })),
+  };
+}
