@@ -210,11 +210,14 @@ describe('PostgreSQL failures', () => {
     try {
       await store.insertEvent(makeNewEvent('before'));
       // Another session holds the tables the read and the insert need, past their lock_timeout.
+      let locked: () => void = () => {};
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
       const held = holder.begin(async (tx) => {
         await tx`lock table ${tx(schema)}.entities, ${tx(schema)}.stream_head in access exclusive mode`;
+        locked();
         await released;
       });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await isLocked;
       const started = Date.now();
       await expect(store.countEntities(null, 0)).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(store.insertEvent(makeNewEvent('during'))).rejects.toBeInstanceOf(StoreUnavailableError);
