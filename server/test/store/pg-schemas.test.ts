@@ -105,4 +105,47 @@ describe('learned schemas across replicas (PostgreSQL)', () => {
     const { event: retyped } = await b.insertEvent(makeEvent('update', { id: 's1', name: 5 }));
     expect(retyped.drift).toEqual([newTypeDrift('name', 'number', ['string'])]);
   }, 60_000);
+
+  it('stores and learns a body whose keys and values hold U+0000, and an attempt whose answer does (PostgreSQL text cannot)', async () => {
+    if (!database) throw new Error('the test database was not created');
+    const store = await createPgStore({
+      databaseUrl: database.url,
+      maxRejections: 10,
+      schema: randomName('nul'),
+      maxConnections: 2,
+    });
+    opened.push(store);
+    const payload = { id: 'n1', 'odd\u0000key': 'value\u0000with nul', nested: { 'in\u0000side': [1] } };
+    const first = makeEvent('create', payload);
+    // One commit with an ordinary event: neither may fail because of the other.
+    const [odd, plain] = await Promise.all([
+      store.insertEvent(first),
+      store.insertEvent(makeEvent('create', { id: 'n2' })),
+    ]);
+    expect(odd?.duplicate).toBe(false);
+    expect(plain?.duplicate).toBe(false);
+    const stored = (odd as { event: StoredEvent }).event;
+    expect((await store.getEvent(stored.id, 0))?.raw).toEqual(first.raw);
+    const fields = (await store.getSchema('shape', 0))?.actions[0]?.fields.map((field) => field.path);
+    expect(fields).toEqual(['id', 'odd\ufffdkey', 'nested', 'nested.in\ufffdside', 'nested.in\ufffdside[]']);
+    // Learned the same way again: no drift from its own keys once known.
+    const { event: again } = await store.insertEvent(makeEvent('create', payload));
+    expect(again.drift ?? null).toBeNull();
+    const attempt = {
+      id: 'D-nul',
+      eventId: stored.id,
+      source: 'replay' as const,
+      target: 'http://127.0.0.1:9/hook',
+      attemptedAtMs: Date.now(),
+      status: 200,
+      durationMs: 1,
+      responseBody: 'binary\u0000answer',
+      responseTruncated: false,
+      error: null,
+    };
+    expect(await store.insertDelivery(attempt, 0)).toBe(true);
+    expect(await store.listDeliveries(stored.id, 0)).toEqual([
+      { ...attempt, responseBody: 'binary\ufffdanswer' },
+    ]);
+  });
 });

@@ -5,6 +5,10 @@ import type { PgContext, PgTx } from './context.js';
 import { plainDb } from './partitions.js';
 import { deliveries, events } from './schema.js';
 
+/** `text` with U+0000 (which PostgreSQL's text cannot hold: a target may answer binary) as U+FFFD. */
+const storable = <T extends string | null>(text: T): T =>
+  (text === null || !text.includes('\u0000') ? text : text.replaceAll('\u0000', '\ufffd')) as T;
+
 /** A delivery attempt queued in a group commit, with the cut-off its event must be retained at. */
 export interface DeliveryWrite {
   delivery: StoredDelivery;
@@ -23,13 +27,13 @@ export async function insertDeliveries(tx: PgTx, items: readonly DeliveryWrite[]
     event_id: d.eventId,
     cutoff: cutoffMs,
     source: d.source,
-    target: d.target,
+    target: storable(d.target),
     attempted_at: d.attemptedAtMs,
     status: d.status,
     duration_ms: d.durationMs,
-    response_body: d.responseBody,
+    response_body: storable(d.responseBody),
     response_truncated: d.responseTruncated,
-    error: d.error,
+    error: storable(d.error),
   }));
   const eventIds = [...new Set(items.map((item) => item.delivery.eventId))];
   // Raw: jsonb_to_recordset (one statement of any size) and a window function in the trim. The join

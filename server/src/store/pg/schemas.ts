@@ -8,7 +8,7 @@ import {
   type LearnableEvent,
   type SeenBucket,
 } from '../../domain/schema-learning.js';
-import { ACTIONS, type JsonObject } from '../../domain/types.js';
+import { ACTIONS, type Json, type JsonObject } from '../../domain/types.js';
 import type { EventReader, LearnedSchema } from '../types.js';
 import type { PgContext, PgTx } from './context.js';
 import { plainDb, type PgQueryable } from './partitions.js';
@@ -84,6 +84,22 @@ function payloadOfRaw(raw: Buffer): JsonObject | null {
   }
 }
 
+/** A body's escape of U+0000: PostgreSQL's text and jsonb cannot hold the character itself. */
+const NUL_ESCAPE = Buffer.from('\\u0000');
+
+/** `value` with U+0000 in its object keys replaced by U+FFFD (a learned path is stored as text). */
+function withoutNulKeys(value: Json): Json {
+  if (Array.isArray(value)) return value.map(withoutNulKeys);
+  if (!isJsonObject(value)) return value;
+  // fromEntries: own properties even for a key like "__proto__", as JSON.parse makes them.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      key.replaceAll('\u0000', '\ufffd'),
+      withoutNulKeys(inner as Json),
+    ]),
+  );
+}
+
 /** The buckets of one batch merged by (entity type, action, hour): the upsert may touch each row once. */
 function mergeBuckets(buckets: readonly SeenBucket[]): SeenBucket[] {
   const merged = new Map<string, SeenBucket>();
@@ -156,8 +172,11 @@ export async function loadBatchLearner(tx: PgTx, entityTypes: readonly string[])
   const learner = createSchemaLearner(rows.map(toActionShape));
   return {
     learn(event, given) {
-      const payload = given ?? payloadOfRaw(event.raw);
-      if (payload === null) return null;
+      const parsed = given ?? payloadOfRaw(event.raw);
+      if (parsed === null) return null;
+      // A key with U+0000 is only ever written as the escape in a JSON body (cheap to look for): it is
+      // learned as U+FFFD, the same way every time, instead of failing the whole commit.
+      const payload = event.raw.includes(NUL_ESCAPE) ? (withoutNulKeys(parsed) as JsonObject) : parsed;
       const drift = learner.observe(event, payload);
       return drift.length > 0 ? drift : null;
     },
