@@ -97,7 +97,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const { mkdtempSync, chownSync, rmSync } = await import('node:fs');
   const { tmpdir, userInfo } = await import('node:os');
   const { join } = await import('node:path');
-  const { execFile } = await import('node:child_process');
+  const { execFile, execFileSync } = await import('node:child_process');
   const { promisify } = await import('node:util');
   const run = promisify(execFile);
   const asRoot = userInfo().uid === 0;
@@ -110,7 +110,6 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     await run(command, argv, { timeout: 60_000 });
   };
   if (asRoot) {
-    const { execFileSync } = await import('node:child_process');
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
     chownSync(folder, uid, gid);
@@ -124,6 +123,20 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     pgc('pg_ctl', ['-D', dataDir, '-m', mode, '-w', '-t', '30', 'stop']);
   await start();
   let running = true;
+  // A test process that ends without destroy() (a failure, a timeout, a kill) must not leave the server
+  // running: stopped synchronously at exit (immediate: nothing of it is kept), its folder removed.
+  const stopAtExit = () => {
+    if (!running) return;
+    const argv = [join(PG_BIN, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', '-w', 'stop'];
+    try {
+      if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', ...argv], { stdio: 'ignore' });
+      else execFileSync(argv[0] as string, argv.slice(1), { stdio: 'ignore' });
+    } catch {
+      // Already stopped.
+    }
+    rmSync(folder, { recursive: true, force: true });
+  };
+  process.once('exit', stopAtExit);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
@@ -138,6 +151,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     async destroy() {
       if (running) await stop().catch(() => {});
       running = false;
+      process.removeListener('exit', stopAtExit);
       rmSync(folder, { recursive: true, force: true });
     },
   };
