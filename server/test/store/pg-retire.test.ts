@@ -214,7 +214,7 @@ function startLoad(store: EventStore, workers: number) {
   };
 }
 
-/** The longest and the median insert (ms) among those that overlap [fromMs, toMs] of performance.now(). */
+/** The longest, p95 and median insert (ms) among those that overlap [fromMs, toMs] of performance.now(). */
 function latencyIn(inserts: { startMs: number; endMs: number }[], fromMs: number, toMs: number) {
   const ms = inserts
     .filter((i) => i.endMs >= fromMs && i.startMs <= toMs)
@@ -224,6 +224,7 @@ function latencyIn(inserts: { startMs: number; endMs: number }[], fromMs: number
     count: ms.length,
     maxMs: ms.at(-1) ?? 0,
     medianMs: ms[Math.floor(ms.length / 2)] ?? 0,
+    p95Ms: ms[Math.floor(ms.length * 0.95)] ?? 0,
   };
 }
 
@@ -237,6 +238,10 @@ describe('retiring day partitions (PostgreSQL)', () => {
     const OLD = 5_000;
     await storeOldDay(store, EARLIER, 'archive', EARLIER_DAY_MS);
     const oldIds = await storeOldDay(store, OLD);
+    // And rows early today: the day that will straddle the last cut-off, purged row by row in steps.
+    const EARLY = 10_000;
+    await storeOldDay(store, EARLY, 'early', TODAY_MS);
+    const earlyCutoffMs = TODAY_MS + EARLY * 3;
     const attempt = {
       id: 'D-old',
       eventId: oldIds[7] as string,
@@ -295,21 +300,31 @@ describe('retiring day partitions (PostgreSQL)', () => {
     await sleep(LOAD_MS / 4);
     await blocked.stop();
 
+    const purging = startLoad(store, WORKERS);
+    await sleep(LOAD_MS / 4);
+    const purgeFrom = performance.now();
+    const purgeReport = await maintenance.runNow(earlyCutoffMs);
+    const purgeTo = performance.now();
+    await sleep(LOAD_MS / 4);
+    await purging.stop();
+
     const quiet = latencyIn(baseline.inserts, baselineFrom, baselineTo);
     const during = latencyIn(load.inserts, retireFrom, retireTo);
     const behind = latencyIn(blocked.inserts, waitFrom, waitTo);
+    const rowPurge = latencyIn(purging.inserts, purgeFrom, purgeTo);
     const figure = (l: typeof quiet) =>
-      `longest ${l.maxMs.toFixed(1)} ms, median ${l.medianMs.toFixed(1)} ms (${l.count} inserts)`;
+      `longest ${l.maxMs.toFixed(1)} ms, p95 ${l.p95Ms.toFixed(1)} ms, median ${l.medianMs.toFixed(1)} ms (${l.count} inserts)`;
     console.log(
       [
         `insert latency, ${WORKERS} concurrent inserters, each one insert after another:`,
         `  no retirement (${LOAD_MS} ms): ${figure(quiet)}`,
         `  retiring a day of ${EARLIER} events (${(retireTo - retireFrom).toFixed(0)} ms): ${figure(during)}`,
         `  retiring a day of ${OLD} events while a read holds it ${READER_MS} ms (${(waitTo - waitFrom).toFixed(0)} ms): ${figure(behind)}`,
+        `  purging ${EARLY} expired rows of the day straddling the cut-off (${(purgeTo - purgeFrom).toFixed(0)} ms): ${figure(rowPurge)}`,
       ].join('\n'),
     );
 
-    for (const run of [baseline, load, blocked]) expect(run.failures).toEqual([]);
+    for (const run of [baseline, load, blocked, purging]) expect(run.failures).toEqual([]);
     expect(during.count).toBeGreaterThan(0);
     // Inserts kept committing while the retirement waited for the reader (behind a plain DETACH or DROP,
     // queued for its ACCESS EXCLUSIVE lock on `events`, none would until the reader ends).
@@ -321,11 +336,14 @@ describe('retiring day partitions (PostgreSQL)', () => {
     expect(maintenance.errors).toEqual([]);
     expect(report).toEqual({ eventCount: EARLIER, rejectionCount: 0, beforeMs: OLD_DAY_MS });
     expect(waitedReport).toEqual({ eventCount: OLD, rejectionCount: 0, beforeMs: CUTOFF_MS });
-    const live = baseline.inserts.length + load.inserts.length + blocked.inserts.length;
+    expect(purgeReport).toEqual({ eventCount: EARLY, rejectionCount: 0, beforeMs: earlyCutoffMs });
+    expect(purging.failures).toEqual([]);
+    const live = [baseline, load, blocked, purging].reduce((sum, run) => sum + run.inserts.length, 0);
     // Gone, not hidden: even a read with no cut-off finds none of the day, and every count is exact.
     expect(await store.countEvents({}, 0)).toBe(live);
     expect(await store.countEvents({}, CUTOFF_MS)).toBe(live);
     expect(await store.countEvents({ entityType: 'archive' }, 0)).toBe(0);
+    expect(await store.countEvents({ entityType: 'early' }, 0)).toBe(0);
     expect((await store.listEvents({ entityType: 'archive' }, 10, null, 0)).rows).toEqual([]);
     expect(await store.getEvent(oldIds[0] as string, 0)).toBeNull();
     const stats = await store.stats(0);

@@ -6,7 +6,6 @@ import { createPeriodicJob } from '../../shared/periodic-job.js';
 import type { Eviction, Maintenance, MaintenanceOptions, PurgeReport } from '../types.js';
 import type { ReservedSql } from 'postgres';
 import type { PgContext } from './context.js';
-import { lockIngest } from './deletes.js';
 import { withClassifiedFailures } from './errors.js';
 import {
   DAY_MS,
@@ -41,8 +40,8 @@ import {
 //    under a short lock_timeout with retries, then deletes what the day leaves in other tables (attempts,
 //    dedupe rows, entities) in short batches and, in one transaction, the day's counter rows and DROP
 //    TABLE of the detached table (a DROP fires no trigger: the counters must go with it);
-// 4. deletes the expired rows of the day that straddles the cut-off, in short batches under the ingest
-//    lock (the statement triggers keep the counters), then expired refusals, entities, sparkline hours,
+// 4. deletes the expired rows of the day that straddles the cut-off, in short batches (the statement
+//    triggers keep the counters), then expired refusals, entities, sparkline hours,
 //    and the counter rows of buckets wholly before the cut-off once they are zero.
 // Reads never depend on any of it: every read applies the cut-off (a partition pending detach is already
 // invisible to new queries). Raw SQL where drizzle has no word: partition DDL, advisory locks, SET,
@@ -64,6 +63,8 @@ export interface MaintenanceTuning {
   detachWaitMs?: number;
   /** Rows per DELETE statement of the batched steps. */
   batchRows?: number;
+  /** Expired events removed per purge step (one transaction, with their attempts and dedupe rows). */
+  purgeStepEvents?: number;
 }
 
 /** Defaults: a queued lock never stalls traffic longer than the lock_timeout; old readers are waited out. */
@@ -73,6 +74,7 @@ const DEFAULT_TUNING: Required<MaintenanceTuning> = {
   ddlRetryPauseMs: 50,
   detachWaitMs: 30_000,
   batchRows: 1_000,
+  purgeStepEvents: 500,
 };
 
 /** The store's side of its maintenance. */
@@ -96,6 +98,16 @@ interface Retiring {
   name: string;
   startMs: number;
 }
+
+/**
+ * Waits after a batched step that took `stepMs`: at least PURGE_MIN_PAUSE_MS and twice the step, so that
+ * upkeep takes at most a third of the database's time from the webhooks (SQLite's purge paces the same).
+ */
+const pace = (stepMs: number, signal?: AbortSignal): Promise<unknown> =>
+  sleep(Math.max(PURGE_MIN_PAUSE_MS, 2 * stepMs), undefined, { signal }).catch(() => undefined);
+
+/** The shortest pause between two batched steps of upkeep. */
+export const PURGE_MIN_PAUSE_MS = 10;
 
 /** Creates the upkeep of the store; nothing runs until `startMaintenance`. */
 export function createMaintenance(
@@ -173,6 +185,7 @@ export function createMaintenance(
   async function inBatches(table: string, where: ReturnType<typeof sql>): Promise<number> {
     let total = 0;
     for (;;) {
+      const stepFrom = performance.now();
       // Raw: a ctid batch (DELETE has no LIMIT) has no drizzle word.
       const rows = await db.execute(sql`
         DELETE FROM ${sql.identifier(table)} WHERE ctid = ANY(ARRAY(
@@ -180,6 +193,7 @@ export function createMaintenance(
         RETURNING 1`);
       total += rows.length;
       if (rows.length < t.batchRows) return total;
+      await pace(performance.now() - stepFrom);
     }
   }
 
@@ -272,17 +286,20 @@ export function createMaintenance(
     const report: PurgeReport = { eventCount: 0, rejectionCount: 0, beforeMs: cutoffMs };
     const fromMs = dayStartMs(cutoffMs);
     for (;;) {
+      // Not under the ingest lock: expired rows are never a commit's (their counter buckets, dedupe rows
+      // and attempts are not the ones an insert touches), so webhooks never wait for a purge step.
+      const stepFrom = performance.now();
       const gone = await ctx.transaction(async (tx) => {
-        await lockIngest(ctx, tx);
         return removeEvents(
           tx.db,
           sql`SELECT id, received_at FROM ${events} WHERE received_at >= ${fromMs} AND received_at < ${cutoffMs}
-              ORDER BY received_at LIMIT ${t.batchRows}`,
+              ORDER BY received_at LIMIT ${t.purgeStepEvents}`,
           false,
         );
       });
       report.eventCount += gone.length;
-      if (gone.length < t.batchRows || signal.aborted) break;
+      if (gone.length < t.purgeStepEvents || signal.aborted) break;
+      await pace(performance.now() - stepFrom, signal);
     }
     report.rejectionCount = await inBatches('rejections', sql`${rejections.receivedAt} < ${cutoffMs}`);
     await inBatches('entities', sql`${entities.lastReceivedAt} < ${cutoffMs}`);
