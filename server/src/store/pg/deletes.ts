@@ -57,8 +57,26 @@ export function createDeletes(ctx: PgContext, listPage: ListPage): EventDeleter 
       );
       return;
     }
-    const query = selection.kind === 'all' ? {} : selection.query;
     let after: Keyset | null = null;
+    if (selection.kind === 'all') {
+      // Every retained event: walked by keys only inside each step (no bodies read), newest first.
+      for (;;) {
+        const from: Keyset | null = after;
+        const keyset = from
+          ? sql` AND (received_at, id) < (${from.atMs}::int8, ${from.id}::text COLLATE "C")`
+          : sql``;
+        const removed = await step(
+          sql`SELECT id, received_at FROM ${events} WHERE received_at >= ${cutoffMs}${keyset}
+              ORDER BY received_at DESC, id DESC LIMIT ${DELETE_STEP_EVENTS}`,
+        );
+        if (removed.length > 0) yield removed;
+        // removeEvents answers oldest first: the walk goes on below the oldest removed.
+        const oldest = removed[0];
+        if (removed.length < DELETE_STEP_EVENTS || !oldest) return;
+        after = { atMs: oldest.receivedAtMs, id: oldest.id };
+      }
+    }
+    const { query } = selection;
     for (;;) {
       // The page is read before its step's transaction: a row deleted in between is simply not found.
       const page = await listPage(query, DELETE_STEP_EVENTS, after, cutoffMs);
