@@ -105,6 +105,50 @@ function fromRawRow(row: RawEventRow): StoredEvent {
   };
 }
 
+/**
+ * `text` with U+0000 replaced by U+FFFD: PostgreSQL text and jsonb cannot hold U+0000, and the intake
+ * accepts it inside JSON strings (entity ids, types, modified fields, delivery ids), so one such webhook
+ * would otherwise fail the whole group commit, and every webhook sharing it. The raw body keeps it (bytea).
+ */
+const withoutNul = (text: string): string =>
+  text.includes('\u0000') ? text.replaceAll('\u0000', '\ufffd') : text;
+
+/** The event's text fields as PostgreSQL can store them (see {@link withoutNul}). */
+function storableFields(
+  event: NewEvent,
+): Pick<NewEvent, 'entityType' | 'entityId' | 'modifiedFields' | 'deliveryId' | 'headers'> {
+  return {
+    entityType: withoutNul(event.entityType),
+    entityId: withoutNul(event.entityId),
+    modifiedFields: event.modifiedFields?.map(withoutNul) ?? null,
+    deliveryId: event.deliveryId === null ? null : withoutNul(event.deliveryId),
+    headers:
+      event.headers === null
+        ? null
+        : Object.fromEntries(Object.entries(event.headers).map(([k, v]) => [withoutNul(k), withoutNul(v)])),
+  };
+}
+
+/** The refusal's text fields as PostgreSQL can store them (a message may quote the refused value). */
+function storableRejection(rejection: StoredRejection): StoredRejection {
+  return {
+    ...rejection,
+    code: withoutNul(rejection.code),
+    message: withoutNul(rejection.message),
+    issues: rejection.issues.map((issue) => ({
+      ...issue,
+      path: withoutNul(issue.path),
+      message: withoutNul(issue.message),
+    })),
+    headers:
+      rejection.headers === null
+        ? null
+        : Object.fromEntries(
+            Object.entries(rejection.headers).map(([k, v]) => [withoutNul(k), withoutNul(v)]),
+          ),
+  };
+}
+
 /** A nullable JSON value as the text a jsonb array element takes (drizzle made jsonb serialise as is). */
 const jsonOrNull = (value: unknown): string | null =>
   value === null || value === undefined ? null : JSON.stringify(value);
@@ -382,11 +426,16 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
     },
     insertEvent(event, payload) {
       if (closed) return Promise.reject(new Error('store is closed'));
-      return new Promise((resolve, reject) => enqueue({ kind: 'event', event, payload, resolve, reject }));
+      const storable = { ...event, ...storableFields(event) };
+      return new Promise((resolve, reject) =>
+        enqueue({ kind: 'event', event: storable, payload, resolve, reject }),
+      );
     },
     insertRejection(rejection) {
       if (closed) return Promise.reject(new Error('store is closed'));
-      return new Promise((resolve, reject) => enqueue({ kind: 'rejection', rejection, resolve, reject }));
+      return new Promise((resolve, reject) =>
+        enqueue({ kind: 'rejection', rejection: storableRejection(rejection), resolve, reject }),
+      );
     },
     insertDelivery(delivery, cutoffMs) {
       if (closed) return Promise.reject(new Error('store is closed'));
