@@ -287,6 +287,37 @@ describe('PostgreSQL text limits', () => {
   });
 });
 
+describe('a write PostgreSQL refuses', () => {
+  it('fails alone: the webhooks that shared its commit are stored', async () => {
+    if (!database) throw new Error('the test database was not created');
+    const store = await createPgStore({
+      databaseUrl: database.url,
+      maxRejections: 10,
+      schema: randomName('refused'),
+    });
+    try {
+      // An entity id longer than a b-tree index entry may be (about 2.7 kB): refused by PostgreSQL.
+      const tooLong = {
+        ...makeNewEvent('long'),
+        entityId: 'x'
+          .repeat(20_000)
+          .replace(/x/g, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))),
+      };
+      const [long, first, second] = await Promise.allSettled([
+        store.insertEvent(tooLong),
+        store.insertEvent(makeNewEvent('first')),
+        store.insertEvent(makeNewEvent('second')),
+      ]);
+      expect(long.status).toBe('rejected');
+      expect(first.status === 'fulfilled' && first.value.event.sequence).toBe('1');
+      expect(second.status === 'fulfilled' && second.value.event.sequence).toBe('2');
+      expect(await store.countEvents({}, 0)).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 /** A minimal event for the failure tests. */
 function makeNewEvent(tag: string): NewEvent {
   return {

@@ -12,7 +12,7 @@ import type {
 } from '../types.js';
 import type { AdvisoryKey, PgContext, PgTx } from './context.js';
 import { insertDeliveries } from './deliveries.js';
-import { isMissingPartition } from './errors.js';
+import { isMissingPartition, isUnavailable } from './errors.js';
 import { evictPastCap } from './eviction.js';
 import { beginTransaction, toPgTx } from './open.js';
 import { searchTextOf } from './filters.js';
@@ -378,24 +378,34 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
   const pending: Write[] = [];
   let scheduled = false;
   let inFlight: Promise<void> | null = null;
+  /** Commits `batch` and answers each of its writes (rejects each when the commit failed). */
+  const commitAndSettle = async (batch: Write[], isolate: boolean): Promise<void> => {
+    let committed: Committed;
+    try {
+      committed = await commitBatch(batch);
+    } catch (error) {
+      if (isolate && batch.length > 1 && !isUnavailable(error)) {
+        // Not the database's state but something in the batch (a value PostgreSQL refuses, say an id
+        // too long for an index entry): each write is committed on its own, so that only the one that
+        // fails is refused, not every webhook that shared its commit.
+        for (const item of batch) await commitAndSettle([item], false);
+        return;
+      }
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    if (committed.eviction) options.onEvicted(committed.eviction);
+    batch.forEach((item, i) => {
+      const result = committed.results[i];
+      if (item.kind === 'event') item.resolve(result as InsertResult);
+      else if (item.kind === 'delivery') item.resolve(result as boolean);
+      else item.resolve();
+    });
+  };
   const drain = async (): Promise<void> => {
     while (pending.length > 0) {
       // A bounded batch: one statement's arrays stay a few MB, and the lock is held for one short commit.
-      const batch = pending.splice(0, MAX_BATCH_WRITES);
-      let committed: Committed;
-      try {
-        committed = await commitBatch(batch);
-      } catch (error) {
-        for (const item of batch) item.reject(error);
-        continue;
-      }
-      if (committed.eviction) options.onEvicted(committed.eviction);
-      batch.forEach((item, i) => {
-        const result = committed.results[i];
-        if (item.kind === 'event') item.resolve(result as InsertResult);
-        else if (item.kind === 'delivery') item.resolve(result as boolean);
-        else item.resolve();
-      });
+      await commitAndSettle(pending.splice(0, MAX_BATCH_WRITES), true);
     }
   };
   const start = (): void => {
