@@ -234,6 +234,90 @@ describe('PostgreSQL failures', () => {
   });
 });
 
+describe('PostgreSQL text limits', () => {
+  it('stores a webhook whose fields carry U+0000 (as U+FFFD) without failing the commit it shares', async () => {
+    if (!database) throw new Error('the test database was not created');
+    const store = await createPgStore({
+      databaseUrl: database.url,
+      maxRejections: 10,
+      schema: randomName('nul'),
+    });
+    try {
+      const plain = makeNewEvent('plain');
+      const nul: NewEvent = {
+        ...makeNewEvent('nul'),
+        entityType: 'ta\u0000sk',
+        entityId: 'id\u0000x',
+        modifiedFields: ['a\u0000b'],
+        deliveryId: 'fail-n\u0000ul',
+        raw: Buffer.from('{"payload":{"id":"id\\u0000x"}}'),
+      };
+      const refusal = {
+        id: 'R-nul',
+        receivedAtMs: Date.now(),
+        status: 400,
+        code: 'INVALID_EVENT',
+        message: 'entity_type: got "a\u0000"',
+        issues: [{ path: 'entity_type', message: 'got "a\u0000"' }],
+        headers: null,
+        raw: Buffer.from('{}'),
+        rawBytes: 2,
+      };
+      const [stored, other] = await Promise.all([
+        store.insertEvent(nul),
+        store.insertEvent(plain),
+        store.insertRejection(refusal),
+      ]);
+      expect(stored.event).toMatchObject({
+        entityType: 'ta\ufffdsk',
+        entityId: 'id\ufffdx',
+        modifiedFields: ['a\ufffdb'],
+        deliveryId: 'fail-n\ufffdul',
+        raw: nul.raw,
+      });
+      expect(other.duplicate).toBe(false);
+      expect(await store.getEvent(stored.event.id, 0)).toEqual(stored.event);
+      // The same delivery again is a duplicate of it, not a failure.
+      expect((await store.insertEvent({ ...nul, id: 'again' })).duplicate).toBe(true);
+      const [kept] = (await store.listRejections(1, null, 0)).rows;
+      expect(kept?.message).toBe('entity_type: got "a\ufffd"');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('a write PostgreSQL refuses', () => {
+  it('fails alone: the webhooks that shared its commit are stored', async () => {
+    if (!database) throw new Error('the test database was not created');
+    const store = await createPgStore({
+      databaseUrl: database.url,
+      maxRejections: 10,
+      schema: randomName('refused'),
+    });
+    try {
+      // An entity id longer than a b-tree index entry may be (about 2.7 kB): refused by PostgreSQL.
+      const tooLong = {
+        ...makeNewEvent('long'),
+        entityId: 'x'
+          .repeat(20_000)
+          .replace(/x/g, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))),
+      };
+      const [long, first, second] = await Promise.allSettled([
+        store.insertEvent(tooLong),
+        store.insertEvent(makeNewEvent('first')),
+        store.insertEvent(makeNewEvent('second')),
+      ]);
+      expect(long.status).toBe('rejected');
+      expect(first.status === 'fulfilled' && first.value.event.sequence).toBe('1');
+      expect(second.status === 'fulfilled' && second.value.event.sequence).toBe('2');
+      expect(await store.countEvents({}, 0)).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 /** A minimal event for the failure tests. */
 function makeNewEvent(tag: string): NewEvent {
   return {

@@ -12,7 +12,7 @@ import type {
 } from '../types.js';
 import type { AdvisoryKey, PgContext, PgTx } from './context.js';
 import { insertDeliveries } from './deliveries.js';
-import { isMissingPartition } from './errors.js';
+import { isMissingPartition, isUnavailable } from './errors.js';
 import { evictPastCap } from './eviction.js';
 import { beginTransaction, toPgTx } from './open.js';
 import { searchTextOf } from './filters.js';
@@ -102,6 +102,50 @@ function fromRawRow(row: RawEventRow): StoredEvent {
     headers: row.headers,
     raw: row.raw,
     drift: row.drift,
+  };
+}
+
+/**
+ * `text` with U+0000 replaced by U+FFFD: PostgreSQL text and jsonb cannot hold U+0000, and the intake
+ * accepts it inside JSON strings (entity ids, types, modified fields, delivery ids), so one such webhook
+ * would otherwise fail the whole group commit, and every webhook sharing it. The raw body keeps it (bytea).
+ */
+const withoutNul = (text: string): string =>
+  text.includes('\u0000') ? text.replaceAll('\u0000', '\ufffd') : text;
+
+/** The event's text fields as PostgreSQL can store them (see {@link withoutNul}). */
+function storableFields(
+  event: NewEvent,
+): Pick<NewEvent, 'entityType' | 'entityId' | 'modifiedFields' | 'deliveryId' | 'headers'> {
+  return {
+    entityType: withoutNul(event.entityType),
+    entityId: withoutNul(event.entityId),
+    modifiedFields: event.modifiedFields?.map(withoutNul) ?? null,
+    deliveryId: event.deliveryId === null ? null : withoutNul(event.deliveryId),
+    headers:
+      event.headers === null
+        ? null
+        : Object.fromEntries(Object.entries(event.headers).map(([k, v]) => [withoutNul(k), withoutNul(v)])),
+  };
+}
+
+/** The refusal's text fields as PostgreSQL can store them (a message may quote the refused value). */
+function storableRejection(rejection: StoredRejection): StoredRejection {
+  return {
+    ...rejection,
+    code: withoutNul(rejection.code),
+    message: withoutNul(rejection.message),
+    issues: rejection.issues.map((issue) => ({
+      ...issue,
+      path: withoutNul(issue.path),
+      message: withoutNul(issue.message),
+    })),
+    headers:
+      rejection.headers === null
+        ? null
+        : Object.fromEntries(
+            Object.entries(rejection.headers).map(([k, v]) => [withoutNul(k), withoutNul(v)]),
+          ),
   };
 }
 
@@ -334,24 +378,34 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
   const pending: Write[] = [];
   let scheduled = false;
   let inFlight: Promise<void> | null = null;
+  /** Commits `batch` and answers each of its writes (rejects each when the commit failed). */
+  const commitAndSettle = async (batch: Write[], isolate: boolean): Promise<void> => {
+    let committed: Committed;
+    try {
+      committed = await commitBatch(batch);
+    } catch (error) {
+      if (isolate && batch.length > 1 && !isUnavailable(error)) {
+        // Not the database's state but something in the batch (a value PostgreSQL refuses, say an id
+        // too long for an index entry): each write is committed on its own, so that only the one that
+        // fails is refused, not every webhook that shared its commit.
+        for (const item of batch) await commitAndSettle([item], false);
+        return;
+      }
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    if (committed.eviction) options.onEvicted(committed.eviction);
+    batch.forEach((item, i) => {
+      const result = committed.results[i];
+      if (item.kind === 'event') item.resolve(result as InsertResult);
+      else if (item.kind === 'delivery') item.resolve(result as boolean);
+      else item.resolve();
+    });
+  };
   const drain = async (): Promise<void> => {
     while (pending.length > 0) {
       // A bounded batch: one statement's arrays stay a few MB, and the lock is held for one short commit.
-      const batch = pending.splice(0, MAX_BATCH_WRITES);
-      let committed: Committed;
-      try {
-        committed = await commitBatch(batch);
-      } catch (error) {
-        for (const item of batch) item.reject(error);
-        continue;
-      }
-      if (committed.eviction) options.onEvicted(committed.eviction);
-      batch.forEach((item, i) => {
-        const result = committed.results[i];
-        if (item.kind === 'event') item.resolve(result as InsertResult);
-        else if (item.kind === 'delivery') item.resolve(result as boolean);
-        else item.resolve();
-      });
+      await commitAndSettle(pending.splice(0, MAX_BATCH_WRITES), true);
     }
   };
   const start = (): void => {
@@ -382,11 +436,16 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
     },
     insertEvent(event, payload) {
       if (closed) return Promise.reject(new Error('store is closed'));
-      return new Promise((resolve, reject) => enqueue({ kind: 'event', event, payload, resolve, reject }));
+      const storable = { ...event, ...storableFields(event) };
+      return new Promise((resolve, reject) =>
+        enqueue({ kind: 'event', event: storable, payload, resolve, reject }),
+      );
     },
     insertRejection(rejection) {
       if (closed) return Promise.reject(new Error('store is closed'));
-      return new Promise((resolve, reject) => enqueue({ kind: 'rejection', rejection, resolve, reject }));
+      return new Promise((resolve, reject) =>
+        enqueue({ kind: 'rejection', rejection: storableRejection(rejection), resolve, reject }),
+      );
     },
     insertDelivery(delivery, cutoffMs) {
       if (closed) return Promise.reject(new Error('store is closed'));
