@@ -57,6 +57,10 @@ export async function createPgStore(options: PgStoreOptions): Promise<EventStore
         ...createSchemaReads(ctx),
         stats: createStats(ctx, counters, { ...entities, ...rejections }),
         ...createTrafficReads(ctx),
+        // Readiness (`/readyz`): one round trip on the pool, as every other call makes.
+        ping: async () => {
+          await ctx.sql`select 1`;
+        },
       }),
       startMaintenance: maintenance.startMaintenance,
       async close() {
