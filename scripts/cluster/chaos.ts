@@ -18,9 +18,16 @@ export interface ChaosStep {
 /** The steps of one run, in order. */
 export type ChaosKind = 'kill' | 'drain' | 'postgres' | 'redis';
 
-/** The plan: `kills` SIGKILL rounds, one drain, one PostgreSQL restart, one Redis restart when there is one. */
-export function chaosPlan(kills: number, withRedis: boolean): ChaosKind[] {
-  const specials: ChaosKind[] = ['drain', 'postgres', ...(withRedis ? (['redis'] as const) : [])];
+/**
+ * The plan: `kills` SIGKILL rounds, one drain, one PostgreSQL restart (unless the replicas run on SQLite),
+ * one Redis restart when there is one.
+ */
+export function chaosPlan(kills: number, has: { postgres: boolean; redis: boolean }): ChaosKind[] {
+  const specials: ChaosKind[] = [
+    'drain',
+    ...(has.postgres ? (['postgres'] as const) : []),
+    ...(has.redis ? (['redis'] as const) : []),
+  ];
   const plan: ChaosKind[] = [];
   // Kills first and last, the special steps spread between them.
   const every = Math.max(1, Math.floor(kills / (specials.length + 1)));
@@ -36,7 +43,7 @@ export function chaosPlan(kills: number, withRedis: boolean): ChaosKind[] {
 /** Everything chaos may act on. */
 export interface ChaosTargets {
   replicas: readonly Replica[];
-  postgres: PrivatePostgres;
+  postgres: PrivatePostgres | null;
   redis: PrivateRedis | null;
 }
 
@@ -89,6 +96,7 @@ async function runStep(kind: ChaosKind, targets: ChaosTargets): Promise<Omit<Cha
       return { what: `SIGTERM ${replica.name}`, recoveredMs: Math.round(performance.now() - started), note };
     }
     case 'postgres': {
+      if (!targets.postgres) throw new Error('a PostgreSQL restart was planned without PostgreSQL');
       const started = performance.now();
       await targets.postgres.restart();
       return { what: 'pg_ctl restart -m fast', recoveredMs: Math.round(performance.now() - started) };

@@ -71,11 +71,12 @@ describe('cluster checks', () => {
   });
 
   it('plans every kill plus one drain, one PostgreSQL restart and a Redis restart only with Redis', () => {
-    const plan = chaosPlan(4, true);
+    const plan = chaosPlan(4, { postgres: true, redis: true });
     expect(plan.filter((s) => s === 'kill')).toHaveLength(4);
     expect(plan.filter((s) => s !== 'kill').sort()).toEqual(['drain', 'postgres', 'redis']);
-    expect(chaosPlan(3, false)).not.toContain('redis');
+    expect(chaosPlan(3, { postgres: true, redis: false })).not.toContain('redis');
     expect(plan[0]).toBe('kill');
+    expect(chaosPlan(2, { postgres: false, redis: false }).sort()).toEqual(['drain', 'kill', 'kill']);
   });
 
   it('writes a balancer configuration that health-checks /readyz and names every replica', () => {

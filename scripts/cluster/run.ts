@@ -45,7 +45,7 @@ const USAGE = `usage: npm run test:cluster -- [--quick] [--redis] [--rate <event
   --kills      kill -9 rounds (default 8; 3 with --quick)
   --replicas   replicas behind the balancer (default 3)
   --keep       keep the run's folder (logs, haproxy.cfg, pgdata) instead of deleting it
-  --sqlite     the harness checked on itself: ONE SQLite replica, no PostgreSQL, no chaos`;
+  --sqlite     the harness checked on itself: ONE SQLite replica, no PostgreSQL; chaos only with --kills`;
 
 interface Flags {
   help?: boolean;
@@ -91,7 +91,7 @@ const flags = parseFlags<Flags>(
 const sqliteMode = flags.sqlite === true;
 const rate = positive('rate', flags.rate, 300);
 const durationMs = positive('duration', flags.duration, flags.quick ? 45 : 150) * 1_000;
-const kills = sqliteMode ? 0 : Math.floor(positive('kills', flags.kills, flags.quick ? 3 : 8));
+const kills = Math.floor(positive('kills', flags.kills, sqliteMode ? 0 : flags.quick ? 3 : 8));
 const replicaCount = sqliteMode ? 1 : Math.floor(positive('replicas', flags.replicas, 3));
 if (sqliteMode && flags.redis) fail('--sqlite runs one replica: there is no wake-up channel to carry');
 
@@ -121,7 +121,7 @@ async function main(): Promise<number> {
   const t = (): string => `[+${(performance.now() / 1_000).toFixed(1)} s]`;
   log(
     `${t()} cluster test ${runId}: ${replicaCount} replica(s), ${rate}/s for ${durationMs / 1_000} s, ` +
-      `${kills} kills${flags.redis ? ', Redis' : ''}${sqliteMode ? ', SQLite (no chaos)' : ''}; folder ${dir}`,
+      `${kills} kills${flags.redis ? ', Redis' : ''}${sqliteMode ? ', SQLite' : ''}; folder ${dir}`,
   );
   await ensureBuild(log);
 
@@ -168,10 +168,12 @@ async function main(): Promise<number> {
 
   const t0 = performance.now();
   const generator = startGenerator({ url: balancer.url, ratePerSecond: rate, runId });
-  const plan = postgresDb ? chaosPlan(kills, redis !== null) : [];
-  const chaos: Promise<ChaosStep[]> = postgresDb
-    ? runChaos(plan, { replicas, postgres: postgresDb, redis }, durationMs, t0, log)
-    : Promise.resolve([]);
+  // The SQLite self-check has chaos only when asked for kills (and then one drain too).
+  const plan =
+    sqliteMode && kills === 0
+      ? []
+      : chaosPlan(kills, { postgres: postgresDb !== null, redis: redis !== null });
+  const chaos = runChaos(plan, { replicas, postgres: postgresDb, redis }, durationMs, t0, log);
   // A late subscriber resumes from a cursor well behind the head: the replay path, mid-chaos.
   const late = (async () => {
     await sleep(durationMs * 0.4);
