@@ -33,6 +33,8 @@ export interface GeneratorOptions {
   maxAttempts?: number;
   /** Deliveries in flight at most; past it the generator waits (and counts `heldBack`). */
   maxInFlight?: number;
+  /** Called after every attempt with whether it got a 2xx and when it ended (performance.now()). */
+  onAttempt?: (ok: boolean, atMs: number) => void;
 }
 
 /** The running generator: `stop()` stops starting deliveries and waits for those in flight. */
@@ -87,7 +89,9 @@ export function startGenerator(options: GeneratorOptions): Generator {
         });
         const answer = (await response.json().catch(() => ({}))) as { id?: unknown; duplicate?: unknown };
         count(response.status);
-        if (response.status >= 200 && response.status < 300 && typeof answer.id === 'string') {
+        const ok = response.status >= 200 && response.status < 300 && typeof answer.id === 'string';
+        options.onAttempt?.(ok, performance.now());
+        if (ok && typeof answer.id === 'string') {
           report.acknowledged.set(id, answer.id);
           if (answer.duplicate === true) report.duplicates += 1;
           report.ackMs.push(performance.now() - first);
@@ -95,6 +99,7 @@ export function startGenerator(options: GeneratorOptions): Generator {
         }
       } catch {
         count(0);
+        options.onAttempt?.(false, performance.now());
       }
       // Backoff 50 ms doubling to 1 s: a replica restart or a PostgreSQL restart takes a few seconds.
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** (attempt - 1))));

@@ -8,7 +8,8 @@ import WebSocket from 'ws';
 import type { ClientRequestArgs, IncomingMessage } from 'node:http';
 import { REPLICA_HEADER } from './balancer.js';
 
-const SUBSCRIPTION = 'subscription ClusterTail($after: String) { eventAdded(after: $after) { sequence } }';
+const subscription = (fields: string): string =>
+  `subscription ClusterTail($after: String) { eventAdded(after: $after) { ${fields} } }`;
 
 /** What one subscriber saw. */
 export interface SubscriberRecord {
@@ -44,6 +45,11 @@ export interface SubscriberOptions {
   wsUrl: string;
   via: string;
   after?: string | null;
+  /**
+   * Called with each event as it arrives (performance-free wall clock `Date.now()`), with `receivedAt`
+   * (the commit's time) selected too: the bench measures commit-to-delivery with it.
+   */
+  onEvent?: (event: { sequence: string; receivedAt: string }, arrivedAtMs: number) => void;
 }
 
 /** Subscribes to eventAdded and keeps the subscription alive across closes, resuming from its cursor. */
@@ -82,13 +88,14 @@ export function startSubscriber(options: SubscriberOptions): Subscriber {
     on: { connected: () => resolveConnected() },
   });
   const payload: { query: string; variables: { after: string | null } } = {
-    query: SUBSCRIPTION,
+    query: subscription(options.onEvent ? 'sequence receivedAt' : 'sequence'),
     variables: { after: options.after ?? null },
   };
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
-  client.subscribe<{ eventAdded: { sequence: string } }>(payload, {
+  client.subscribe<{ eventAdded: { sequence: string; receivedAt: string } }>(payload, {
     next: (result) => {
+      const arrivedAtMs = Date.now();
       if (result.errors?.length) {
         record.errors.push(
           ...result.errors.map((e) => `${String(e.extensions?.code ?? 'ERROR')}: ${e.message}`),
@@ -99,6 +106,7 @@ export function startSubscriber(options: SubscriberOptions): Subscriber {
       if (typeof sequence !== 'string') return;
       const n = Number(sequence);
       record.received.push(n);
+      if (options.onEvent && result.data) options.onEvent(result.data.eventAdded, arrivedAtMs);
       if (n > last) {
         last = n;
         // graphql-ws sends this same object again on every retry: the resubscription resumes after it.
