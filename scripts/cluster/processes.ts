@@ -119,8 +119,10 @@ export interface PrivatePostgres {
   port: number;
   /** `pg_ctl restart -m fast`: every connection is cut, then it accepts again. */
   restart(): Promise<void>;
-  /** Opens a psql one-shot query (for the checks and pgbench-like probes). */
+  /** Runs one query with psql; answers its unaligned output. */
   psql(query: string): string;
+  /** Runs pgbench with `args` against the database; answers its output. */
+  pgbench(args: string[]): string;
 }
 
 /**
@@ -196,6 +198,19 @@ export async function startPostgres(dir: string): Promise<PrivatePostgres> {
         query,
       ]);
       return run(cmd, args);
+    },
+    pgbench: (args) => {
+      const [cmd, full] = pgCommand('pgbench', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        ...args,
+        'postgres',
+      ]);
+      return run(cmd, full, { timeoutMs: 600_000 });
     },
   };
 }

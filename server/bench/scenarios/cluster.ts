@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBalancer } from '../../../scripts/cluster/balancer.js';
 import { startGenerator } from '../../../scripts/cluster/generator.js';
@@ -28,7 +28,7 @@ function head(pg: PrivatePostgres): number {
  * Ingest on PostgreSQL: one replica (baseline: one SQLite process under the same load), then three replicas
  * through HAProxy against one replica through the same HAProxy (the balancer's own cost is in both).
  */
-async function ingest(ctx: BenchContext, dir: string, replicas: Replica[]): Promise<void> {
+async function ingest(ctx: BenchContext, dir: string, replicas: Replica[]): Promise<number> {
   const sqlite = await createReplica('sqlite', dir, {});
   await sqlite.start();
   const baseline = await load(`${sqlite.url}/webhooks/event`, ctx.loadS);
@@ -72,6 +72,71 @@ async function ingest(ctx: BenchContext, dir: string, replicas: Replica[]): Prom
     ratio: round(throughAll.ok2xx / Math.max(1, throughOne.ok2xx)),
     target: '≥ 0.9× one replica through the same HAProxy',
     pass: throughAll.ok2xx >= 0.9 * throughOne.ok2xx && throughAll.non2xx === 0,
+  });
+  return one.ok2xx / ctx.loadS;
+}
+
+/** Events per pgbench transaction: about what one replica's group commit batches under the ingest load. */
+const PGBENCH_BATCH = 20;
+
+/**
+ * The database's own ceiling: pgbench, 4 clients, each transaction the store's ingest in the same shape
+ * (the advisory lock first, the stream head advanced, the events, their delivery ids and entities in one
+ * data-modifying statement), rows made in the server instead of sent as arrays. Against `oneRate`.
+ */
+async function ceiling(ctx: BenchContext, dir: string, pg: PrivatePostgres, oneRate: number): Promise<void> {
+  const body = '{"action":"create","entity_type":"task","time":"2026-01-01T00:00:00Z","payload":{"id":"x"}}';
+  const script = `\\set batch ${PGBENCH_BATCH}
+BEGIN;
+SELECT pg_advisory_xact_lock(4242, 4242);
+UPDATE stream_head SET last_sequence = last_sequence + :batch,
+  last_received_at = greatest(last_received_at, floor(extract(epoch from clock_timestamp()) * 1000)::int8)
+  WHERE id = 1;
+WITH head AS (SELECT last_sequence, last_received_at FROM stream_head WHERE id = 1),
+new_events AS (
+  INSERT INTO events (id, received_at, sequence, time, action, entity_type, entity_id, modified_fields,
+                      delivery_id, headers, raw, search_text, drift)
+  SELECT 'pgb' || md5(random()::text), head.last_received_at, head.last_sequence - :batch + g,
+         head.last_received_at, 'create', 'task', 'pgb-' || g, NULL, 'pgb-' || md5(random()::text),
+         '{"content-type":"application/json"}'::jsonb, convert_to('${body}', 'UTF8'), '${body}', NULL
+  FROM head, generate_series(1, :batch) AS g
+  RETURNING id, received_at, delivery_id
+), delivery_ids AS (
+  INSERT INTO event_delivery_ids (delivery_id, event_id, received_at)
+  SELECT delivery_id, id, received_at FROM new_events
+)
+INSERT INTO entities (id, entity_type, last_received_at)
+  SELECT 'pgb-' || g, 'task', (SELECT last_received_at FROM head) FROM generate_series(1, :batch) AS g
+  ON CONFLICT (id) DO UPDATE SET last_received_at = excluded.last_received_at;
+COMMIT;
+`;
+  const file = join(dir, 'ingest.sql');
+  writeFileSync(file, script);
+  chmodSync(file, 0o644);
+  const output = pg.pgbench([
+    '-n',
+    '-M',
+    'prepared',
+    '-c',
+    '4',
+    '-j',
+    '2',
+    '-T',
+    String(ctx.loadS),
+    '-f',
+    file,
+  ]);
+  const tps = Number(/tps = ([\d.]+)/.exec(output)?.[1] ?? 'NaN');
+  const rate = tps * PGBENCH_BATCH;
+  ctx.raw.clusterPgbench = { tps, batch: PGBENCH_BATCH, output };
+  ctx.add({
+    scenario: NAME,
+    metric: `database ceiling: pgbench, 4 clients, ${PGBENCH_BATCH} events per ingest transaction (events/s)`,
+    value: round(rate, 0),
+    baseline: round(oneRate, 0),
+    ratio: round(rate / Math.max(1, oneRate)),
+    target: '≥ 3× one replica (baseline)',
+    pass: rate >= 3 * oneRate,
   });
 }
 
@@ -219,13 +284,14 @@ export const cluster: Scenario = {
       for (let i = 1; i <= 3; i++) replicas.push(await createReplica(`r${i}`, dir, env));
       await Promise.all(replicas.map((r) => r.start()));
       log('PostgreSQL and 3 replicas ready');
-      await ingest(ctx, dir, replicas);
+      const oneRate = await ingest(ctx, dir, replicas);
       const lbDir = join(dir, 'lb');
       mkdirSync(lbDir);
       const balancer = await startBalancer(lbDir, replicas);
       await latency(ctx, replicas, balancer.url);
       await catchUp(ctx, pg, replicas[0] as Replica);
       await failover(ctx, replicas, balancer.url);
+      await ceiling(ctx, dir, pg, oneRate);
     } finally {
       await cleanUp(log);
       rmSync(dir, { recursive: true, force: true });
