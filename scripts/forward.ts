@@ -153,6 +153,7 @@ const RECORD = `mutation ForwardRecord($input: DeliveryInput!) { recordDelivery(
 function toStoredEvent(event: ApiEvent): StoredEvent {
   return {
     id: event.id,
+    sequence: event.sequence,
     receivedAtMs: Date.parse(event.receivedAt),
     timeMs: Date.parse(event.time),
     action: event.action,

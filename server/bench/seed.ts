@@ -4,8 +4,8 @@ import { count } from 'drizzle-orm';
 import type { Action, JsonObject } from '../src/domain/types.js';
 import { openDatabase } from '../src/store/sqlite/open.js';
 import { ormOf } from '../src/store/sqlite/orm.js';
-import { prepareEntityUpsert, prepareEventInsert } from '../src/store/sqlite/rows.js';
-import { eventCounts, events } from '../src/store/sqlite/schema.js';
+import { prepareEntityUpsert, prepareEventInsert, prepareSequenceSave } from '../src/store/sqlite/rows.js';
+import { eventCounts, eventSequence, events } from '../src/store/sqlite/schema.js';
 import { indexAllForSearch } from '../src/store/sqlite/search.js';
 import { rebuildEventTraffic } from '../src/store/sqlite/traffic.js';
 
@@ -51,6 +51,8 @@ export function seed(options: SeedOptions): { rows: number; ms: number } {
   const orm = ormOf(db);
   // The store's own prepared statements: the seeded rows are exactly what the ingest path writes.
   const insert = prepareEventInsert(orm);
+  // Positions after any already given out, as the store's commit assigns them.
+  const firstSequence = (orm.select({ last: eventSequence.last }).from(eventSequence).get()?.last ?? 0) + 1;
   const upsertEntity = prepareEntityUpsert(orm);
   const headers = { 'content-type': 'application/json', 'user-agent': 'hookscope-bench' };
   const big = options.bigEntityEvents ?? 0;
@@ -93,6 +95,7 @@ export function seed(options: SeedOptions): { rows: number; ms: number } {
       const entityType = body.entity_type as string;
       insert({
         id: newId(),
+        sequence: String(firstSequence + i),
         receivedAtMs: clockMs,
         timeMs: Date.parse(String(body.time)),
         action: body.action as Action,
@@ -109,6 +112,7 @@ export function seed(options: SeedOptions): { rows: number; ms: number } {
   for (let start = 0; start < options.count; start += BATCH) {
     writeBatch(start, Math.min(options.count, start + BATCH));
   }
+  prepareSequenceSave(orm)(firstSequence + options.count - 1);
   db.transaction(() => {
     orm.delete(eventCounts).run();
     orm

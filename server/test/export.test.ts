@@ -130,6 +130,7 @@ describe('the exported shape of a body', () => {
     const raw = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
     const exported = toExportedEvent({
       id: 'E1',
+      sequence: '1',
       receivedAtMs: 0,
       timeMs: 0,
       action: 'create',

@@ -6,6 +6,12 @@ import type { Action, ValidationIssue } from './types.js';
 /** An event as stored (accepted, committed). Times are epoch milliseconds. */
 export interface StoredEvent {
   id: string;
+  /**
+   * The event's position in commit order, a decimal integer string: "1" for the first event ever
+   * committed, each committed event exactly one more than the one committed before it. Never reused
+   * (deletes, purge and eviction leave holes). Compare as integers, not as strings.
+   */
+  sequence: string;
   receivedAtMs: number;
   timeMs: number;
   action: Action;
@@ -22,6 +28,9 @@ export interface StoredEvent {
    */
   drift?: string[] | null;
 }
+
+/** An event as the intake hands it to `insertEvent`: the store assigns `sequence` and decides `drift`. */
+export type NewEvent = Omit<StoredEvent, 'sequence' | 'drift'> & { drift?: string[] | null };
 
 /** A refused delivery as stored. */
 export interface StoredRejection {

@@ -5,7 +5,7 @@ import type { ValidationIssue } from '../domain/types.js';
 import type { Live } from '../live/index.js';
 import type { LiveTopics } from '../live/topics.js';
 import { deliveryIdOf } from './sender-headers.js';
-import type { EventWriter, StoredEvent, StoredRejection } from '../store/types.js';
+import type { EventWriter, NewEvent, StoredEvent, StoredRejection } from '../store/types.js';
 
 /** Request headers as Node gives them (lower-case names). */
 export type RequestHeaders = Record<string, string | string[] | undefined>;
@@ -113,7 +113,7 @@ export function createIngest({ store, live, clock, newId }: IngestDeps): Ingest 
         });
       }
       const { event } = parsed;
-      const stored: StoredEvent = {
+      const stored: NewEvent = {
         id: newId(),
         receivedAtMs: clock.now(),
         timeMs: event.timeMs,

@@ -1,6 +1,7 @@
 import type { Action } from '../domain/types.js';
 import type {
   DeleteReport,
+  NewEvent,
   PurgeReport,
   StoreStats,
   StoredDelivery,
@@ -15,6 +16,7 @@ export type { EventQuery } from '../domain/event-query.js';
 export type {
   DeleteReport,
   DeliverySource,
+  NewEvent,
   PurgeReport,
   StoreStats,
   StoredDelivery,
@@ -28,6 +30,14 @@ export { DELETE_REPORT_MAX_IDS } from '../domain/records.js';
 //
 // - Order. Lists are newest first by (receivedAtMs, id), both descending; `entityEvents` and
 //   `listEventsOldestFirst` are oldest first by the same pair. Ids are ULIDs stamped by a clock that never goes back, so the pair is arrival order.
+// - Sequence. Each committed (not duplicate) event gets `sequence`, its position in commit order: "1"
+//   for the first event ever committed, then exactly one more per committed event, in the order the
+//   commits become visible (a transaction that commits late never takes a position below one a reader
+//   has already seen), with no gap between committed events. A duplicate gets no position: it answers
+//   the original with the original's sequence. Deletes, purge and eviction leave holes, but a position
+//   is never given out again (not after deleting the newest event, a purge of everything, or a reopen).
+//   `eventsAfterSequence` reads the retained events in this order; `sequenceBounds` says which part of
+//   it is still retained, so a live subscriber can tell whether it can resume from a position exactly.
 // - Cursors. A `Keyset` is the (receivedAtMs, id) of the last row a page returned; the next page holds
 //   the rows strictly after it in the list's order. Walking pages until `hasNextPage` is false visits
 //   every matching row once, in order, and the matching count equals the rows walked.
@@ -225,6 +235,22 @@ export interface EventReader {
   listDeliveries(eventId: string, cutoffMs: number): Promise<StoredDelivery[]>;
   /** Every bucket of the window, oldest first, empty ones included (see Traffic above). */
   traffic(query: TrafficQuery, cutoffMs: number): Promise<TrafficBucket[]>;
+  /**
+   * Up to `limit` retained events with a sequence above `after` (a decimal integer string, "0" for
+   * all), ascending by sequence (see Sequence above): what a resuming subscription replays.
+   */
+  eventsAfterSequence(after: string, limit: number, cutoffMs: number): Promise<StoredEvent[]>;
+  /**
+   * The lowest sequence of a retained event (null when none is retained) and the highest sequence ever
+   * assigned ("0" when none was), whether or not its event is still retained.
+   */
+  sequenceBounds(cutoffMs: number): Promise<SequenceBounds>;
+}
+
+/** What {@link EventReader.sequenceBounds} answers. */
+export interface SequenceBounds {
+  firstRetained: string | null;
+  last: string;
 }
 
 /** The writes: what the intake receives. */
@@ -235,9 +261,10 @@ export interface EventWriter {
    * and none of it is stored. After the commit, the cap on stored events may evict the oldest. Callers
    * stamp `receivedAtMs` no earlier than any stored event's (the intake's clock never goes back).
    * `payload`, when given, is the body's payload as the caller parsed it (what `event.raw` parses to):
-   * the store learns the schema from it instead of parsing the body a second time.
+   * the store learns the schema from it instead of parsing the body a second time. The stored event
+   * answered carries the `sequence` the store assigned in that commit (a duplicate: the original's).
    */
-  insertEvent(event: StoredEvent, payload?: JsonObject): Promise<InsertResult>;
+  insertEvent(event: NewEvent, payload?: JsonObject): Promise<InsertResult>;
   /** Resolves once stored; the store keeps the newest `maxRejections` refusals (a store option). */
   insertRejection(rejection: StoredRejection): Promise<void>;
   /**

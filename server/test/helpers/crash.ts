@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { count, eq, lt, sql } from 'drizzle-orm';
 import { ormOf } from '../../src/store/sqlite/orm.js';
-import { prepareEventInsert } from '../../src/store/sqlite/rows.js';
+import { prepareEventInsert, prepareSequenceSave } from '../../src/store/sqlite/rows.js';
 import { events } from '../../src/store/sqlite/schema.js';
 import { spawnServer, type ServerProcess } from './process.js';
 
@@ -144,10 +144,12 @@ export async function runPurgeCrash(options: {
     const oldMs = Date.now() - 30 * 86_400_000;
     const db = new Database(join(dataDir, 'hookscope.db'));
     const insert = prepareEventInsert(ormOf(db));
+    const saveSequence = prepareSequenceSave(ormOf(db));
     db.transaction(() => {
       for (let i = 0; i < options.expired; i++) {
         insert({
           id: `old${String(i).padStart(8, '0')}`,
+          sequence: String(i + 1),
           receivedAtMs: oldMs + i,
           timeMs: oldMs,
           action: 'create',
@@ -159,6 +161,7 @@ export async function runPurgeCrash(options: {
           raw: Buffer.from(`{"old":${i}}`),
         });
       }
+      saveSequence(options.expired);
     })();
     db.close();
     const countExpired = (): number => {

@@ -20,6 +20,7 @@ import type {
   Page,
   PurgeReport,
   StoredEntity,
+  NewEvent,
   StoredEvent,
   StoredRejection,
   StoreStats,
@@ -62,7 +63,7 @@ const TYPES = ['task', 'component', 'Task'];
 /** Newest first by (receivedAtMs, id). */
 const newestFirst = (a: { atMs: number; id: string }, b: { atMs: number; id: string }): number =>
   b.atMs - a.atMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-const eventKey = (event: StoredEvent): Keyset => ({ atMs: event.receivedAtMs, id: event.id });
+const eventKey = (event: NewEvent): Keyset => ({ atMs: event.receivedAtMs, id: event.id });
 const rejectionKey = (rejection: StoredRejection): Keyset => ({
   atMs: rejection.receivedAtMs,
   id: rejection.id,
@@ -78,7 +79,7 @@ let serial = 0;
 const nextId = (prefix: string): string => `${prefix}${String(++serial).padStart(8, '0')}`;
 
 /** An event received at `receivedAtMs`; fields not given are derived from its serial number. */
-function makeEvent(receivedAtMs: number, fields: Partial<StoredEvent> = {}): StoredEvent {
+function makeEvent(receivedAtMs: number, fields: Partial<NewEvent> = {}): NewEvent {
   const id = nextId('E');
   const n = serial;
   const action = ACTIONS[n % 3] as Action;
@@ -178,6 +179,11 @@ function entitiesOf(events: StoredEvent[], entityType: string | null): StoredEnt
     .sort(byNewest(entityKey));
 }
 
+/** `event` as the store answers it once stored at position `sequence` (no drift judged). */
+function storedAt(event: NewEvent, sequence: number): StoredEvent {
+  return { ...event, sequence: String(sequence), drift: event.drift ?? null };
+}
+
 /** What a store must hold after the given inserts: the scan oracle. */
 class Expected {
   events: StoredEvent[] = [];
@@ -275,7 +281,7 @@ class Expected {
  * the events as stored (with the drift the store judged). */
 async function insertInCommits(
   store: EventStore,
-  events: StoredEvent[],
+  events: NewEvent[],
   sizes: number[],
 ): Promise<StoredEvent[]> {
   const stored: StoredEvent[] = [];
@@ -335,9 +341,11 @@ export function defineStoreContract(
           ),
           store.insertRejection(rejection),
         ]);
-        expect(results.slice(0, -1)).toEqual(events.map((event) => ({ event, duplicate: false })));
+        // One commit, positions in the order the inserts were asked.
+        const stored = events.map((event, i) => storedAt(event, i + 1));
+        expect(results.slice(0, -1)).toEqual(stored.map((event) => ({ event, duplicate: false })));
         expect(readBack.filter((event) => event === null)).toEqual([]);
-        for (const event of events) expect(await store.getEvent(event.id, 0)).toEqual(event);
+        for (const event of stored) expect(await store.getEvent(event.id, 0)).toEqual(event);
         expect(await store.countEvents({}, 0)).toBe(40);
         expect((await store.listRejections(10, null, 0)).rows).toEqual([rejection]);
         expect(await store.getEvent('no-such-id', 0)).toBeNull();
@@ -351,12 +359,13 @@ export function defineStoreContract(
         const [first, second, third] = await Promise.all(
           [original, sameCommit, other].map((event) => store.insertEvent(event)),
         );
-        expect(first).toEqual({ event: original, duplicate: false });
-        expect(second).toEqual({ event: original, duplicate: true });
-        expect(third).toEqual({ event: other, duplicate: false });
+        // A duplicate takes no position: the original's comes back, and the next event has the next one.
+        expect(first).toEqual({ event: storedAt(original, 1), duplicate: false });
+        expect(second).toEqual({ event: storedAt(original, 1), duplicate: true });
+        expect(third).toEqual({ event: storedAt(other, 2), duplicate: false });
 
         const later = makeEvent(BASE_MS + SECOND_MS, { deliveryId: 'msg_same' });
-        expect(await store.insertEvent(later)).toEqual({ event: original, duplicate: true });
+        expect(await store.insertEvent(later)).toEqual({ event: storedAt(original, 1), duplicate: true });
         // Twice in a later commit, beside a new delivery: still the original, and the new one is stored.
         const fresh = makeEvent(BASE_MS + SECOND_MS, { deliveryId: 'msg_fresh' });
         const again = await Promise.all(
@@ -365,14 +374,17 @@ export function defineStoreContract(
           ),
         );
         expect(again).toEqual([
-          { event: other, duplicate: true },
-          { event: fresh, duplicate: false },
+          { event: storedAt(other, 2), duplicate: true },
+          { event: storedAt(fresh, 3), duplicate: false },
         ]);
         // Without a delivery id nothing is a duplicate, even the same bytes.
         const anonymous = makeEvent(BASE_MS + 2 * SECOND_MS, { deliveryId: null });
         const twin = { ...anonymous, id: nextId('E') };
-        expect((await store.insertEvent(anonymous)).duplicate).toBe(false);
-        expect((await store.insertEvent(twin)).duplicate).toBe(false);
+        expect(await store.insertEvent(anonymous)).toEqual({
+          event: storedAt(anonymous, 4),
+          duplicate: false,
+        });
+        expect(await store.insertEvent(twin)).toEqual({ event: storedAt(twin, 5), duplicate: false });
 
         const ids = (await walk((after) => store.listEvents({}, 10, after, 0), eventKey, 10)).map(
           (e) => e.id,
@@ -380,6 +392,126 @@ export function defineStoreContract(
         expect(ids.sort()).toEqual([original.id, other.id, fresh.id, anonymous.id, twin.id].sort());
         expect(await store.getEvent(sameCommit.id, 0)).toBeNull();
         expect(await store.getEvent(later.id, 0)).toBeNull();
+      });
+    });
+
+    describe('sequence', () => {
+      /** Every retained event in commit order, read by `eventsAfterSequence` in pages of `limit`. */
+      async function walkSequence(
+        store: EventStore,
+        cutoffMs: number,
+        limit: number,
+      ): Promise<StoredEvent[]> {
+        const rows: StoredEvent[] = [];
+        let after = '0';
+        for (let pages = 0; pages < 10_000; pages++) {
+          const page = await store.eventsAfterSequence(after, limit, cutoffMs);
+          expect(page.length).toBeLessThanOrEqual(limit);
+          rows.push(...page);
+          if (page.length < limit) return rows;
+          after = (page.at(-1) as StoredEvent).sequence;
+        }
+        throw new Error('the walk did not end');
+      }
+
+      it('answers an empty store: nothing retained, nothing ever assigned', async () => {
+        const { store } = await open();
+        expect(await store.sequenceBounds(0)).toEqual({ firstRetained: null, last: '0' });
+        expect(await store.eventsAfterSequence('0', 10, 0)).toEqual([]);
+      });
+
+      it('numbers committed events from "1", one more each, across group commits; duplicates keep the original\'s', async () => {
+        const { store } = await open();
+        const events = Array.from({ length: 60 }, (_, i) =>
+          // Every 7th repeats the delivery id of the one before it: in the same commit (7, 21, ...) or in
+          // the commit before (14: the first of its commit).
+          makeEvent(
+            BASE_MS + i,
+            i > 0 && i % 7 === 0 ? { deliveryId: `msg_seq_${i - 1}` } : { deliveryId: `msg_seq_${i}` },
+          ),
+        );
+        const results: { event: StoredEvent; duplicate: boolean }[] = [];
+        let i = 0;
+        for (const size of [1, 9, 4, 2, 7, 13, 24]) {
+          results.push(...(await Promise.all(events.slice(i, i + size).map((e) => store.insertEvent(e)))));
+          i += size;
+        }
+        const stored = results.filter((r) => !r.duplicate).map((r) => r.event);
+        expect(stored.map((e) => e.sequence)).toEqual(stored.map((_, n) => String(n + 1)));
+        for (const [n, result] of results.entries()) {
+          if (!result.duplicate) continue;
+          const original = results[n - 1] as { event: StoredEvent };
+          expect(result.event).toEqual(original.event);
+        }
+        // The reads answer the same positions, and the commit order.
+        expect(await walkSequence(store, 0, 8)).toEqual(stored);
+        for (const event of stored)
+          expect((await store.getEvent(event.id, 0))?.sequence).toBe(event.sequence);
+        expect(await store.sequenceBounds(0)).toEqual({ firstRetained: '1', last: String(stored.length) });
+      });
+
+      it('reads the events after a position in order, at most `limit`, within the cut-off', async () => {
+        const { store, expected } = await seeded();
+        const all = [...expected.events].sort((a, b) => Number(a.sequence) - Number(b.sequence));
+        expect(all.map((e) => e.sequence)).toEqual(all.map((_, n) => String(n + 1)));
+        expect(await store.eventsAfterSequence('0', 1_000, 0)).toEqual(all);
+        expect(await store.eventsAfterSequence('40', 5, 0)).toEqual(all.slice(40, 45));
+        expect(await store.eventsAfterSequence('149', 5, 0)).toEqual(all.slice(149));
+        expect(await store.eventsAfterSequence('150', 5, 0)).toEqual([]);
+        expect(await store.eventsAfterSequence('9999', 5, 0)).toEqual([]);
+        // "9" < "10" as numbers, not as strings.
+        expect((await store.eventsAfterSequence('9', 1, 0)).map((e) => e.sequence)).toEqual(['10']);
+        const cutoffMs = BASE_MS + 20 * SECOND_MS;
+        const retained = all.filter((e) => e.receivedAtMs >= cutoffMs);
+        expect(await walkSequence(store, cutoffMs, 7)).toEqual(retained);
+        expect(await store.eventsAfterSequence('0', 3, cutoffMs)).toEqual(retained.slice(0, 3));
+        expect(await store.sequenceBounds(cutoffMs)).toEqual({
+          firstRetained: (retained[0] as StoredEvent).sequence,
+          last: '150',
+        });
+        expect(await store.sequenceBounds(BASE_MS + HOUR_MS)).toEqual({ firstRetained: null, last: '150' });
+      });
+
+      it('never gives a position again: not after deleting the newest, a purge of everything, the cap or a reopen', async () => {
+        const handle = await open({ maxStoredEvents: 5 });
+        let store = handle.store;
+        const insert = async (atMs: number) => (await store.insertEvent(makeEvent(atMs))).event;
+        for (let n = 0; n < 3; n++) await insert(BASE_MS + n);
+        const newest = await insert(BASE_MS + 3);
+        expect(newest.sequence).toBe('4');
+        await store.deleteEvents({ kind: 'one', id: newest.id }, 0);
+        expect(await store.sequenceBounds(0)).toEqual({ firstRetained: '1', last: '4' });
+        expect((await insert(BASE_MS + 4)).sequence).toBe('5');
+        // The cap of 5: the sixth stored event evicts the oldest (1).
+        await insert(BASE_MS + 5);
+        await insert(BASE_MS + 6);
+        expect(await store.sequenceBounds(0)).toEqual({ firstRetained: '2', last: '7' });
+        expect((await store.eventsAfterSequence('0', 10, 0)).map((e) => e.sequence)).toEqual([
+          '2',
+          '3',
+          '5',
+          '6',
+          '7',
+        ]);
+        let cutoffMs = 0;
+        const maintenance = store.startMaintenance({
+          cutoffMs: () => cutoffMs,
+          purgeIntervalMs: PURGE_INTERVAL_MS,
+        });
+        try {
+          cutoffMs = BASE_MS + HOUR_MS;
+          expect((await maintenance.runNow()).eventCount).toBe(5);
+        } finally {
+          await maintenance.stop();
+        }
+        expect(await store.sequenceBounds(0)).toEqual({ firstRetained: null, last: '7' });
+        expect((await insert(BASE_MS + HOUR_MS)).sequence).toBe('8');
+        const last = await insert(BASE_MS + HOUR_MS + 1);
+        await store.deleteEvents({ kind: 'one', id: last.id }, 0);
+        if (!handle.reopen) return;
+        store = await handle.reopen();
+        expect(await store.sequenceBounds(0)).toEqual({ firstRetained: '8', last: '9' });
+        expect((await insert(BASE_MS + HOUR_MS + 2)).sequence).toBe('10');
       });
     });
 
@@ -676,9 +808,9 @@ export function defineStoreContract(
           try {
             const { store } = handle;
             const expected = new Expected(10);
-            await insertInCommits(store, events, [4, 16, 9]);
+            const stored = await insertInCommits(store, events, [4, 16, 9]);
             for (const refusal of refusals) await store.insertRejection(refusal);
-            expected.addEvents(events);
+            expected.addEvents(stored);
             expected.addRejections(refusals);
             if (input.maxStoredEvents > 0)
               expected.events = expected.listEvents({}, 0).slice(0, input.maxStoredEvents);
@@ -934,7 +1066,10 @@ export function defineStoreContract(
       const kept = makeEvent(BASE_MS, { entityId: 'kept-entity' });
       await store.insertEvent(gone);
       await store.insertEvent(kept);
-      expect(await store.listEvents({}, 10, null, 0)).toEqual({ rows: [kept], hasNextPage: false });
+      expect(await store.listEvents({}, 10, null, 0)).toEqual({
+        rows: [storedAt(kept, 2)],
+        hasNextPage: false,
+      });
       expect(await store.getEntity('evicted-entity', 0)).toBeNull();
       expect((await store.listEntities(null, 10, null, 0)).rows.map((entity) => entity.id)).toEqual([
         'kept-entity',
@@ -1096,7 +1231,8 @@ export function defineStoreContract(
       const fresh = makeEvent(BASE_MS + HOUR_MS, {
         raw: Buffer.from('{"payload":{"id":"ent-1","text":"plain"}}'),
       });
-      expect(await store.insertEvent(fresh)).toEqual({ event: fresh, duplicate: false });
+      // The next position after the 150 seeded ones: a reopen continues the numbering.
+      expect(await store.insertEvent(fresh)).toEqual({ event: storedAt(fresh, 151), duplicate: false });
       expect(await store.lastReceivedAtMs()).toBe(BASE_MS + HOUR_MS);
     });
 
@@ -1217,7 +1353,11 @@ export function defineStoreContract(
         const stored = await store.insertEvent(again);
         // Stored as new; its drift is whatever the learned shape says of it (the serial number, and so the
         // payload, depends on how many events earlier tests made, property tests included).
-        expect(stored).toEqual({ event: { ...again, drift: stored.event.drift }, duplicate: false });
+        // Its position is after the 150 deleted ones: deleting every event gives no position back.
+        expect(stored).toEqual({
+          event: { ...storedAt(again, 151), drift: stored.event.drift },
+          duplicate: false,
+        });
         expected.addEvents([stored.event]);
         await expectExact(store, expected, cutoffMs, checked);
       });

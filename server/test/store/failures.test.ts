@@ -10,7 +10,7 @@ import { startServer } from '../../src/server.js';
 import { classifySqliteError } from '../../src/store/sqlite/errors.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { DATABASE_FILE_NAME } from '../../src/store/sqlite/open.js';
-import { StoreUnavailableError, type StoredEvent } from '../../src/store/types.js';
+import { StoreUnavailableError, type NewEvent } from '../../src/store/types.js';
 import { EXAMPLE_CREATE, postEvent } from '../helpers/server.js';
 import { insertUnparsableRow } from '../helpers/broken-row.js';
 
@@ -30,7 +30,7 @@ function tempDir(): string {
 }
 
 let serial = 0;
-function event(fields: Partial<StoredEvent> = {}): StoredEvent {
+function event(fields: Partial<NewEvent> = {}): NewEvent {
   const n = ++serial;
   return {
     id: `E${String(n).padStart(8, '0')}`,
@@ -136,7 +136,11 @@ describe('the SQLite store', () => {
     }
     expect(await store.getEvent(fine.id, 0)).toBeNull();
     other.exec('DROP TRIGGER refuse_poison');
-    expect(await store.insertEvent(fine)).toEqual({ event: fine, duplicate: false });
+    // The rolled-back commit took no position: the first event committed is still "1".
+    expect(await store.insertEvent(fine)).toEqual({
+      event: { ...fine, sequence: '1', drift: null },
+      duplicate: false,
+    });
   });
 });
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { newFieldDrift } from '../../src/domain/schema-learning.js';
 import type { Action } from '../../src/domain/types.js';
 import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
-import type { StoredEvent } from '../../src/store/types.js';
+import type { NewEvent } from '../../src/store/types.js';
 
 // The SQLite store writes its learned rows at most once a second, not in every commit; what a crash
 // leaves them short of, the next open learns again from the stored events after the mark. A crash is
@@ -15,7 +15,7 @@ import type { StoredEvent } from '../../src/store/types.js';
 const BASE_MS = Date.UTC(2030, 0, 1);
 let serial = 0;
 
-function event(action: Action, payload: Record<string, unknown>): StoredEvent {
+function event(action: Action, payload: Record<string, unknown>): NewEvent {
   serial += 1;
   return {
     id: `E${String(serial).padStart(8, '0')}`,

@@ -2,7 +2,7 @@ import { sql, type GetColumnData, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Page, StoredEntity, StoredEvent, StoredRejection } from '../types.js';
 import type { Orm } from './orm.js';
-import { entities, events, rejections } from './schema.js';
+import { entities, eventSequence, events, rejections } from './schema.js';
 
 // Rows become domain objects in the select itself: the selections below name each column under its
 // domain name, and drizzle decodes the JSON columns, so no row type sits in between.
@@ -10,6 +10,7 @@ import { entities, events, rejections } from './schema.js';
 /** The columns of a stored event under their domain names. */
 export const eventColumns = {
   id: events.id,
+  sequence: events.sequence,
   receivedAtMs: events.receivedAt,
   timeMs: events.time,
   action: events.action,
@@ -58,6 +59,7 @@ export function asFragments<T extends Record<string, SQLiteColumn>>(columns: T):
 export function toEventRow(event: StoredEvent): typeof events.$inferInsert {
   return {
     id: event.id,
+    sequence: event.sequence,
     receivedAt: event.receivedAtMs,
     time: event.timeMs,
     action: event.action,
@@ -105,6 +107,7 @@ export function prepareEventInsert(orm: Orm): (event: StoredEvent) => void {
     .insert(events)
     .values({
       id: sql.placeholder('id'),
+      sequence: sql.placeholder('sequence'),
       receivedAt: sql.placeholder('receivedAt'),
       time: sql.placeholder('time'),
       action: sql.placeholder('action'),
@@ -121,11 +124,31 @@ export function prepareEventInsert(orm: Orm): (event: StoredEvent) => void {
     const row = toEventRow(event);
     statement.run({
       ...row,
+      // Bound as the INTEGER the column holds (placeholders skip the column's encoder).
+      sequence: Number(event.sequence),
       modifiedFields: jsonOrNull(row.modifiedFields),
       headers: jsonOrNull(row.headers),
       drift: jsonOrNull(row.drift),
     });
   };
+}
+
+/**
+ * Prepares the write of the last position given out (`event_sequence`), after events were inserted with
+ * {@link prepareEventInsert}. An upsert: the row exists from migration 0010 on, but a position must not
+ * be lost if it were ever missing.
+ */
+export function prepareSequenceSave(orm: Orm): (last: number) => void {
+  const statement = orm
+    .insert(eventSequence)
+    .values({ id: 1, last: sql.placeholder('last') })
+    // excluded.<column>: the row the insert proposed; drizzle has no word for it.
+    .onConflictDoUpdate({
+      target: eventSequence.id,
+      set: { last: sql.raw(`excluded.${eventSequence.last.name}`) },
+    })
+    .prepare();
+  return (last) => void statement.run({ last });
 }
 
 /** Prepares the insert of one rejection. */

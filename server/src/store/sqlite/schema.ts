@@ -1,7 +1,26 @@
 import { sql } from 'drizzle-orm';
 import type { Action, ValidationIssue } from '../../domain/types.js';
 import type { JsonType } from '../../domain/schema-learning.js';
-import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  blob,
+  customType,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+/**
+ * An event's position (`StoredEvent.sequence`): an INTEGER in the file, so it sorts and seeks as a number,
+ * and the decimal string of the contract in the program. 2^53 positions are more than any store will assign.
+ */
+const sequenceColumn = customType<{ data: string; driverData: number }>({
+  dataType: () => 'integer',
+  toDriver: (value) => Number(value),
+  fromDriver: (value) => String(value),
+});
 
 /**
  * Stored webhook events. Times are epoch milliseconds. `raw` holds the exact request body: re-serialized
@@ -13,6 +32,13 @@ export const events = sqliteTable(
   'events',
   {
     id: text('id').primaryKey(),
+    /**
+     * The position in commit order, from `event_sequence` (see there). The default only lets SQLite add
+     * the column to existing rows (migration 0010 then numbers them); every insert sets it.
+     */
+    sequence: sequenceColumn('sequence')
+      .notNull()
+      .default(sql`0`),
     receivedAt: integer('received_at').notNull(),
     time: integer('time').notNull(),
     action: text('action', { enum: ['create', 'update', 'delete'] }).notNull(),
@@ -29,6 +55,8 @@ export const events = sqliteTable(
   },
   (t) => [
     index('events_received_at_id_idx').on(t.receivedAt, t.id),
+    // A resuming subscription's replay and the lowest retained position: one seek each.
+    uniqueIndex('events_sequence_idx').on(t.sequence),
     // Learned schemas: the stream's "drift only" filter, over the few rows that have drift.
     index('events_drift_received_at_id_idx')
       .on(t.receivedAt, t.id)
@@ -41,6 +69,18 @@ export const events = sqliteTable(
       .where(sql`${t.deliveryId} IS NOT NULL`),
   ],
 );
+
+/**
+ * The last position given out (one row, id 1): `events.sequence` comes from here, not from the rowid or
+ * MAX(sequence), because both go back when the newest events are deleted (a delete, a purge of
+ * everything, the cap), and a position, once a subscriber may have seen it, must never be given again.
+ * The group commit reads it once and writes it once per transaction, so positions follow commit order
+ * with no gap (SQLite has one writer at a time: the order of the transactions is the order of commits).
+ */
+export const eventSequence = sqliteTable('event_sequence', {
+  id: integer('id').primaryKey(),
+  last: integer('last').notNull(),
+});
 
 /** One row per entity with a retained event, so entity lists need no GROUP BY over events. */
 export const entities = sqliteTable(

@@ -9,7 +9,7 @@ import {
   type SeenBucket,
 } from '../../domain/schema-learning.js';
 import { ACTIONS, type JsonObject } from '../../domain/types.js';
-import type { EventReader, LearnedSchema, StoredEvent } from '../types.js';
+import type { EventReader, LearnedSchema, NewEvent } from '../types.js';
 import type { Orm } from './orm.js';
 import { events, schemaBuckets, schemaLearningMark, schemaShapes, type StoredFieldShape } from './schema.js';
 
@@ -19,7 +19,7 @@ export interface SchemaLearning {
    * Learns a stored (not duplicate) event inside its commit; its drift warnings, null when none.
    * `payload`: its body's payload as the intake parsed it (else the body is parsed here).
    */
-  learn(event: StoredEvent, payload?: JsonObject): string[] | null;
+  learn(event: NewEvent, payload?: JsonObject): string[] | null;
   /**
    * Inside a transaction: writes what was learned since the last write (one upsert per shape and per
    * bucket touched) and the mark, when {@link SCHEMA_PERSIST_INTERVAL_MS} has passed since the last one,

@@ -5,6 +5,7 @@ import type {
   EventWriter,
   Eviction,
   InsertResult,
+  NewEvent,
   StoredDelivery,
   StoredEvent,
   StoredRejection,
@@ -13,15 +14,21 @@ import { prepareDeliveryInsert } from './deliveries.js';
 import { createCommitQueue } from './commit-queue.js';
 import type { EventTally } from './counts.js';
 import { ormOf, prepareRows } from './orm.js';
-import { eventColumns, prepareEntityUpsert, prepareEventInsert, prepareRejectionInsert } from './rows.js';
-import { events, rejections } from './schema.js';
+import {
+  eventColumns,
+  prepareEntityUpsert,
+  prepareEventInsert,
+  prepareRejectionInsert,
+  prepareSequenceSave,
+} from './rows.js';
+import { eventSequence, events, rejections } from './schema.js';
 import type { SchemaLearning } from './schemas.js';
 import { clampSearchMark } from './search.js';
 
 type Write =
   | {
       kind: 'event';
-      event: StoredEvent;
+      event: NewEvent;
       payload: JsonObject | undefined;
       resolve: (result: InsertResult) => void;
       reject: (error: unknown) => void;
@@ -93,8 +100,15 @@ function prepareWrites(db: Database.Database) {
       ),
     )
     .prepare();
+  const lastSequence = orm
+    .select({ last: eventSequence.last })
+    .from(eventSequence)
+    .where(eq(eventSequence.id, 1))
+    .prepare();
   return {
     insertEvent: prepareEventInsert(orm),
+    lastSequence: () => lastSequence.get()?.last ?? 0,
+    saveSequence: prepareSequenceSave(orm),
     upsertEntity: prepareEntityUpsert(orm),
     byDelivery: (deliveryId: string) => byDelivery.get({ deliveryId }),
     insertRejection: prepareRejectionInsert(orm),
@@ -105,11 +119,15 @@ function prepareWrites(db: Database.Database) {
 
 type WriteStatements = ReturnType<typeof prepareWrites>;
 
-/** Inserts `e` unless its delivery id is stored or earlier in the batch (then answers the original). */
+/**
+ * Inserts `given` at position `sequence` unless its delivery id is stored or earlier in the batch (then
+ * answers the original, and the position stays free for the next event).
+ */
 function insertEvent(
   statements: WriteStatements,
   inBatch: Map<string, StoredEvent>,
-  given: StoredEvent,
+  given: NewEvent,
+  sequence: number,
   payload: JsonObject | undefined,
   learning: SchemaLearning | null,
 ): InsertResult {
@@ -119,8 +137,8 @@ function insertEvent(
   }
   // Drift is judged here, in commit order, against the events stored before this one (duplicates teach nothing).
   const drift = learning ? learning.learn(given, payload) : null;
-  // Without drift the event is answered as given (no copy); a drift the caller set is never kept.
-  const e: StoredEvent = drift === null && given.drift == null ? given : { ...given, drift };
+  // A drift the caller set is never kept.
+  const e: StoredEvent = { ...given, sequence: String(sequence), drift };
   if (e.deliveryId !== null) inBatch.set(e.deliveryId, e);
   statements.insertEvent(e);
   statements.upsertEntity({ id: e.entityId, entityType: e.entityType, lastReceivedAtMs: e.receivedAtMs });
@@ -136,6 +154,9 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
     let inserted = 0;
     let removed = 0;
     const inBatch = new Map<string, StoredEvent>();
+    // Positions are taken inside the write transaction: SQLite runs one at a time, so no later commit
+    // can become visible with a lower position than one already read.
+    const firstSequence = statements.lastSequence() + 1;
     for (const item of batch) {
       if (item.kind === 'task') {
         const outcome = item.task();
@@ -152,10 +173,12 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
         results.push(statements.insertDelivery(item.delivery, item.cutoffMs));
         continue;
       }
-      const result = insertEvent(statements, inBatch, item.event, item.payload, learning);
+      const sequence = firstSequence + inserted;
+      const result = insertEvent(statements, inBatch, item.event, sequence, item.payload, learning);
       if (!result.duplicate) inserted += 1;
       results.push(result);
     }
+    if (inserted > 0) statements.saveSequence(firstSequence + inserted - 1);
     if (batch.some((item) => item.kind === 'rejection')) statements.trimRejections(options.maxRejections);
     const stored = tally.storedEvents + inserted - removed;
     const eviction = options.evict(stored);
