@@ -102,16 +102,18 @@ const runId = `cl-${randomBytes(4).toString('hex')}`;
 
 let finishing = false;
 async function finish(code: number): Promise<never> {
-  if (finishing) process.exit(code);
   finishing = true;
   await cleanUp(log);
-  if (flags.keep || code !== 0) log(`run folder kept: ${dir}`);
+  // A failed run keeps its folder (every process's log) for a look; a passed or interrupted one does not.
+  if (flags.keep || code === 1) log(`run folder kept: ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
   process.exit(code);
 }
-// Ctrl-C or a CI timeout: stop everything this run started before going.
+// Ctrl-C or a CI timeout: stop everything this run started before going. A terminal's Ctrl-C reaches this
+// process twice (from the terminal, and relayed by tsx): a signal while the clean-up runs is ignored.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    if (finishing) return;
     log(`${signal}: stopping everything the run started`);
     void finish(130);
   });
@@ -246,8 +248,9 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => finish(code),
+  (code) => (finishing ? undefined : finish(code)),
   (error: unknown) => {
+    if (finishing) return undefined;
     log(`cluster test FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return finish(1);
   },
