@@ -60,6 +60,11 @@ ${backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port}`).join('\n')}
 `;
 }
 
+/** /readyz when the replica at `url` serves it, else /healthz (a build from before /readyz existed). */
+export async function checkPathOf(url: string): Promise<string> {
+  return (await answers200(`${url}/readyz`)) ? '/readyz' : '/healthz';
+}
+
 /** The running balancer. */
 export interface Balancer {
   url: string;

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFlags } from '../lib/cli.js';
-import { startBalancer, type Balancer } from './balancer.js';
+import { checkPathOf, startBalancer, type Balancer } from './balancer.js';
 import { chaosPlan, runChaos, type ChaosStep } from './chaos.js';
 import {
   checkAcknowledged,
@@ -21,7 +21,6 @@ import {
 } from './checks.js';
 import { startGenerator } from './generator.js';
 import {
-  answers200,
   cleanUp,
   createReplica,
   ensureBuild,
@@ -146,7 +145,7 @@ async function main(): Promise<number> {
   await Promise.all(replicas.map((r) => r.start()));
   log(`${t()} replicas ready: ${replicas.map((r) => `${r.name} :${r.port}`).join(', ')}`);
   // /readyz is the health check; a build without it (the SQLite development check) falls back to /healthz.
-  const checkPath = (await answers200(`${replicas[0]?.url}/readyz`)) ? '/readyz' : '/healthz';
+  const checkPath = await checkPathOf((replicas[0] as Replica).url);
   const balancer: Balancer = await startBalancer(dir, replicas, checkPath);
   log(`${t()} HAProxy on ${balancer.url}, health check ${checkPath}`);
 

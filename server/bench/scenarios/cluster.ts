@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startBalancer } from '../../../scripts/cluster/balancer.js';
+import { checkPathOf, startBalancer } from '../../../scripts/cluster/balancer.js';
 import { startGenerator } from '../../../scripts/cluster/generator.js';
 import {
   cleanUp,
@@ -58,8 +58,9 @@ async function ingest(ctx: BenchContext, dir: string, replicas: Replica[]): Prom
   const lbAllDir = join(dir, 'lb-all');
   mkdirSync(lbOneDir);
   mkdirSync(lbAllDir);
-  const lbOne = await startBalancer(lbOneDir, [first]);
-  const lbAll = await startBalancer(lbAllDir, replicas);
+  const checkPath = await checkPathOf(first.url);
+  const lbOne = await startBalancer(lbOneDir, [first], checkPath);
+  const lbAll = await startBalancer(lbAllDir, replicas, checkPath);
   const throughOne = await load(`${lbOne.url}/webhooks/event`, ctx.loadS, { connections: 60 });
   const throughAll = await load(`${lbAll.url}/webhooks/event`, ctx.loadS, { connections: 60 });
   ctx.raw.clusterThroughOne = throughOne;
@@ -287,7 +288,7 @@ export const cluster: Scenario = {
       const oneRate = await ingest(ctx, dir, replicas);
       const lbDir = join(dir, 'lb');
       mkdirSync(lbDir);
-      const balancer = await startBalancer(lbDir, replicas);
+      const balancer = await startBalancer(lbDir, replicas, await checkPathOf((replicas[0] as Replica).url));
       await latency(ctx, replicas, balancer.url);
       await catchUp(ctx, pg, replicas[0] as Replica);
       await failover(ctx, replicas, balancer.url);
