@@ -372,6 +372,8 @@ export async function createReplica(
           PORT: String(port),
           DATA_DIR: dataDir,
           MOCK_EVENTS_PER_MINUTE: '0',
+          // On SIGTERM, stay up (unready) for a second: the balancer's 250 ms checks take it out first.
+          DRAIN_DELAY: '1s',
           ...env,
         },
         stdio: ['ignore', out, out],
