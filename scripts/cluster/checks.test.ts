@@ -1,5 +1,9 @@
 // The cluster test's verdict must catch what it exists to catch: each check is fed a run that lost,
 // doubled or reordered something, and must fail it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { haproxyConfig } from './balancer.js';
 import { chaosPlan } from './chaos.js';
@@ -90,4 +94,23 @@ describe('cluster checks', () => {
     expect(config).toMatch(/server r2 127\.0\.0\.1:4102/);
     expect(config).not.toMatch(/cookie|stick/);
   });
+
+  // .ci/run installs haproxy; a machine without it cannot judge the file, so the check is skipped there.
+  const haproxy = spawnSync('haproxy', ['-v']).status === 0;
+  it.skipIf(!haproxy)(
+    'has both configurations (generated, deploy/haproxy.cfg) accepted by haproxy -c',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hookscope-haproxy-'));
+      try {
+        const file = join(dir, 'haproxy.cfg');
+        writeFileSync(file, haproxyConfig(18_000, [{ name: 'r1', port: 18_001 }]));
+        for (const config of [file, 'deploy/haproxy.cfg']) {
+          const check = spawnSync('haproxy', ['-c', '-f', config], { encoding: 'utf8' });
+          expect(check.status, `${config}: ${check.stdout}${check.stderr}`).toBe(0);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
