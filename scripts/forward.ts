@@ -11,6 +11,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ACTIONS, type Action } from '../server/src/domain/types.js';
 import type { StoredEvent } from '../server/src/domain/records.js';
+import { compareSequences } from '../server/src/domain/sequence.js';
 import { createSender, type SendOutcome, type Sender } from '../server/src/jobs/sender.js';
 import { systemClock } from '../server/src/shared/clock.js';
 import { parseDurationMs } from '../server/src/shared/time.js';
@@ -139,8 +140,11 @@ type ApiEvent = Omit<StoredEvent, 'receivedAtMs' | 'timeMs' | 'raw'> & {
   raw: string;
 };
 
-const EVENT_FIELDS = 'id receivedAt time action entityType entityId modifiedFields deliveryId headers raw';
-const SUBSCRIPTION = `subscription ForwardEvents($filter: EventFilter) { eventAdded(filter: $filter) { ${EVENT_FIELDS} } }`;
+const EVENT_FIELDS =
+  'id sequence receivedAt time action entityType entityId modifiedFields deliveryId headers raw';
+const SUBSCRIPTION = `subscription ForwardEvents($filter: EventFilter, $after: String) {
+  eventAdded(filter: $filter, after: $after) { ${EVENT_FIELDS} }
+}`;
 const CATCH_UP = `query ForwardCatchUp($filter: EventFilter, $first: Int, $after: String) {
   events(filter: $filter, first: $first, after: $after) {
     edges { node { ${EVENT_FIELDS} } }
@@ -202,6 +206,8 @@ function request<T>(client: Client, query: string, variables: Record<string, unk
 
 /** A close event or anything else graphql-ws reports, in words. */
 function describeClose(err: unknown): string {
+  // graphql-ws's `error` message: the operation's GraphQL errors.
+  if (Array.isArray(err)) return err.map((e) => String((e as { message?: unknown }).message ?? e)).join('; ');
   if (typeof err === 'object' && err !== null && 'code' in err) {
     const { code, reason } = err as { code: unknown; reason?: unknown };
     return `socket closed (${String(code)}${reason ? `: ${String(reason)}` : ''})`;
@@ -213,10 +219,16 @@ function describeClose(err: unknown): string {
   return String(err);
 }
 
-/** The position after the last event queued: its arrival time and id. */
+/** The position after the last event queued: its arrival time, id and sequence. */
 interface Position {
   receivedAt: string;
   id: string;
+  sequence: string;
+}
+
+/** The server ended a resumed subscription: it cannot replay from the position (docs/api.md). */
+class ResyncRequired extends Error {
+  override name = 'ResyncRequired';
 }
 
 /** The forwarder: the queue, the position, the delivery loop and the reports. */
@@ -228,6 +240,8 @@ class Forwarder {
   private readonly records: Record<string, unknown>[] = [];
   private recordWake: (() => void) | null = null;
   private stopped = false;
+  /** The last resume was refused (RESYNC_REQUIRED): the next connection catches up by query instead. */
+  private resync = false;
   /** Whether the token is sent as basic-auth `user:password` (see {@link authorization}). */
   private basic = false;
   private readonly sender: Sender;
@@ -252,16 +266,69 @@ class Forwarder {
     this.graphqlUrl = `${options.from.href.replace(/\/+$/, '')}/graphql`;
   }
 
-  /** Queues an event unless it is at or before the position (ids are ULIDs in commit order). */
-  private offer(event: ApiEvent): void {
-    if (this.position && event.id <= this.position.id) return;
+  /**
+   * Queues an event unless it is at or before the position: by sequence in a resumed subscription (commit
+   * order), by id in a catch-up by query (arrival order, as that query pages).
+   */
+  private offer(event: ApiEvent, by: 'sequence' | 'id' = 'id'): void {
+    if (this.position) {
+      const behind =
+        by === 'sequence'
+          ? compareSequences(event.sequence, this.position.sequence) <= 0
+          : event.id <= this.position.id;
+      if (behind) return;
+    }
     this.queue.push(event);
-    this.position = { receivedAt: event.receivedAt, id: event.id };
+    this.position = { receivedAt: event.receivedAt, id: event.id, sequence: event.sequence };
     this.wake?.();
   }
 
-  /** One connection: subscribe first and buffer, catch up by query, then the buffer, then live. */
+  /** One connection: resumed after the position when there is one, else subscribe, catch up by query, live. */
   private async session(client: Client): Promise<void> {
+    // No position yet (first connection), or none to resume after (hookscope held no matching event):
+    // a catch-up by query, as after a refused resume.
+    if (this.position && !this.resync) return this.resumedSession(client);
+    this.resync = false;
+    return this.catchUpSession(client);
+  }
+
+  /**
+   * A reconnect: `eventAdded(after:)` replays what was committed after the position, then goes on live:
+   * no query, no gap, no repeat.
+   */
+  private async resumedSession(client: Client): Promise<void> {
+    const after = (this.position as Position).sequence;
+    // Said once the server has acknowledged the socket (the lazy client connects on this subscribe).
+    const off = client.on('connected', () => {
+      off();
+      process.stderr.write(
+        `forward: connected to ${this.options.from.origin}, resuming after sequence ${after}; forwarding to ${this.options.to.href}\n`,
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      client.subscribe<{ eventAdded: ApiEvent }>(
+        { query: SUBSCRIPTION, variables: { filter: this.options.filter, after } },
+        {
+          next: (result) => {
+            if (result.errors?.length) {
+              const resync = result.errors.some((e) => e.extensions?.code === 'RESYNC_REQUIRED');
+              if (resync) this.resync = true;
+              const message = result.errors.map((e) => e.message).join('; ');
+              reject(resync ? new ResyncRequired(message) : new Error(message));
+              return;
+            }
+            const event = result.data?.eventAdded;
+            if (event) this.offer(event, 'sequence');
+          },
+          error: (err) => reject(err instanceof Error ? err : new Error(describeClose(err))),
+          complete: () => resolve(),
+        },
+      );
+    });
+  }
+
+  /** The first connection, or one after a refused resume: subscribe first and buffer, catch up by query. */
+  private async catchUpSession(client: Client): Promise<void> {
     const filter = this.options.filter;
     const buffered: ApiEvent[] = [];
     let catchingUp = true;
@@ -309,7 +376,9 @@ class Forwarder {
     if (this.position === undefined) {
       const page = await request<Page>(client, CATCH_UP, { filter, first: 1 });
       const newest = page.events.edges[0]?.node;
-      this.position = newest ? { receivedAt: newest.receivedAt, id: newest.id } : null;
+      this.position = newest
+        ? { receivedAt: newest.receivedAt, id: newest.id, sequence: newest.sequence }
+        : null;
       return 0;
     }
     const since = this.position?.receivedAt;

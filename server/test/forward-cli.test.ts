@@ -176,13 +176,15 @@ describe('npm run forward', () => {
       await waitFor(() => handler.accepted().includes(3), 30_000);
 
       // The server goes away (every socket with it) and comes back on the same port; events 4-6 arrive
-      // before the forwarder can have reconnected, so only the catch-up query can find them.
+      // before the forwarder can have reconnected, so only its catch-up can find them: the subscription
+      // resumed after the sequence of the last event it queued, which the server replays from.
       server.child.kill('SIGTERM');
       await server.exited;
       await waitFor(() => forward.stderr().includes('disconnected'), 30_000);
       server = await spawnServer(dataDir, env);
       for (const n of [4, 5, 6]) await post(n);
       await waitFor(() => forward.stderr().match(/forward: connected/g)?.length === 2, 60_000);
+      expect(forward.stderr()).toMatch(/resuming after sequence \d+/);
       for (const n of [7, 8]) await post(n);
       await waitFor(() => handler.accepted().includes(8), 30_000);
 

@@ -311,7 +311,7 @@ describe('dashboard in a real browser', () => {
     await page.waitForSelector('[data-testid="stream-row"][data-selected="true"]');
   });
 
-  it('shows "reconnecting" when the server dies and then the events posted while it was down', async () => {
+  it('shows "reconnecting" when the server dies, then resumes after the last event it had: the missed ones arrive', async () => {
     // Every WebSocket goes through this route, so the test can hold reconnections and prove that the events
     // below are posted while the page is disconnected. It is installed before the page loads because
     // graphql-ws keeps the WebSocket constructor it found when the client was created.
@@ -319,13 +319,39 @@ describe('dashboard in a real browser', () => {
     live.on('pageerror', (error) => pageErrors.push(error.message));
     let holding = false;
     const held: WebSocketRoute[] = [];
+    // The stream's subscribe messages, as the page sent them (each socket's are passed on unchanged).
+    const streamSubscribes: { after?: string | null }[] = [];
     await live.routeWebSocket(/\/graphql$/, (ws) => {
-      if (holding) held.push(ws);
-      else ws.connectToServer();
+      if (holding) {
+        held.push(ws);
+        return;
+      }
+      const upstream = ws.connectToServer();
+      ws.onMessage((message) => {
+        const parsed = JSON.parse(String(message)) as {
+          type?: string;
+          payload?: { query?: string; variables?: { after?: string | null } };
+        };
+        if (parsed.type === 'subscribe' && parsed.payload?.query?.includes('StreamEventAdded'))
+          streamSubscribes.push(parsed.payload.variables ?? {});
+        upstream.send(message);
+      });
     });
     page = live;
     await page.goto(`${server.url}/dashboard/`);
     await page.waitForSelector('[data-testid="connection-status"]:has-text("live")');
+    // One event received live before the drop: the page resumes after its sequence.
+    const seen = await postEvent(server.url, {
+      action: 'create',
+      entity_type: 'component',
+      time: iso(),
+      payload: { id: 'e2e-seen-before-drop', name: 'the last one the page had' },
+    });
+    await page.waitForSelector(row(seen));
+    const seenSequence = (
+      (await (await fetch(`${server.url}/events/${seen}`)).json()) as { sequence: string }
+    ).sequence;
+    expect(streamSubscribes.map((variables) => variables.after ?? null)).toEqual([null]);
     holding = true;
 
     await server.stop('SIGKILL');
@@ -357,6 +383,8 @@ describe('dashboard in a real browser', () => {
     await Promise.all(held.map((ws) => ws.close({ code: 1001, reason: 'released by the test' })));
     await expect.poll(() => status(page), { timeout: 30_000 }).toBe('live');
     for (const id of missed) await page.waitForSelector(row(id));
+    // graphql-ws re-sent the stream's subscription with the cursor of the last event the page had.
+    expect(streamSubscribes.at(-1)?.after).toBe(seenSequence);
     // And live delivery works again.
     const after = await postEvent(server.url, {
       action: 'create',

@@ -10,8 +10,9 @@ import './styles.css';
 
 const api = createApi();
 const services: Services = {
-  streamSource: createApolloStreamSource(api.client),
+  streamSource: createApolloStreamSource(api.client, api.ws),
   connection: api.connection,
+  ws: api.ws,
   origin: window.location.origin,
 };
 

@@ -43,6 +43,11 @@ export const ErrorCode = {
   REPLAY_TOO_LARGE: 'REPLAY_TOO_LARGE',
   /** 429: as many replays as allowed are running (or the server is stopping); retry later. */
   REPLAY_BUSY: 'REPLAY_BUSY',
+  /**
+   * graphql-ws: `eventAdded(after:)` cannot resume exactly from that position (too old, too far behind,
+   * unknown or malformed); the subscription ended. Reload by query, then subscribe again.
+   */
+  RESYNC_REQUIRED: 'RESYNC_REQUIRED',
   /** 503 with Retry-After: the database could not take the write; retrying later is right. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** 503: the dashboard's files are not built (`npm run build`). */
@@ -83,6 +88,21 @@ export class NotFoundError extends ArgumentError {
   constructor(argument: string, message: string) {
     super(ErrorCode.NOT_FOUND, argument, message);
     this.name = 'NotFoundError';
+  }
+}
+
+/**
+ * A live subscription that cannot resume from its cursor without a gap: code RESYNC_REQUIRED, with the
+ * argument at fault and a message that says why and what to do.
+ */
+export class ResyncRequiredError extends ArgumentError {
+  constructor(argument: string, reason: string) {
+    super(
+      ErrorCode.RESYNC_REQUIRED,
+      argument,
+      `${reason}; reload the events by query, then subscribe again from the newest sequence it returned`,
+    );
+    this.name = 'ResyncRequiredError';
   }
 }
 

@@ -23,6 +23,8 @@ export type EventReads = Pick<
   | 'getSchema'
   | 'listDeliveries'
   | 'traffic'
+  | 'eventsAfterSequence'
+  | 'sequenceBounds'
 >;
 
 /** The retention in force, as `stats` reports it. */

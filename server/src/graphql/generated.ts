@@ -179,6 +179,13 @@ export type Event = {
   raw: Scalars['String']['output'];
   /** When hookscope stored it. */
   receivedAt: Scalars['DateTime']['output'];
+  /**
+   * The event's position in commit order: a decimal integer, "1" for the first event ever stored, each
+   * stored event exactly one more than the one stored before it (duplicates get none). Never reused; deletes
+   * and retention leave holes. Compare as integers (as strings "9" > "10"). It is the cursor for
+   * `Subscription.eventAdded(after:)`.
+   */
+  sequence: Scalars['String']['output'];
   /** The event's own `time` field. */
   time: Scalars['DateTime']['output'];
   /** What looks wrong about this event, in its entity's history, then its schema drift warnings. */
@@ -463,7 +470,16 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** Every delivery attempt recorded from now on: all, or only those of one event. */
   deliveryAdded: Delivery;
-  /** Every event stored from now on that matches the filter. */
+  /**
+   * Every event stored from now on that matches the filter, in commit order (ascending `sequence`).
+   * With `after` (an `Event.sequence` this client received, or "0" for every retained event): first the
+   * retained events with a higher sequence that match the filter, in order, then the live ones, with no gap
+   * and no duplicate. Keep `after` at the last sequence received and send it on every reconnect. When the
+   * server cannot replay exactly from it (events after it were purged or expired, it is more than 10,000
+   * events behind the newest, it is not a decimal integer, or it is past the newest sequence this server
+   * knows), the subscription ends at once with an error whose `extensions.code` is RESYNC_REQUIRED: reload
+   * by query, then subscribe again (with the newest sequence the query returned, or without `after`).
+   */
   eventAdded: Event;
   /** Emitted after each delete (one event, a selection, all) has committed. */
   eventsDeleted: DeleteReport;
@@ -486,6 +502,7 @@ export type SubscriptionDeliveryAddedArgs = {
 
 
 export type SubscriptionEventAddedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<EventFilter>;
 };
 
@@ -810,6 +827,7 @@ export type EventResolvers<ContextType = GraphQLContext, ParentType extends Reso
   payload?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   raw?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   time?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 }>;

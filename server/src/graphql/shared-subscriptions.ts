@@ -1,5 +1,12 @@
 import { createRequire } from 'node:module';
-import type { ExecutionArgs, ExecutionResult, GraphQLError, GraphQLFormattedError, subscribe } from 'graphql';
+import type {
+  ExecutionArgs,
+  ExecutionResult,
+  GraphQLError,
+  GraphQLFormattedError,
+  OperationDefinitionNode,
+  subscribe,
+} from 'graphql';
 import type { WebSocket } from 'ws';
 
 // graphql ships CJS and ESM builds without an exports map: Node (and graphql-ws, @graphql-tools) load the
@@ -74,6 +81,37 @@ interface Group {
   /** Resolves to the shared stream, or to a one-off result (errors) that every joiner gets alone. */
   ready: Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>;
   stream: AsyncGenerator<ExecutionResult> | null;
+  /** The delivery loop has started (by the first member to join, so that no result precedes it). */
+  running: boolean;
+  /** A result has been sent: a subscriber resuming from a position can no longer join exactly. */
+  delivered: boolean;
+  /** Finished or abandoned: joiners open a new group. */
+  ended: boolean;
+}
+
+/**
+ * Whether an operation resumes from a position: a root field given a non-null `after` (`eventAdded(after:)`).
+ * Such a subscriber gets, from its group, every result the group sends from then on, which is exactly its
+ * own only while the group has sent nothing (the replay from that position is still ahead).
+ */
+export function resumesFromPosition(args: ExecutionArgs): boolean {
+  const operation = args.document.definitions.find(
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === 'OperationDefinition' &&
+      (args.operationName == null || definition.name?.value === args.operationName),
+  );
+  if (!operation) return false;
+  return operation.selectionSet.selections.some(
+    (selection) =>
+      selection.kind === 'Field' &&
+      (selection.arguments ?? []).some((argument) => {
+        if (argument.name.value !== 'after') return false;
+        const { value } = argument;
+        if (value.kind === 'NullValue') return false;
+        if (value.kind !== 'Variable') return true;
+        return args.variableValues?.[value.name.value] != null;
+      }),
+  );
 }
 
 /** ws keeps its net.Socket private; it is the only way to cork one subscriber's frames into one write. */
@@ -138,8 +176,10 @@ export function createSharedSubscriptions<C extends object>(
   const leave = (group: Group, member: Member): void => {
     if (!group.members.delete(member)) return;
     members--;
-    if (group.members.size === 0 && groups.get(group.key) === group) {
-      groups.delete(group.key);
+    if (group.members.size === 0) {
+      group.ended = true;
+      // A group a resuming subscriber replaced is no longer in the map, but its stream is closed all the same.
+      if (groups.get(group.key) === group) groups.delete(group.key);
       // Closing the stream now (not at its next event) frees the live subscription at once.
       void group.stream?.return(undefined);
     }
@@ -150,6 +190,7 @@ export function createSharedSubscriptions<C extends object>(
       for await (const result of stream) {
         if (group.members.size === 0) break;
         const payloadJson = serialize(result);
+        group.delivered = true;
         for (const member of [...group.members]) deliver(member, payloadJson);
       }
       for (const member of [...group.members]) member.finish();
@@ -157,26 +198,35 @@ export function createSharedSubscriptions<C extends object>(
       const failure = error instanceof Error ? error : new Error(String(error));
       for (const member of [...group.members]) member.finish(failure);
     } finally {
+      group.ended = true;
       if (groups.get(group.key) === group) groups.delete(group.key);
     }
   };
 
   const openGroup = (key: string, args: ExecutionArgs): Group => {
-    const group: Group = { key, members: new Set(), ready: Promise.resolve({}), stream: null };
+    const group: Group = {
+      key,
+      members: new Set(),
+      ready: Promise.resolve({}),
+      stream: null,
+      running: false,
+      delivered: false,
+      ended: false,
+    };
     // One execution context for the whole group: the first subscriber's args minus its own context.
     group.ready = Promise.resolve(graphqlSubscribe({ ...args, contextValue: options.context })).then(
       (outcome) => {
         if (isStream(outcome)) {
           group.stream = outcome;
-          // Members join right after this resolves; the loop ends itself once the last one leaves.
-          void run(group, outcome);
-        } else if (groups.get(key) === group) {
+        } else {
           // Errors (bad variables, a throwing subscribe resolver) are not shared: the next joiner retries.
-          groups.delete(key);
+          group.ended = true;
+          if (groups.get(key) === group) groups.delete(key);
         }
         return outcome;
       },
     );
+    // Replaces a group a resuming subscriber could not join; that one runs on for its members.
     groups.set(key, group);
     return group;
   };
@@ -231,12 +281,23 @@ export function createSharedSubscriptions<C extends object>(
         : undefined;
     // Not from our graphql-ws context: plain per-subscriber execution.
     if (!target) return graphqlSubscribe(args);
-    const group = groups.get(target.key) ?? openGroup(target.key, args);
+    const resumes = resumesFromPosition(args);
+    const joinable = (group: Group) => !group.ended && !(resumes && group.delivered);
+    const existing = groups.get(target.key);
+    const group = existing && joinable(existing) ? existing : openGroup(target.key, args);
     const outcome = await group.ready;
     if (!isStream(outcome)) return outcome;
-    // The group ended while this subscriber waited: start (or join) a fresh one.
-    if (groups.get(target.key) !== group) return subscribe(args);
-    return join(group, target);
+    // The group ended (or, for a resuming subscriber, sent something) while this one waited: start or
+    // join another.
+    if (!joinable(group)) return subscribe(args);
+    const iterator = join(group, target);
+    if (!group.running) {
+      // Started by the first member, after it joined: every subscriber waiting on `ready` joins in the
+      // same microtask run, before the stream can produce its first result.
+      group.running = true;
+      void run(group, outcome);
+    }
+    return iterator;
   }
 
   return {

@@ -1,11 +1,14 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { StreamSource } from '../routes/stream/controller.js';
 import type { ConnectionState, ConnectionStore } from './connection.js';
+import type { SubscribeClient } from './resume.js';
 
 /** What views need besides Apollo hooks; tests provide fakes. */
 export interface Services {
   streamSource: StreamSource;
   connection: ConnectionStore;
+  /** The page's graphql-ws client, for subscriptions that resume with a cursor (api/resume.ts). */
+  ws: SubscribeClient;
   /** Where "copy as cURL" sends events: this server's origin. */
   origin: string;
 }

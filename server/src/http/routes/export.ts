@@ -18,6 +18,8 @@ export const EXPORT_FORMATS = ['ndjson', 'json'] as const;
 /** One exported event (a line of NDJSON, an element of the JSON array): what a fixture needs to re-send it. */
 export interface ExportedEvent {
   id: string;
+  /** Its position in commit order (docs/api.md, "Event order"); a re-sent fixture event gets a new one. */
+  sequence: string;
   receivedAt: string;
   time: string;
   action: StoredEvent['action'];
@@ -35,6 +37,7 @@ export interface ExportedEvent {
 export function toExportedEvent(event: StoredEvent): ExportedEvent {
   return {
     id: event.id,
+    sequence: event.sequence,
     receivedAt: msToDateTime(event.receivedAtMs),
     time: msToDateTime(event.timeMs),
     action: event.action,

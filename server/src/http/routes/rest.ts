@@ -33,6 +33,7 @@ export interface RestRouteOptions {
 export function eventToJson(event: StoredEvent, analysis?: EventAnalysis) {
   return {
     id: event.id,
+    sequence: event.sequence,
     action: event.action,
     entityType: event.entityType,
     entityId: event.entityId,

@@ -25,6 +25,7 @@ function describeOutcome(outcome: IntakeOutcome & { kind: 'stored' | 'duplicate'
   const { event } = outcome;
   return {
     id: event.id,
+    sequence: event.sequence,
     action: event.action,
     entityType: event.entityType,
     entityId: event.entityId,

@@ -1,4 +1,5 @@
 import { skipToken, useQuery, useSubscription } from '@apollo/client/react';
+import { print } from 'graphql';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ActionBadge, WarningBadge, WarningList } from '../../components/Badges.js';
 import { BACK_FALLBACK, BackHeader, NotRetained } from '../../components/BackHeader.js';
@@ -11,13 +12,18 @@ import {
   EntityEventsPurgedDocument,
   EntityStateAtDocument,
   EntityViewDocument,
+  type EntityEventAddedSubscription,
 } from '../../gql/graphql.js';
 import { formatInstant } from '../../lib/format.js';
 import { Link } from '../../lib/navigation.js';
 import { exportHref } from '../../lib/export.js';
 import { hrefs } from '../../lib/routes.js';
-import { useConnection } from '../../api/services.js';
+import { subscribeResumable } from '../../api/resume.js';
+import { useConnection, useServices } from '../../api/services.js';
 import { ReplayForm } from '../../components/ReplayForm.js';
+
+/** The live events' text, sent by graphql-ws directly so that its cursor stays current on retries. */
+const ENTITY_EVENT_ADDED = print(EntityEventAddedDocument);
 
 /** Timeline events per page. */
 const TIMELINE_PAGE = 200;
@@ -28,6 +34,7 @@ const REFETCH_COALESCE_MS = 250;
 export default function EntityView({ id }: { id: string }): ReactNode {
   useEscapeBack(BACK_FALLBACK);
   const { generation } = useConnection();
+  const { ws } = useServices();
   const query = useQuery(EntityViewDocument, { variables: { id, first: TIMELINE_PAGE } });
   const { refetch, fetchMore } = query;
   const [pointId, setPointId] = useState<string | null>(null);
@@ -46,11 +53,25 @@ export default function EntityView({ id }: { id: string }): ReactNode {
     },
     [],
   );
-  useSubscription(EntityEventAddedDocument, {
-    variables: { filter: { entityId: id } },
-    fetchPolicy: 'no-cache',
-    onData: scheduleRefetch,
-  });
+  // Resumed after the last event received on each reconnect; when the server cannot resume, the
+  // refetch reloads the fold and live events go on from now (the refetch comes after the subscription).
+  const scheduleRefetchRef = useRef(scheduleRefetch);
+  scheduleRefetchRef.current = scheduleRefetch;
+  useEffect(
+    () =>
+      subscribeResumable<EntityEventAddedSubscription>(ws, {
+        query: ENTITY_EVENT_ADDED,
+        variables: { filter: { entityId: id } },
+        after: null,
+        sequenceOf: (data) => data.eventAdded.sequence,
+        onData: () => scheduleRefetchRef.current(),
+        onResync: () => {
+          scheduleRefetchRef.current();
+          return Promise.resolve(null);
+        },
+      }),
+    [ws, id],
+  );
   useSubscription(EntityEventsPurgedDocument, { fetchPolicy: 'no-cache', onData: scheduleRefetch });
   useSubscription(EntityEventsDeletedDocument, {
     fetchPolicy: 'no-cache',

@@ -56,11 +56,12 @@ export const EntityStateAtQuery = /* GraphQL */ `
   }
 `;
 
-/** New events of this entity, so the view refreshes live (only the arrival is read: one field). */
+/** New events of this entity, so the view refreshes live, resumed after the last one (api/resume.ts). */
 export const EntityEventAddedSubscription = /* GraphQL */ `
-  subscription EntityEventAdded($filter: EventFilter) {
-    eventAdded(filter: $filter) {
+  subscription EntityEventAdded($filter: EventFilter, $after: String) {
+    eventAdded(filter: $filter, after: $after) {
       id
+      sequence
     }
   }
 `;

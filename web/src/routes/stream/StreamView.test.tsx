@@ -40,6 +40,8 @@ function renderStream(source = new FakeStreamSource()): { source: FakeStreamSour
   const services: Services = {
     streamSource: source,
     connection: createConnectionStore(),
+    // The stream's live events come from the fake source; nothing else here subscribes through it.
+    ws: { subscribe: () => () => undefined },
     origin: 'http://localhost',
   };
   render(

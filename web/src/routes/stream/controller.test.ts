@@ -227,4 +227,33 @@ describe('stream controller', () => {
     expect(ids(controller.getState().rows)).toEqual(['evt_000007', 'evt_000005']);
     controller.dispose();
   });
+
+  it('subscribes live from now, and on RESYNC_REQUIRED reloads the first page and resumes after its newest', async () => {
+    const source = new FakeStreamSource();
+    for (let n = 1; n <= 5; n++) source.events.push(makeEvent(n));
+    const frames = manualFrames();
+    const controller = createStreamController({ source, filter: null, schedule: frames.schedule });
+    controller.start();
+    await settle();
+    expect(source.subscriptions.map((s) => s.after)).toEqual([null]);
+    source.post(makeEvent(6));
+    frames.runFrame();
+    // While the socket was away, 1 and 2 were purged and 7 to 9 stored: the server cannot resume.
+    source.events = source.events.filter((e) => Number(e.sequence) > 2);
+    for (let n = 7; n <= 9; n++) source.events.push(makeEvent(n, { sequence: String(n) }));
+    const newest = await (source.subscriptions[0] as { onResync: () => Promise<string | null> }).onResync();
+    // "9" not "6": the answer is the newest of the reloaded page, compared as an integer with "10" and up.
+    expect(newest).toBe('9');
+    expect(ids(controller.getState().rows)).toEqual([
+      'evt_000009',
+      'evt_000008',
+      'evt_000007',
+      'evt_000006',
+      'evt_000005',
+      'evt_000004',
+      'evt_000003',
+    ]);
+    expect(controller.getState().loading).toBe(false);
+    controller.dispose();
+  });
 });

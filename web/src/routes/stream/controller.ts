@@ -1,3 +1,4 @@
+import { laterSequence } from '../../api/resume.js';
 import type { EventFilter, StreamRow_EventFragment } from '../../gql/graphql.js';
 import {
   compareNewestFirst,
@@ -16,7 +17,18 @@ export interface StreamPage {
 /** What the stream needs from the server; the Apollo implementation lives in source.ts, tests pass fakes. */
 export interface StreamSource {
   fetchPage(args: { filter: EventFilter | null; first: number; after: string | null }): Promise<StreamPage>;
-  subscribeAdded(filter: EventFilter | null, onEvent: (event: StreamRow_EventFragment) => void): () => void;
+  /**
+   * Live events after `after` (null: from now), resumed after the last one received on every reconnect.
+   * When the server cannot resume, `onResync` reloads and answers the sequence to subscribe again after.
+   */
+  subscribeAdded(
+    filter: EventFilter | null,
+    handlers: {
+      after: string | null;
+      onEvent: (event: StreamRow_EventFragment) => void;
+      onResync: () => Promise<string | null>;
+    },
+  ): () => void;
   subscribePurged(onPurge: (beforeIso: string) => void): () => void;
   /** Deletes (anyone's): the ids removed, or null when too many to list. */
   subscribeDeleted(onDeleted: (eventIds: readonly string[] | null) => void): () => void;
@@ -187,12 +199,17 @@ export function createStreamController(options: StreamControllerOptions): Stream
     cancelFrame ??= schedule(flush);
   };
 
-  const loadFirstPage = (): void => {
+  /** Loads the first page; resolves with the newest sequence it holds (null: none, or it failed). */
+  const loadFirstPage = (): Promise<string | null> => {
     const myEpoch = ++epoch;
     set({ loading: true, error: null });
-    source.fetchPage({ filter, first: pageSize, after: null }).then(
+    return source.fetchPage({ filter, first: pageSize, after: null }).then(
       (page) => {
-        if (myEpoch !== epoch) return;
+        const newest = page.rows.reduce<string | null>(
+          (max, row) => laterSequence(max, row.event.sequence),
+          null,
+        );
+        if (myEpoch !== epoch) return newest;
         // Replace rather than merge (a reload means what was shown may have gaps), but keep what arrived
         // live while the query was on its way: those rows are newer than the page's newest.
         const top = page.rows[0];
@@ -201,12 +218,26 @@ export function createStreamController(options: StreamControllerOptions): Stream
         const { rows, trimmed } = mergeRows([], [...page.rows, ...arrived, ...inbox], maxRows);
         inbox = [];
         set({ rows, loading: false, hasOlder: page.hasNextPage || trimmed > 0 });
+        return newest;
       },
       (error: unknown) => {
-        if (myEpoch !== epoch) return;
-        set({ loading: false, error: messageOf(error) });
+        if (myEpoch === epoch) set({ loading: false, error: messageOf(error) });
+        return null;
       },
     );
+  };
+
+  /**
+   * The server could not resume the live events (purged, or too many missed while away): what is shown
+   * may have a gap, so the rows are replaced by a fresh first page, and live events resume after it.
+   */
+  const resync = (): Promise<string | null> => {
+    inbox = [];
+    held = [];
+    heldIds = new Set();
+    heldOverflow = false;
+    set({ rows: [], pendingCount: 0 });
+    return loadFirstPage();
   };
 
   /** Queries what arrived after the newest row shown and merges it (or reloads when that is too much). */
@@ -219,7 +250,7 @@ export function createStreamController(options: StreamControllerOptions): Stream
     }
     const newest = state.rows[0];
     if (newest === undefined) {
-      loadFirstPage();
+      void loadFirstPage();
       return;
     }
     const myEpoch = epoch;
@@ -227,7 +258,7 @@ export function createStreamController(options: StreamControllerOptions): Stream
     source.fetchPage({ filter: since, first: CATCH_UP_LIMIT, after: null }).then(
       (page) => {
         if (myEpoch !== epoch) return;
-        if (page.hasNextPage) loadFirstPage();
+        if (page.hasNextPage) void loadFirstPage();
         else enqueue(page.rows);
       },
       (error: unknown) => {
@@ -245,7 +276,14 @@ export function createStreamController(options: StreamControllerOptions): Stream
     },
     start() {
       // Subscribe first so nothing posted between the page and the subscription is missed (duplicates merge).
-      unsubscribers.push(source.subscribeAdded(filter, (event) => enqueue([{ event, cursor: null }])));
+      // After a reconnect the subscription resumes after the last event it received (no gap, no repeat).
+      unsubscribers.push(
+        source.subscribeAdded(filter, {
+          after: null,
+          onEvent: (event) => enqueue([{ event, cursor: null }]),
+          onResync: resync,
+        }),
+      );
       unsubscribers.push(
         source.subscribePurged((beforeIso) => {
           held = dropReceivedBefore(held, beforeIso);
@@ -266,7 +304,7 @@ export function createStreamController(options: StreamControllerOptions): Stream
             heldOverflow = false;
             inbox = [];
             set({ rows: [], pendingCount: 0 });
-            loadFirstPage();
+            void loadFirstPage();
             return;
           }
           const gone = new Set(eventIds);
@@ -277,7 +315,7 @@ export function createStreamController(options: StreamControllerOptions): Stream
           set({ rows: kept(state.rows), pendingCount: state.paused ? heldIds.size : 0 });
         }),
       );
-      loadFirstPage();
+      void loadFirstPage();
       later(fetchSince, settleMs);
     },
     pause() {
@@ -292,7 +330,7 @@ export function createStreamController(options: StreamControllerOptions): Stream
       heldIds = new Set();
       heldOverflow = false;
       set({ paused: false, pendingCount: 0 });
-      if (overflow) loadFirstPage();
+      if (overflow) void loadFirstPage();
       else enqueue(rows);
     },
     loadOlder() {

@@ -5,6 +5,7 @@
 export const StreamRow_event = /* GraphQL */ `
   fragment StreamRow_event on Event {
     id
+    sequence
     action
     entityType
     entityId
@@ -32,10 +33,10 @@ export const StreamEventsQuery = /* GraphQL */ `
   }
 `;
 
-/** Live events matching the stream's filters. */
+/** Live events matching the stream's filters, resumed after the last one received (api/resume.ts). */
 export const StreamEventAddedSubscription = /* GraphQL */ `
-  subscription StreamEventAdded($filter: EventFilter) {
-    eventAdded(filter: $filter) {
+  subscription StreamEventAdded($filter: EventFilter, $after: String) {
+    eventAdded(filter: $filter, after: $after) {
       ...StreamRow_event
     }
   }

@@ -1,4 +1,6 @@
 import type { ApolloClient } from '@apollo/client';
+import { print } from 'graphql';
+import { subscribeResumable, type SubscribeClient } from '../../api/resume.js';
 import {
   StreamEventAddedDocument,
   StreamEventsDocument,
@@ -7,11 +9,19 @@ import {
   StreamDeleteMatchingDocument,
   StreamEventsDeletedDocument,
   StreamEventsPurgedDocument,
+  type StreamEventAddedSubscription,
 } from '../../gql/graphql.js';
 import type { StreamSource } from './controller.js';
 
-/** The stream's data source over the page's Apollo client (no cache: the stream keeps its own bounded buffer). */
-export function createApolloStreamSource(client: ApolloClient): StreamSource {
+/** The live events' text, sent by graphql-ws directly (see subscribeAdded). */
+const STREAM_EVENT_ADDED = print(StreamEventAddedDocument);
+
+/**
+ * The stream's data source over the page's Apollo client (no cache: the stream keeps its own bounded
+ * buffer) and, for the live events, the page's graphql-ws client itself: the cursor must be kept current
+ * in the payload graphql-ws re-sends on a retry, which Apollo's link copies.
+ */
+export function createApolloStreamSource(client: ApolloClient, ws: SubscribeClient): StreamSource {
   return {
     async fetchPage({ filter, first, after }) {
       const result = await client.query({
@@ -26,15 +36,15 @@ export function createApolloStreamSource(client: ApolloClient): StreamSource {
         hasNextPage: pageInfo.hasNextPage,
       };
     },
-    subscribeAdded(filter, onEvent) {
-      const subscription = client
-        .subscribe({ query: StreamEventAddedDocument, variables: { filter }, fetchPolicy: 'no-cache' })
-        .subscribe({
-          next: (result) => {
-            if (result.data) onEvent(result.data.eventAdded);
-          },
-        });
-      return () => subscription.unsubscribe();
+    subscribeAdded(filter, { after, onEvent, onResync }) {
+      return subscribeResumable<StreamEventAddedSubscription>(ws, {
+        query: STREAM_EVENT_ADDED,
+        variables: { filter },
+        after,
+        sequenceOf: (data) => data.eventAdded.sequence,
+        onData: (data) => onEvent(data.eventAdded),
+        onResync,
+      });
     },
     subscribePurged(onPurge) {
       const subscription = client

@@ -6,6 +6,7 @@ export function makeEvent(n: number, patch: Partial<StreamRow_EventFragment> = {
   const receivedAt = new Date(Date.UTC(2024, 0, 1, 12, 0, 0) + n * 1000).toISOString();
   return {
     id: `evt_${String(n).padStart(6, '0')}`,
+    sequence: String(n),
     action: 'update' satisfies EventAction,
     entityType: 'task',
     entityId: `ent-${n % 5}`,
@@ -24,7 +25,9 @@ export class FakeStreamSource implements StreamSource {
   fetches: Array<{ filter: EventFilter | null; first: number; after: string | null }> = [];
   subscriptions: Array<{
     filter: EventFilter | null;
+    after: string | null;
     onEvent: (event: StreamRow_EventFragment) => void;
+    onResync: () => Promise<string | null>;
     active: boolean;
   }> = [];
   purgeListeners: Array<(beforeIso: string) => void> = [];
@@ -43,8 +46,15 @@ export class FakeStreamSource implements StreamSource {
     });
   }
 
-  subscribeAdded(filter: EventFilter | null, onEvent: (event: StreamRow_EventFragment) => void): () => void {
-    const subscription = { filter, onEvent, active: true };
+  subscribeAdded(
+    filter: EventFilter | null,
+    handlers: {
+      after: string | null;
+      onEvent: (event: StreamRow_EventFragment) => void;
+      onResync: () => Promise<string | null>;
+    },
+  ): () => void {
+    const subscription = { filter, ...handlers, active: true };
     this.subscriptions.push(subscription);
     return () => {
       subscription.active = false;
