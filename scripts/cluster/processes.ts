@@ -325,10 +325,10 @@ export interface Replica {
   logTail(lines?: number): string;
 }
 
-/** Whether GET `path` answers 200 within a second. */
+/** Whether GET `url` answers 200 within 3 s (a replica just restarted under load answers slowly). */
 export async function answers200(url: string): Promise<boolean> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
     await response.arrayBuffer();
     return response.status === 200;
   } catch {
