@@ -46,6 +46,16 @@ function list() {
   );
 }
 
+/** Whether `text` is a URL whose scheme is postgres: or postgresql: (what the driver accepts). */
+function isPostgresUrl(text: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(text);
+    return (protocol === 'postgres:' || protocol === 'postgresql:') && hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 const ORIGIN = /^https?:\/\/[^/\s?#]+$/;
 // `user:scrypt.N.r.p.salt.hash` (see scripts/hash-password.ts): dots, not `$`, because compose interpolates `$`.
 const USER_ENTRY = /^[^:,\s]+:scrypt\.\d+\.\d+\.\d+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -55,6 +65,15 @@ const envSchema = z.object({
   PORT: integer(0, 65_535).default(8000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
+  // PostgreSQL instead of SQLite (docs/postgres.md). Checked for its scheme only: the message never
+  // repeats the value, which carries the password.
+  DATABASE_URL: z
+    .string()
+    .refine(
+      isPostgresUrl,
+      'must be a postgres:// or postgresql:// URL, like postgres://user:password@host:5432/hookscope',
+    )
+    .optional(),
   EVENT_RETENTION: duration(1_000, 3_650 * 86_400_000).prefault('7d'),
   PURGE_INTERVAL: duration(1_000, 86_400_000).prefault('1m'),
   MAX_BODY_BYTES: integer(1_024, 64 * 1_048_576).default(1_048_576),
@@ -106,6 +125,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** DATABASE_URL: the PostgreSQL store's database; null = the SQLite store in `dataDir`. */
+  databaseUrl: string | null;
   /** As configured (`7d`), for display. */
   eventRetention: string;
   eventRetentionMs: number;
@@ -254,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL ?? null,
     eventRetention: e.EVENT_RETENTION.text,
     eventRetentionMs: e.EVENT_RETENTION.ms,
     purgeIntervalMs: e.PURGE_INTERVAL.ms,

@@ -29,6 +29,7 @@ import type { DeliveryRecorder } from './domain/deliveries.js';
 import { createSender } from './jobs/sender.js';
 import { createReplayer, type RunningReplayer } from './jobs/replay.js';
 import { startForwarder, type Forwarder } from './jobs/forwarding.js';
+import { createPgStore } from './store/pg/index.js';
 import { createSqliteStore } from './store/sqlite/index.js';
 import type { EventStore, PurgeReport } from './store/types.js';
 
@@ -54,10 +55,18 @@ export interface StartOptions {
 }
 
 /**
- * The store the configuration asks for: the one place a second kind of store (PostgreSQL) slots in.
- * Async because opening another store means connecting to it.
+ * The store the configuration asks for: PostgreSQL when DATABASE_URL is set (replicas share it), else
+ * SQLite in DATA_DIR. Async because opening PostgreSQL means connecting and migrating.
  */
 export async function openStore(config: Config): Promise<EventStore> {
+  if (config.databaseUrl !== null) {
+    return createPgStore({
+      databaseUrl: config.databaseUrl,
+      maxRejections: config.maxRejections,
+      maxStoredEvents: config.maxStoredEvents,
+      schemaLearning: config.schemaLearning,
+    });
+  }
   return createSqliteStore({
     dataDir: config.dataDir,
     maxRejections: config.maxRejections,

@@ -1,0 +1,139 @@
+import { and, asc, count, desc, eq, gt, gte, max, min, sql } from 'drizzle-orm';
+import type { EventQuery, EventReader, Keyset, Page, StoredEvent } from '../types.js';
+import type { PgContext } from './context.js';
+import { countFromCounters, type CounterReads } from './counts.js';
+import { eventConditions, keyset } from './filters.js';
+import { eventColumns, toPage } from './rows.js';
+import { events, streamHead } from './schema.js';
+
+/** The store's event reads. */
+export type EventReads = Pick<
+  EventReader,
+  | 'getEvent'
+  | 'listEvents'
+  | 'listEventsOldestFirst'
+  | 'countEvents'
+  | 'entityEvents'
+  | 'entityBounds'
+  | 'lastReceivedAtMs'
+  | 'eventsAfterSequence'
+  | 'sequenceBounds'
+>;
+
+/** A page of matching events, newest first: `listEvents`, and what a delete walks. */
+export type ListPage = (
+  query: EventQuery,
+  first: number,
+  after: Keyset | null,
+  cutoffMs: number,
+) => Promise<Page<StoredEvent>>;
+
+/** Creates the newest-first page read over (received_at, id) and the filters' indexes. */
+export function createListPage(ctx: PgContext): ListPage {
+  return async (query, first, after, cutoffMs) => {
+    const rows = await ctx.db
+      .select(eventColumns)
+      .from(events)
+      .where(
+        and(
+          eventConditions(query, cutoffMs),
+          after ? keyset(events.receivedAt, events.id, '<', after) : undefined,
+        ),
+      )
+      .orderBy(desc(events.receivedAt), desc(events.id))
+      .limit(first + 1);
+    return toPage(rows, first);
+  };
+}
+
+/** A count only the kept counters can answer: at most an action and an entity type. */
+function countableFromCounters(query: EventQuery): boolean {
+  return (
+    !query.entityId && query.sinceMs == null && query.untilMs == null && !query.search && query.drift == null
+  );
+}
+
+/** Creates the event reads over the pool and the counters. */
+export function createEventReads(ctx: PgContext, counters: CounterReads, listPage: ListPage): EventReads {
+  const { db } = ctx;
+  return {
+    async getEvent(id, cutoffMs) {
+      const [row] = await db
+        .select(eventColumns)
+        .from(events)
+        .where(and(eq(events.id, id), gte(events.receivedAt, cutoffMs)))
+        .limit(1);
+      return row ?? null;
+    },
+    listEvents: listPage,
+    async listEventsOldestFirst(query, first, after, cutoffMs) {
+      const rows = await db
+        .select(eventColumns)
+        .from(events)
+        .where(
+          and(
+            eventConditions(query, cutoffMs),
+            after ? keyset(events.receivedAt, events.id, '>', after) : undefined,
+          ),
+        )
+        .orderBy(asc(events.receivedAt), asc(events.id))
+        .limit(first + 1);
+      return toPage(rows, first);
+    },
+    async countEvents(query, cutoffMs) {
+      if (countableFromCounters(query)) return countFromCounters(counters, query, cutoffMs);
+      const [row] = await db.select({ n: count() }).from(events).where(eventConditions(query, cutoffMs));
+      return row?.n ?? 0;
+    },
+    async entityEvents(entityId, cutoffMs, after: Keyset | null = null) {
+      return db
+        .select(eventColumns)
+        .from(events)
+        .where(
+          and(
+            eq(events.entityId, entityId),
+            gte(events.receivedAt, cutoffMs),
+            after ? keyset(events.receivedAt, events.id, '>', after) : undefined,
+          ),
+        )
+        .orderBy(asc(events.receivedAt), asc(events.id));
+    },
+    async entityBounds(entityId, cutoffMs) {
+      const end = (order: typeof asc) =>
+        db
+          .select({ id: events.id })
+          .from(events)
+          .where(and(eq(events.entityId, entityId), gte(events.receivedAt, cutoffMs)))
+          .orderBy(order(events.receivedAt), order(events.id))
+          .limit(1);
+      // Both seeks in one round trip (postgres.js pipelines queries issued together).
+      const [first, last] = await Promise.all([end(asc), end(desc)]);
+      return { firstId: first[0]?.id ?? null, lastId: last[0]?.id ?? null };
+    },
+    async lastReceivedAtMs() {
+      const [row] = await db.select({ at: max(events.receivedAt) }).from(events);
+      return row?.at == null ? null : Number(row.at);
+    },
+    async eventsAfterSequence(after, limit, cutoffMs) {
+      return db
+        .select(eventColumns)
+        .from(events)
+        .where(and(gt(events.sequence, BigInt(after)), gte(events.receivedAt, cutoffMs)))
+        .orderBy(asc(events.sequence))
+        .limit(limit);
+    },
+    async sequenceBounds(cutoffMs) {
+      const [[first], [head]] = await Promise.all([
+        db
+          .select({ sequence: min(events.sequence) })
+          .from(events)
+          .where(gte(events.receivedAt, cutoffMs)),
+        db.select({ last: sql<string>`${streamHead.lastSequence}::text` }).from(streamHead),
+      ]);
+      return {
+        firstRetained: first?.sequence == null ? null : String(first.sequence),
+        last: head?.last ?? '0',
+      };
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { packageRoot } from '../../shared/paths.js';
+import {
+  advisoryKey,
+  type PgContext,
+  type PgTx,
+  type PgStoreOptions,
+  type ResolvedPgOptions,
+} from './context.js';
+import { guardDriverCrash } from './driver-guard.js';
+import { driverErrorOf } from './errors.js';
+
+/** The PostgreSQL migrations drizzle-kit generates (npm run db:generate:pg). */
+export const PG_MIGRATIONS_FOLDER = join(packageRoot, 'server', 'drizzle', 'pg');
+
+/** `options` with every default applied. */
+export function resolvePgOptions(options: PgStoreOptions): ResolvedPgOptions {
+  return {
+    databaseUrl: options.databaseUrl,
+    maxRejections: options.maxRejections,
+    maxStoredEvents: options.maxStoredEvents ?? 0,
+    schemaLearning: options.schemaLearning ?? true,
+    receivedAtStamp: options.receivedAtStamp ?? 'database',
+    schema: options.schema ?? null,
+    maxConnections: options.maxConnections ?? 10,
+    connectTimeoutSeconds: options.connectTimeoutSeconds ?? 3,
+    statementTimeoutMs: options.statementTimeoutMs ?? 10_000,
+  };
+}
+
+/** A schema name as a quoted identifier (for search_path). */
+const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** The driver's options shared by the pool and the migrator's connection. */
+function driverOptions(options: ResolvedPgOptions, max: number): postgres.Options<Record<string, never>> {
+  return {
+    max,
+    // A database that does not answer fails a call within seconds (503) instead of queueing it.
+    connect_timeout: options.connectTimeoutSeconds,
+    // Seconds before reconnecting after a failure. The driver's default grows to 20 s after a few
+    // failures, so a restarted database stayed unused (webhooks waited 5 s and more); a short cap
+    // keeps both the answers while it is down (503) and the recovery within a second.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    // Idle connections close, and each is replaced within the hour (bounds prepared-statement memory).
+    idle_timeout: 60,
+    max_lifetime: 30 * 60,
+    // NOTICEs (CREATE ... IF NOT EXISTS that existed) are not errors; the driver would log them.
+    onnotice: () => {},
+    connection: {
+      application_name: 'hookscope',
+      // Acknowledged means durable: a 201 only after the commit is flushed (the server's default, made sure).
+      synchronous_commit: 'on',
+      statement_timeout: options.statementTimeoutMs,
+      // Keep a waiting lock from turning into a hung webhook: it fails (55P03, unavailable) instead.
+      lock_timeout: options.statementTimeoutMs,
+      idle_in_transaction_session_timeout: 60_000,
+      ...(options.schema === null ? {} : { search_path: `${quoted(options.schema)}, public` }),
+    },
+  };
+}
+
+/**
+ * Applies the pending migrations under a session advisory lock on a connection of its own: drizzle's
+ * migrate() takes none, so replicas starting together would both apply the same migration. The others
+ * wait for the lock, then find nothing left to do.
+ */
+async function migrateLocked(options: ResolvedPgOptions): Promise<void> {
+  const single = postgres(options.databaseUrl, driverOptions(options, 1));
+  const schemaName = options.schema ?? 'public';
+  const [k0, k1] = advisoryKey(schemaName, 'migrate');
+  try {
+    // Raw: drizzle has no word for advisory locks or CREATE SCHEMA (which races without the lock).
+    await single`select pg_advisory_lock(${k0}, ${k1})`;
+    if (options.schema !== null) await single`create schema if not exists ${single(options.schema)}`;
+    await migrate(drizzle({ client: single }), {
+      migrationsFolder: PG_MIGRATIONS_FOLDER,
+      migrationsSchema: options.schema ?? 'drizzle',
+    });
+    await single`select pg_advisory_unlock(${k0}, ${k1})`;
+  } finally {
+    await single.end({ timeout: 5 });
+  }
+}
+
+/**
+ * A transaction of `pool` as the modules take it. drizzle wants a Sql with `options` (it installs its
+ * type parsers there, already done on the pool's, which the transaction shares); a TransactionSql has no
+ * `options` and no begin(), which drizzle only calls for db.transaction (never used on it).
+ */
+export function toPgTx(tx: postgres.TransactionSql, pool: postgres.Sql): PgTx {
+  const client = Object.assign(tx, { options: pool.options }) as unknown as postgres.Sql;
+  return { sql: tx, db: drizzle({ client }) };
+}
+
+/** Errors after which the transaction's connection is gone (or about to close): nothing more may be written on it. */
+const CONNECTION_LOST = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'ECONNRESET',
+  'EPIPE',
+]);
+
+function isConnectionLost(error: unknown): boolean {
+  const code = driverErrorOf(error)?.code;
+  if (code === undefined) return false;
+  // 57P01-57P03: the server is shutting down or restarting; class 08: the connection failed.
+  return CONNECTION_LOST.has(code) || /^57P0[123]$/.test(code) || code.startsWith('08');
+}
+
+/**
+ * `pool.begin(work)`, made safe against a postgres.js 3.4.9 crash (porsager/postgres #1154, #1208): when
+ * a transaction's query fails because its connection died, begin() writes ROLLBACK on that connection,
+ * and once its socket is gone the deferred write throws a TypeError from a setImmediate, which no caller
+ * can catch and which ends the process. So on such an error the callback never settles: begin() rejects
+ * through the connection's close instead (its race with `onclose`), and nothing is written on the dead
+ * connection. Any other failure rolls back as usual.
+ */
+export function beginTransaction<T>(
+  pool: postgres.Sql,
+  work: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
+  return pool.begin(async (tx) => {
+    try {
+      return await work(tx);
+    } catch (error) {
+      if (isConnectionLost(error)) return new Promise<never>(() => {});
+      throw error;
+    }
+  }) as Promise<T>;
+}
+
+/** Opens the pool, applies pending migrations and answers the context every module takes. */
+export async function openPgContext(given: PgStoreOptions): Promise<PgContext> {
+  const options = resolvePgOptions(given);
+  guardDriverCrash((error) =>
+    process.emitWarning(`hookscope: dropped a postgres.js crash (${error.message})`),
+  );
+  await migrateLocked(options);
+  const sql = postgres(options.databaseUrl, driverOptions(options, options.maxConnections));
+  const db = drizzle({ client: sql });
+  const schemaName = options.schema ?? 'public';
+  return {
+    sql,
+    db,
+    options,
+    locks: {
+      ingest: advisoryKey(schemaName, 'ingest'),
+      migrate: advisoryKey(schemaName, 'migrate'),
+      maintenance: advisoryKey(schemaName, 'maintenance'),
+    },
+    partitions: new Set(),
+    transaction: (work) => beginTransaction(sql, (tx) => work(toPgTx(tx, sql))),
+  };
+}

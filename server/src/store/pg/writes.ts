@@ -1,0 +1,405 @@
+import { desc, inArray } from 'drizzle-orm';
+import type postgres from 'postgres';
+import type { JsonObject } from '../../domain/types.js';
+import type {
+  EventWriter,
+  Eviction,
+  InsertResult,
+  NewEvent,
+  StoredDelivery,
+  StoredEvent,
+  StoredRejection,
+} from '../types.js';
+import type { AdvisoryKey, PgContext, PgTx } from './context.js';
+import { insertDeliveries } from './deliveries.js';
+import { isMissingPartition } from './errors.js';
+import { evictPastCap } from './eviction.js';
+import { beginTransaction, toPgTx } from './open.js';
+import { searchTextOf } from './filters.js';
+import { stampedEventId } from './ids.js';
+import type { Partitions } from './partitions.js';
+import { rejections } from './schema.js';
+import { loadBatchLearner, type BatchLearner } from './schemas.js';
+
+// The group commit. Every insert queued in one event-loop turn joins the next transaction, at most one
+// in flight per store (the writes that arrive meanwhile form the next batch, so batches grow with load).
+// The transaction takes the ingest advisory lock first (serialising every replica's ingest, deletes and
+// eviction before they touch a key: no ON CONFLICT deadlocks, positions in commit order), finds the
+// duplicates, advances the stream head by the number of new events, and stores the whole batch in ONE
+// statement over arrays (unnest: the same statement text whatever the batch size, never a VALUES list).
+// Callers are answered only after COMMIT returns (synchronous_commit = on).
+
+type Write =
+  | {
+      kind: 'event';
+      event: NewEvent;
+      payload: JsonObject | undefined;
+      resolve: (result: InsertResult) => void;
+      reject: (error: unknown) => void;
+    }
+  | { kind: 'rejection'; rejection: StoredRejection; resolve: () => void; reject: (error: unknown) => void }
+  | {
+      kind: 'delivery';
+      delivery: StoredDelivery;
+      cutoffMs: number;
+      resolve: (stored: boolean) => void;
+      reject: (error: unknown) => void;
+    };
+
+/** Writes one transaction takes at most; the rest wait for the next (each is answered after its own). */
+export const MAX_BATCH_WRITES = 2_000;
+
+/** What the writer needs besides the context. */
+export interface WriterOptions {
+  partitions: Partitions;
+  /** Told after a commit that evicted events. */
+  onEvicted: (eviction: Eviction) => void;
+}
+
+/** The store's writes: group-committed inserts of events, rejections and delivery attempts. */
+export interface Writer extends EventWriter {
+  readonly closed: boolean;
+  /** Commits what is queued (and waits for the commit in flight), then refuses further writes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Takes the ingest lock in `tx` (raw: drizzle has no word for advisory locks). Every transaction that
+ * assigns sequences or removes events takes it first, so they are serialised across replicas.
+ */
+export async function lockIngest(tx: postgres.TransactionSql, key: AdvisoryKey): Promise<void> {
+  await tx`select pg_advisory_xact_lock(${key[0]}::int4, ${key[1]}::int4)`;
+}
+
+/** The raw row of an event as the ingest statements select it. */
+interface RawEventRow {
+  id: string;
+  sequence: string;
+  received_at: string;
+  time: string;
+  action: StoredEvent['action'];
+  entity_type: string;
+  entity_id: string;
+  modified_fields: string[] | null;
+  delivery_id: string | null;
+  headers: Record<string, string> | null;
+  raw: Buffer;
+  drift: string[] | null;
+}
+
+/** A raw row as the contract's event (bigint columns arrive as decimal strings). */
+function fromRawRow(row: RawEventRow): StoredEvent {
+  return {
+    id: row.id,
+    sequence: row.sequence,
+    receivedAtMs: Number(row.received_at),
+    timeMs: Number(row.time),
+    action: row.action,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    modifiedFields: row.modified_fields,
+    deliveryId: row.delivery_id,
+    headers: row.headers,
+    raw: row.raw,
+    drift: row.drift,
+  };
+}
+
+/** A nullable JSON value as the text a jsonb array element takes (drizzle made jsonb serialise as is). */
+const jsonOrNull = (value: unknown): string | null =>
+  value === null || value === undefined ? null : JSON.stringify(value);
+
+/** What one transaction of the batch answers, by batch position. */
+interface Committed {
+  results: unknown[];
+  eviction: Eviction | null;
+}
+
+/** Creates the writer over the context. */
+export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
+  const { sql } = ctx;
+  const stampByDatabase = ctx.options.receivedAtStamp === 'database';
+  const learning = ctx.options.schemaLearning;
+  const maxRejections = ctx.options.maxRejections;
+  const maxStoredEvents = ctx.options.maxStoredEvents;
+
+  /** The events that are not duplicates, with the originals of those that are. */
+  async function findOriginals(tx: postgres.TransactionSql, deliveryIds: string[]) {
+    if (deliveryIds.length === 0) return new Map<string, StoredEvent>();
+    // Raw: an array as one parameter (drizzle's inArray would make the statement text vary).
+    // Two steps: the dedupe table's primary key answers the usual case (no duplicate) alone; a join to
+    // the partitioned events in the same statement let a generic plan scan them.
+    // A join to unnest, not `= any(array)`: the generic plan of the latter scanned the table, comparing
+    // every row with every id of the batch.
+    const known = await tx<{ event_id: string; received_at: string }[]>`
+      select d.event_id, d.received_at
+      from unnest(${deliveryIds}::text[]) as k(delivery_id)
+      join event_delivery_ids d on d.delivery_id = k.delivery_id`;
+    if (known.length === 0) return new Map<string, StoredEvent>();
+    const rows = await tx<RawEventRow[]>`
+      select e.id, e.sequence::text as sequence, e.received_at, e.time, e.action, e.entity_type,
+             e.entity_id, e.modified_fields, e.delivery_id, e.headers, e.raw, e.drift
+      from events e
+      join unnest(${known.map((k) => k.event_id)}::text[], ${known.map((k) => k.received_at)}::int8[])
+        as k(id, received_at) on e.id = k.id and e.received_at = k.received_at`;
+    return new Map(rows.map((row) => [row.delivery_id as string, fromRawRow(row)]));
+  }
+
+  /** Advances the stream head by `count` positions; answers the last position and the stamp. */
+  async function advanceHead(tx: postgres.TransactionSql, count: number, callerMaxAtMs: number) {
+    // Raw: drizzle has no word for greatest() over clock_timestamp(). The database clock, floored to ms,
+    // never before the last stamp: received_at never goes back, whatever the replicas' clocks say.
+    const stamp = stampByDatabase
+      ? tx`floor(extract(epoch from clock_timestamp()) * 1000)::int8`
+      : tx`${callerMaxAtMs}::int8`;
+    const [head] = await tx<{ last: string; at: string }[]>`
+      update stream_head
+      set last_sequence = last_sequence + ${count}::int8,
+          last_received_at = greatest(last_received_at, ${stamp})
+      where id = 1
+      returning last_sequence::text as last, last_received_at::text as at`;
+    if (!head) throw new Error('stream_head has no row: the migrations were not applied');
+    return { last: BigInt(head.last), atMs: Number(head.at) };
+  }
+
+  /** Stores `fresh` (sequences and drift assigned) in one statement, with their delivery ids and entities. */
+  async function insertEvents(tx: postgres.TransactionSql, fresh: StoredEvent[]): Promise<void> {
+    const latestOfEntity = new Map<string, StoredEvent>();
+    for (const e of fresh) latestOfEntity.set(e.entityId, e);
+    const entityRows = [...latestOfEntity.values()];
+    // Raw: unnest over arrays (one statement text for any batch size) and data-modifying CTEs; drizzle
+    // has no word for either. The counters follow in the statement triggers (migration 0000).
+    await tx`
+      with new_events as (
+        insert into events (id, received_at, sequence, time, action, entity_type, entity_id,
+                            modified_fields, delivery_id, headers, raw, search_text, drift)
+        select u.id, u.received_at, u.sequence, u.time, u.action, u.entity_type, u.entity_id,
+               u.modified_fields, u.delivery_id, u.headers, decode(u.raw_hex, 'hex'), u.search_text, u.drift
+        from unnest(
+          ${fresh.map((e) => e.id)}::text[], ${fresh.map((e) => String(e.receivedAtMs))}::int8[],
+          ${fresh.map((e) => e.sequence)}::int8[], ${fresh.map((e) => String(e.timeMs))}::int8[],
+          ${fresh.map((e) => e.action)}::text[], ${fresh.map((e) => e.entityType)}::text[],
+          ${fresh.map((e) => e.entityId)}::text[], ${fresh.map((e) => jsonOrNull(e.modifiedFields))}::jsonb[],
+          ${fresh.map((e) => e.deliveryId)}::text[], ${fresh.map((e) => jsonOrNull(e.headers))}::jsonb[],
+          ${fresh.map((e) => e.raw.toString('hex'))}::text[], ${fresh.map((e) => searchTextOf(e.raw))}::text[],
+          ${fresh.map((e) => jsonOrNull(e.drift))}::jsonb[])
+          as u(id, received_at, sequence, time, action, entity_type, entity_id, modified_fields, delivery_id,
+               headers, raw_hex, search_text, drift)
+        returning id, received_at, delivery_id
+      ), delivery_ids as (
+        insert into event_delivery_ids (delivery_id, event_id, received_at)
+        select delivery_id, id, received_at from new_events where delivery_id is not null
+      ), upserted_entities as (
+        insert into entities (id, entity_type, last_received_at)
+        select * from unnest(
+          ${entityRows.map((e) => e.entityId)}::text[], ${entityRows.map((e) => e.entityType)}::text[],
+          ${entityRows.map((e) => String(e.receivedAtMs))}::int8[])
+        on conflict (id) do update
+          set entity_type = excluded.entity_type, last_received_at = excluded.last_received_at
+      )
+      select 1`;
+  }
+
+  /** Stores the refusals of the batch and keeps the newest `maxRejections`. */
+  async function insertRejections(tx: PgTx, list: StoredRejection[]): Promise<void> {
+    // Raw: unnest over arrays, as for events (bytes travel as hex text: postgres.js sends no bytea[]).
+    await tx.sql`
+      insert into rejections (id, received_at, status, code, message, issues, headers, raw, raw_bytes)
+      select u.id, u.received_at, u.status, u.code, u.message, u.issues, u.headers,
+             decode(u.raw_hex, 'hex'), u.raw_bytes
+      from unnest(
+        ${list.map((r) => r.id)}::text[], ${list.map((r) => String(r.receivedAtMs))}::int8[],
+        ${list.map((r) => String(r.status))}::int4[], ${list.map((r) => r.code)}::text[],
+        ${list.map((r) => r.message)}::text[], ${list.map((r) => JSON.stringify(r.issues))}::jsonb[],
+        ${list.map((r) => jsonOrNull(r.headers))}::jsonb[], ${list.map((r) => r.raw.toString('hex'))}::text[],
+        ${list.map((r) => String(r.rawBytes))}::int4[])
+        as u(id, received_at, status, code, message, issues, headers, raw_hex, raw_bytes)`;
+    // OFFSET over a small bounded table, never to paginate.
+    await tx.db
+      .delete(rejections)
+      .where(
+        inArray(
+          rejections.id,
+          tx.db
+            .select({ id: rejections.id })
+            .from(rejections)
+            .orderBy(desc(rejections.receivedAt), desc(rejections.id))
+            .offset(maxRejections),
+        ),
+      );
+  }
+
+  /** The batch's transaction; throws (rolled back) when any of it fails. */
+  async function runTransaction(batch: Write[], stamped: number[]): Promise<Committed> {
+    const inserts = batch.filter((item) => item.kind === 'event');
+    return beginTransaction(sql, async (raw) => {
+      const tx = toPgTx(raw, sql);
+      const deliveryIds = [
+        ...new Set(
+          inserts.flatMap((item) => (item.event.deliveryId === null ? [] : [item.event.deliveryId])),
+        ),
+      ];
+      // Issued together, run in this order on the transaction's connection: the lock is held before either read.
+      const [, originals, learner] = await Promise.all([
+        lockIngest(raw, ctx.locks.ingest),
+        findOriginals(raw, deliveryIds),
+        learning && inserts.length > 0
+          ? loadBatchLearner(
+              tx,
+              inserts.map((item) => item.event.entityType),
+            )
+          : Promise.resolve<BatchLearner | null>(null),
+      ]);
+
+      // Which inserts are new: not stored, and not earlier in this batch.
+      const firstInBatch = new Map<string, number>();
+      const isNew = inserts.map((item, i) => {
+        const id = item.event.deliveryId;
+        if (id === null) return true;
+        if (originals.has(id) || firstInBatch.has(id)) return false;
+        firstInBatch.set(id, i);
+        return true;
+      });
+      const count = isNew.filter(Boolean).length;
+      const callerMax = inserts.reduce((at, item) => Math.max(at, item.event.receivedAtMs), 0);
+      const head = count > 0 ? await advanceHead(raw, count, callerMax) : null;
+
+      // Positions, stamps and drift, in batch order (= commit order).
+      const stored: (StoredEvent | null)[] = [];
+      const fresh: StoredEvent[] = [];
+      let next = head ? head.last - BigInt(count) + 1n : 0n;
+      inserts.forEach((item, i) => {
+        if (!isNew[i] || !head) {
+          stored.push(null);
+          return;
+        }
+        const sequence = next++;
+        const receivedAtMs = stampByDatabase ? head.atMs : item.event.receivedAtMs;
+        const base = {
+          ...item.event,
+          id: stampByDatabase ? stampedEventId(receivedAtMs, sequence) : item.event.id,
+          receivedAtMs,
+          sequence: sequence.toString(),
+        };
+        const drift = learner ? learner.learn(base, item.payload) : null;
+        const e: StoredEvent = { ...base, drift: drift && drift.length > 0 ? drift : null };
+        stored.push(e);
+        fresh.push(e);
+        stamped.push(receivedAtMs);
+      });
+
+      const rejectionList = batch.flatMap((item) => (item.kind === 'rejection' ? [item.rejection] : []));
+      const deliveryList = batch.flatMap((item) =>
+        item.kind === 'delivery' ? [{ delivery: item.delivery, cutoffMs: item.cutoffMs }] : [],
+      );
+      if (fresh.length > 0) await insertEvents(raw, fresh);
+      if (learner) await learner.write();
+      if (rejectionList.length > 0) await insertRejections(tx, rejectionList);
+      const deliveryResults = deliveryList.length > 0 ? await insertDeliveries(tx, deliveryList) : [];
+      const eviction = fresh.length > 0 ? await evictPastCap(tx, maxStoredEvents) : null;
+
+      let insertIndex = 0;
+      let deliveryIndex = 0;
+      const results = batch.map((item): unknown => {
+        if (item.kind === 'rejection') return undefined;
+        if (item.kind === 'delivery') return deliveryResults[deliveryIndex++] ?? false;
+        const i = insertIndex++;
+        const own = stored[i];
+        if (own) return { event: own, duplicate: false } satisfies InsertResult;
+        const id = item.event.deliveryId as string;
+        const original = originals.get(id) ?? stored[firstInBatch.get(id) as number];
+        return { event: original as StoredEvent, duplicate: true } satisfies InsertResult;
+      });
+      return { results, eviction };
+    });
+  }
+
+  /** Runs the batch's transaction, once more after creating a partition an insert found missing. */
+  async function commitBatch(batch: Write[]): Promise<Committed> {
+    const inserts = batch.flatMap((item) => (item.kind === 'event' ? [item.event.receivedAtMs] : []));
+    if (inserts.length > 0) await options.partitions.ensure(stampByDatabase ? [Date.now()] : inserts);
+    const stamped: number[] = [];
+    try {
+      return await runTransaction(batch, stamped);
+    } catch (error) {
+      if (!isMissingPartition(error)) throw error;
+      // Another replica retired a day we thought existed, or the database clock is on a day not created
+      // ahead yet: create the days the failed attempt stamped, then try once more.
+      options.partitions.invalidate();
+      await options.partitions.ensure([...stamped, ...(stampByDatabase ? [Date.now()] : inserts)]);
+      return runTransaction(batch, []);
+    }
+  }
+
+  const pending: Write[] = [];
+  let scheduled = false;
+  let inFlight: Promise<void> | null = null;
+  const drain = async (): Promise<void> => {
+    while (pending.length > 0) {
+      // A bounded batch: one statement's arrays stay a few MB, and the lock is held for one short commit.
+      const batch = pending.splice(0, MAX_BATCH_WRITES);
+      let committed: Committed;
+      try {
+        committed = await commitBatch(batch);
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+        continue;
+      }
+      if (committed.eviction) options.onEvicted(committed.eviction);
+      batch.forEach((item, i) => {
+        const result = committed.results[i];
+        if (item.kind === 'event') item.resolve(result as InsertResult);
+        else if (item.kind === 'delivery') item.resolve(result as boolean);
+        else item.resolve();
+      });
+    }
+  };
+  const start = (): void => {
+    scheduled = false;
+    if (inFlight) return; // the running drain takes what is pending when its commit returns
+    inFlight = drain().finally(() => {
+      inFlight = null;
+      // Writes queued by callers resumed after the last commit of the drain (microtasks) wait no longer.
+      if (pending.length > 0 && !scheduled) {
+        scheduled = true;
+        setImmediate(start);
+      }
+    });
+  };
+  const enqueue = (write: Write): void => {
+    pending.push(write);
+    if (!scheduled && !inFlight) {
+      scheduled = true;
+      // setImmediate runs after this turn's I/O callbacks: every request parsed in the turn shares the commit.
+      setImmediate(start);
+    }
+  };
+
+  let closed = false;
+  return {
+    get closed() {
+      return closed;
+    },
+    insertEvent(event, payload) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      return new Promise((resolve, reject) => enqueue({ kind: 'event', event, payload, resolve, reject }));
+    },
+    insertRejection(rejection) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      return new Promise((resolve, reject) => enqueue({ kind: 'rejection', rejection, resolve, reject }));
+    },
+    insertDelivery(delivery, cutoffMs) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      return new Promise((resolve, reject) =>
+        enqueue({ kind: 'delivery', delivery, cutoffMs, resolve, reject }),
+      );
+    },
+    async close() {
+      closed = true;
+      while (inFlight || pending.length > 0) {
+        if (!inFlight) start();
+        await inFlight;
+      }
+    },
+  };
+}
