@@ -83,6 +83,7 @@ export default defineConfig({
       '/aggregates': { target: apiTarget, changeOrigin: true },
       '/webhooks': { target: apiTarget, changeOrigin: true },
       '/healthz': { target: apiTarget, changeOrigin: true },
+      '/readyz': { target: apiTarget, changeOrigin: true },
     },
   },
 });

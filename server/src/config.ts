@@ -117,6 +117,16 @@ const envSchema = z.object({
   FORWARD_QUEUE_MAX: integer(1, 1_000_000).default(10_000),
   REPLAY_MAX_EVENTS: integer(1, 100_000).default(1_000),
   REPLAY_WAIT: duration(0, 300_000).prefault('20s'),
+  // Scale-out (docs/operations.md, "Readiness and draining", "Several replicas").
+  DRAIN_DELAY: duration(0, 60_000).prefault('0s'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL (rediss: TLS)')
+    .optional(),
 });
 
 /** Every setting of the service, validated once at start and frozen. */
@@ -179,6 +189,15 @@ export interface Config {
   replayMaxEvents: number;
   /** How long replayEvents waits for its attempts before answering (the rest go on). */
   replayWaitMs: number;
+  /**
+   * On SIGTERM, how long the replica keeps serving while `/readyz` already answers 503, so that a load
+   * balancer's probes notice and stop routing to it before it stops accepting (DRAIN_DELAY).
+   */
+  drainDelayMs: number;
+  /** The PostgreSQL store's URL (DATABASE_URL); null = SQLite in `dataDir`, one process. */
+  databaseUrl: string | null;
+  /** Where replicas wake each other (REDIS_URL); null = PostgreSQL's LISTEN/NOTIFY. Needs databaseUrl. */
+  redisUrl: string | null;
 }
 
 /**
@@ -270,6 +289,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
         ? { kind: 'users', users: Object.freeze(e.AUTH_USERS) }
         : null;
   const forward = forwardSettings(e.FORWARD_ALLOWED_TARGETS, e.FORWARD_TO);
+  if (e.REDIS_URL !== undefined && e.DATABASE_URL === undefined) {
+    throw new ConfigError(
+      'invalid configuration:\n  REDIS_URL: needs DATABASE_URL too (Redis only wakes replicas that share a PostgreSQL database; one SQLite process needs neither)',
+    );
+  }
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -310,6 +334,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
     forwardQueueMax: e.FORWARD_QUEUE_MAX,
     replayMaxEvents: e.REPLAY_MAX_EVENTS,
     replayWaitMs: e.REPLAY_WAIT.ms,
+    drainDelayMs: e.DRAIN_DELAY.ms,
+    databaseUrl: e.DATABASE_URL ?? null,
+    redisUrl: e.REDIS_URL ?? null,
   });
 }
 

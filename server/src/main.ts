@@ -1,7 +1,8 @@
 import { ConfigError, loadConfig } from './config.js';
 import { startServer } from './server.js';
 
-/** How long SIGTERM waits for in-flight work before exiting anyway (compose's stop_grace_period is longer). */
+/** How long SIGTERM waits for in-flight work, after DRAIN_DELAY, before exiting anyway (compose's
+ * stop_grace_period is longer). */
 export const DRAIN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
@@ -25,10 +26,11 @@ async function main(): Promise<void> {
     }
     draining = true;
     server.logger.info({ signal }, 'shutting down');
+    const limitMs = config.drainDelayMs + DRAIN_TIMEOUT_MS;
     const timer = setTimeout(() => {
-      server.logger.error('drain took longer than %d ms; exiting', DRAIN_TIMEOUT_MS);
+      server.logger.error('drain took longer than %d ms; exiting', limitMs);
       process.exit(1);
-    }, DRAIN_TIMEOUT_MS);
+    }, limitMs);
     timer.unref();
     server.close().then(
       () => process.exit(0),

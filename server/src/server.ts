@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import { join } from 'node:path';
 import { createApp, type App } from './http/app.js';
 import { createAuthenticator } from './http/auth.js';
+import { createReadiness, type Readiness } from './http/readiness.js';
 import { createGraphqlMount } from './graphql/mount.js';
 import { graphqlLimits } from './graphql/limits.js';
 import { DASHBOARD_PATH, GRAPHQL_PATH, WEBHOOK_PATH } from './api/paths.js';
@@ -18,6 +19,10 @@ import { createEntityReader } from './read/entities.js';
 import { createIdGenerator } from './shared/ids.js';
 import { createIngest } from './intake/ingest.js';
 import { createLive, tapPublishes } from './live/index.js';
+import { startReplicaStream, type ReplicaStream } from './live/replica-stream.js';
+import type { Wakeup } from './live/wakeup.js';
+import { createPgWakeup } from './live/wakeup-pg.js';
+import { createRedisWakeup } from './live/wakeup-redis.js';
 import { STATS_TRIGGERS, type LiveTopics } from './live/topics.js';
 import { createStatsFeed, type StatsFeed } from './jobs/stats-feed.js';
 import { createMockFeed } from './intake/mock-feed.js';
@@ -43,7 +48,10 @@ export interface RunningServer {
   subscriberCount(topic: keyof LiveTopics): number;
   /** Runs a purge now (tests move the clock, then call this). */
   purgeNow(): Promise<PurgeReport>;
-  /** Drains: stops the jobs, closes WebSockets, finishes in-flight requests, commits and closes the database. */
+  /**
+   * Drains: `/readyz` turns 503 at once, the replica keeps serving for DRAIN_DELAY, then stops the jobs,
+   * stops accepting, finishes in-flight requests, closes WebSockets (1012), commits and closes the database.
+   */
   close(): Promise<void>;
 }
 
@@ -52,6 +60,37 @@ export interface StartOptions {
   clock?: Clock;
   logger?: Logger;
   webRoot?: string;
+  /**
+   * Runs the replica live path (tailer + channel) on this wake-up channel whatever the store: tests run
+   * several replicas on one SQLite file this way. Closed with the server.
+   */
+  wakeup?: Wakeup;
+}
+
+/** The channel replicas wake each other on (a NOTIFY channel, or a Redis pub/sub channel). */
+export const WAKEUP_CHANNEL = 'hookscope_wakeup';
+
+/**
+ * The wake-up channel between replicas: none for one SQLite process (the commit itself is the stream),
+ * Redis pub/sub when REDIS_URL is set, PostgreSQL's LISTEN/NOTIFY otherwise.
+ */
+export async function openWakeup(config: Config, logger: Logger): Promise<Wakeup | null> {
+  if (config.databaseUrl === null) return null;
+  const onError = (error: unknown): void =>
+    logger.warn(
+      { err: error },
+      'wake-up channel: %s',
+      error instanceof Error ? error.message : String(error),
+    );
+  if (config.redisUrl !== null) {
+    return createRedisWakeup({ redisUrl: config.redisUrl, channel: WAKEUP_CHANNEL, onError });
+  }
+  return createPgWakeup({
+    databaseUrl: config.databaseUrl,
+    channel: WAKEUP_CHANNEL,
+    applicationName: 'hookscope-wakeup',
+    onError,
+  });
 }
 
 /**
@@ -95,7 +134,36 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // the last stored event, not at it: a new id generator's first id in that same ms could sort before it.
   const lastStoredMs = await store.lastReceivedAtMs();
   const arrivals = monotonicClock(clock, lastStoredMs === null ? Number.NEGATIVE_INFINITY : lastStoredMs + 1);
-  const ingest = createIngest({ store, live, clock: arrivals, newId: createIdGenerator(arrivals) });
+  // Among replicas: every replica's commits reach this one's subscribers through its tailer, in one order.
+  const wakeup = options.wakeup ?? (await openWakeup(config, logger));
+  // Among replicas, FORWARD_TO forwards what this replica committed, as it commits (each event once
+  // cluster-wide, by the replica that took it), while the tailer publishes every replica's events to all.
+  const ownCommits = createLive<LiveTopics>();
+  const replicaStream: ReplicaStream | null = wakeup
+    ? await startReplicaStream({
+        reads: store,
+        wakeup,
+        cutoffMs: () => retention.cutoffMs(),
+        publish: (event) => live.publish('eventAdded', event),
+        onError: (error) => logger.warn({ err: error }, 'live stream: reading the committed events failed'),
+      }).catch(async (error: unknown) => {
+        await wakeup.close();
+        await store.close();
+        throw error;
+      })
+    : null;
+  const ingest = createIngest({
+    store,
+    live,
+    clock: arrivals,
+    newId: createIdGenerator(arrivals),
+    ...(replicaStream && {
+      onCommitted: (event) => {
+        ownCommits.publish('eventAdded', event);
+        replicaStream.committed(event);
+      },
+    }),
+  });
   const entities = createEntityReader(store);
   const mock = createMockFeed(ingest, clock);
   const deletes = createEventDeletes({
@@ -105,9 +173,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Before the delete is acknowledged or published: a fold read next must not come from the cache.
     onDeleted: (report) => {
       entities.forget(report.entityIds);
+      // The other replicas' fold caches cannot see a delete from the middle of an entity's events.
+      if (replicaStream) wakeup?.notifyDeleted(report);
       logger.info({ eventCount: report.eventCount }, 'deleted %d events on request', report.eventCount);
     },
   });
+  if (replicaStream && wakeup) {
+    wakeup.onDeleted((report) => {
+      entities.forget(report.entityIds);
+      live.publish('eventsDeleted', report);
+    });
+    // A delete announced while the channel was away is lost: every cached fold may be stale.
+    wakeup.onReconnect(() => entities.forget(null));
+  }
   const deliveries = createDeliveryRecorder({
     store,
     live,
@@ -135,7 +213,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     config.forwardTo === null
       ? null
       : startForwarder({
-          live,
+          live: replicaStream ? ownCommits : live,
           sender,
           recorder: deliveries,
           target: new URL(config.forwardTo),
@@ -144,13 +222,28 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           queueMax: config.forwardQueueMax,
           onError: (error) => logger.error({ err: error }, 'recording a forward attempt failed'),
         });
+  const readiness = createReadiness({ ping: store.ping?.bind(store) });
   const stopSending = async (): Promise<void> => {
     await replay.close();
     await forwarder?.close();
   };
   const app = await startApp(
     config,
-    { logger, clock, store, live, ingest, entities, retention, mock, stats, deletes, deliveries, replay },
+    {
+      logger,
+      clock,
+      store,
+      live,
+      ingest,
+      entities,
+      retention,
+      mock,
+      stats,
+      deletes,
+      deliveries,
+      replay,
+      readiness,
+    },
     options,
   );
 
@@ -171,6 +264,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await stopSending();
     await maintenance.stop();
     await app.close();
+    await replicaStream?.close();
+    await wakeup?.close();
     await store.close();
     throw error;
   }
@@ -188,13 +283,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     purgeNow: () => maintenance.runNow(),
     close() {
       closing ??= (async () => {
+        readiness.markDraining();
+        // A balancer probes every few seconds: until it has seen the 503, it still sends requests here,
+        // and they must be served, not refused.
+        if (config.drainDelayMs > 0) {
+          logger.info({ drainDelayMs: config.drainDelayMs }, 'unready; serving on during DRAIN_DELAY');
+          await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
+        }
         await mock.stop();
         // Before the doors close: a replay's request answers at once, and no attempt outlives the store.
         await stopSending();
         await maintenance.stop();
+        // The doors first: a subscription ended here would be completed, and a client does not subscribe
+        // again to what completed; its socket closed with 1012 makes it retry elsewhere instead.
+        await app.close();
+        await replicaStream?.close();
+        await wakeup?.close();
         stats.close();
         live.close();
-        await app.close();
+        ownCommits.close();
         await store.close();
       })();
       return closing;
@@ -216,6 +323,7 @@ interface AppParts {
   deletes: EventDeletes;
   deliveries: DeliveryRecorder;
   replay: RunningReplayer;
+  readiness: Readiness;
 }
 
 /** Wires the doors: the HTTP app, and GraphQL mounted on its port. Each gets read-only views of what it
@@ -258,6 +366,7 @@ function startApp(config: Config, parts: AppParts, options: StartOptions): Promi
     clock,
     auth: config.auth ? createAuthenticator(config.auth, () => clock.now(), config.readonlyTokens) : null,
     ingest: parts.ingest,
+    readiness: parts.readiness,
     reads: store,
     entities,
     cutoffMs,

@@ -9,7 +9,7 @@ import { spawnServer } from './helpers/process.js';
 // main.ts's DRAIN_TIMEOUT_MS (importing main.ts would start a server in the test process).
 const DRAIN_TIMEOUT_MS = 10_000;
 
-it('drains on SIGTERM: in-flight requests finish or go unanswered (never a false 2xx), WebSockets close with 1001, exit 0 in time', async () => {
+it('drains on SIGTERM: in-flight requests finish or go unanswered (never a false 2xx), WebSockets close with 1012 (service restart, retried by clients), exit 0 in time', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookscope-sigterm-'));
   try {
     const server = await spawnServer(dataDir);
@@ -41,7 +41,7 @@ it('drains on SIGTERM: in-flight requests finish or go unanswered (never a false
       logs: [],
     });
     expect(drainMs).toBeLessThan(DRAIN_TIMEOUT_MS);
-    expect(await closeCode).toBe(1001);
+    expect(await closeCode).toBe(1012);
     // Answers during the drain are acknowledgements (checked below) or 503s; anything else is a bug.
     expect(loader.statuses.filter((status) => status !== 201 && status !== 503)).toEqual([]);
     // Every 2xx, including those answered during the drain, is in the file with its exact bytes.

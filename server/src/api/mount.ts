@@ -15,6 +15,8 @@ export interface ConnectionGuards {
   upgradeAllowed(request: IncomingMessage): boolean;
   /** Watches an accepted socket: one that stops reading is cut off. */
   watchSocket(socket: WebSocket): void;
+  /** Resolves once the app is closing and its last routed HTTP request is done (see http/drain.ts). */
+  requestsDone(): Promise<void>;
 }
 
 /** A door that shares the HTTP app's port (GraphQL over HTTP and WebSocket). The composition root builds
@@ -22,6 +24,7 @@ export interface ConnectionGuards {
 export interface AppMount {
   /** Adds its routes and upgrade handling, after the app's own hooks (drain, auth, headers). */
   register(fastify: FastifyInstance, guards: ConnectionGuards): Promise<void>;
-  /** Drains it (open sockets are closed with 1001); the app closes Fastify after. */
+  /** Drains it: open sockets are closed with 1012 (service restart, which clients retry elsewhere) once
+   * {@link ConnectionGuards.requestsDone} resolves. */
   close(): Promise<void>;
 }

@@ -9,6 +9,8 @@ export const ROOT_PATH = '/';
 export const WEBHOOK_PATH = '/webhooks/event';
 /** The liveness probe. Public: probes carry no secret. */
 export const HEALTH_PATH = '/healthz';
+/** The readiness probe (a load balancer's): 503 while draining or while the database cannot be reached. Public. */
+export const READY_PATH = '/readyz';
 /** The sign-in form for AUTH_TOKEN. Public. */
 export const LOGIN_PATH = '/login';
 /** GraphQL over HTTP (and Apollo Sandbox) and graphql-ws, on the same path. */

@@ -38,7 +38,15 @@ export function createGraphqlMount(options: GraphqlMountOptions): AppMount {
         access: options.access,
         logger,
       });
-      const wsDrain = { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) };
+      // The sockets stay open until the last HTTP request is answered: what it commits is still delivered.
+      const wsDrain = {
+        serverWillStart: async () => ({
+          drainServer: async () => {
+            await guards.requestsDone();
+            await ws.dispose();
+          },
+        }),
+      };
       apollo = createApolloServer({
         schema,
         limits,

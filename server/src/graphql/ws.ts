@@ -10,6 +10,12 @@ import type { GraphQLContext } from './context.js';
 import { limitError, prepareOperation, type GraphQLLimits } from './limits.js';
 import { createSharedSubscriptions, type SharedSubscriptions } from './shared-subscriptions.js';
 
+/**
+ * The close code of a drain: 1012 "service restart". graphql-ws clients retry it (it is not one of their
+ * fatal codes), so behind a balancer they reconnect to another replica and resume from their cursor.
+ */
+export const SERVICE_RESTART_CLOSE_CODE = 1012;
+
 /** The graphql-ws settings (WS_* variables). */
 export interface WsSettings {
   wsMaxPayloadBytes: number;
@@ -34,7 +40,7 @@ export interface GraphqlWsOptions {
 export interface GraphqlWs {
   /** The fan-out (one execution per distinct subscription operation). */
   subscriptions: SharedSubscriptions<GraphQLContext>;
-  /** Closes every socket (1001) and stops accepting upgrades. */
+  /** Closes every socket with {@link SERVICE_RESTART_CLOSE_CODE} and stops accepting upgrades. */
   dispose(): Promise<void>;
 }
 
@@ -94,6 +100,8 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
   return {
     subscriptions,
     async dispose() {
+      // Before graphql-ws's own dispose, whose 1001 then finds every socket closing already.
+      for (const client of wsServer.clients) client.close(SERVICE_RESTART_CLOSE_CODE, 'service restart');
       await server.dispose();
     },
   };

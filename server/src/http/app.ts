@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { loginRoutes } from './routes/login.js';
 import { restRoutes, type RestRouteOptions } from './routes/rest.js';
 import { webhookRoutes } from './routes/webhook.js';
+import type { Readiness } from './readiness.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { guardSlowConsumer, originAllowed } from './websocket.js';
 
@@ -36,6 +37,8 @@ export interface AppDeps extends RestRouteOptions {
   /** Reader credentials (AUTH_TOKEN or AUTH_USERS), or null when reads are open. */
   auth: Authenticator | null;
   ingest: Ingest;
+  /** What `/readyz` answers (the composition root turns it to draining on SIGTERM). */
+  readiness: Readiness;
   /** Where the built dashboard is. */
   webRoot: string;
   /** Doors on the same port (GraphQL), registered after the app's hooks and closed before Fastify. */
@@ -45,7 +48,8 @@ export interface AppDeps extends RestRouteOptions {
 /** The HTTP app, and how to close it. */
 export interface App {
   fastify: FastifyInstance;
-  /** Closes the mounts (open WebSockets get 1001), then waits for in-flight requests and closes Fastify. */
+  /** Closes Fastify (in-flight requests are answered) and the mounts: open WebSockets get 1012 once the last
+   * routed request is done. */
   close(): Promise<void>;
 }
 
@@ -53,7 +57,7 @@ export interface App {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { settings, logger } = deps;
   const fastify = createFastify(settings, logger);
-  registerDrain(fastify);
+  const drain = registerDrain(fastify);
   const checks = deps.auth
     ? await registerReaderGuard(fastify, deps.auth)
     : { authorize: () => true, roleOf: (): AccessRole => 'full' };
@@ -75,10 +79,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       guardSlowConsumer(socket, settings.wsMaxBufferedBytes, (bufferedBytes) =>
         logger.warn({ bufferedBytes }, 'WebSocket client stopped reading; disconnected'),
       ),
+    requestsDone: () => drain.requestsDone(),
   };
   for (const mount of deps.mounts) await mount.register(fastify, guards);
   await fastify.register(dashboardRoutes, { webRoot: deps.webRoot });
-  await fastify.register(healthRoutes);
+  await fastify.register(healthRoutes, { readiness: deps.readiness });
   return {
     fastify,
     async close() {

@@ -3,13 +3,13 @@ import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AccessRole } from '../api/access.js';
 import { ErrorCode } from '../api/errors.js';
-import { HEALTH_PATH, LOGIN_PATH, WEBHOOK_PATH } from '../api/paths.js';
+import { HEALTH_PATH, LOGIN_PATH, READY_PATH, WEBHOOK_PATH } from '../api/paths.js';
 import { SESSION_COOKIE, SESSION_MAX_AGE_SECONDS, type Authenticator } from './auth.js';
 import { sendError } from './reply.js';
 
-/** Paths anyone may reach: the webhook is governed by its signature, health by nothing (probes carry no
+/** Paths anyone may reach: the webhook is governed by its signature, health and readiness by nothing (probes carry no
  * secret), and the sign-in form must be reachable to sign in. */
-export const PUBLIC_PATHS: ReadonlySet<string> = new Set([WEBHOOK_PATH, HEALTH_PATH, LOGIN_PATH]);
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set([WEBHOOK_PATH, HEALTH_PATH, READY_PATH, LOGIN_PATH]);
 
 /** Whether a request or an in-band credential (graphql-ws `connectionParams.authToken`) signs in a reader. */
 export type ConnectionAuthorizer = (request: IncomingMessage, credential: unknown) => boolean;

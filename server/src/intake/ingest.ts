@@ -72,10 +72,17 @@ export interface IngestDeps {
   live: Live<LiveTopics>;
   clock: Clock;
   newId: () => string;
+  /**
+   * What follows a commit of a new event. By default the intake publishes it to `eventAdded` itself (one
+   * process: the commit is the stream). Among replicas the tailer publishes every replica's events in
+   * one order instead, and this only wakes it.
+   */
+  onCommitted?: (event: StoredEvent) => void;
 }
 
 /** Creates the intake. */
-export function createIngest({ store, live, clock, newId }: IngestDeps): Ingest {
+export function createIngest({ store, live, clock, newId, onCommitted }: IngestDeps): Ingest {
+  const committed = onCommitted ?? ((event: StoredEvent) => live.publish('eventAdded', event));
   async function refuse(
     delivery: Delivery,
     status: number,
@@ -130,7 +137,7 @@ export function createIngest({ store, live, clock, newId }: IngestDeps): Ingest 
       // The payload as parsed here: the store's schema learner need not parse the body again.
       const result = await store.insertEvent(stored, event.payload);
       if (result.duplicate) return { kind: 'duplicate', event: result.event };
-      live.publish('eventAdded', result.event);
+      committed(result.event);
       return { kind: 'stored', event: result.event };
     },
   };

@@ -319,4 +319,9 @@ export interface EventStore extends EventReader, EventWriter, EventDeleter {
   startMaintenance(options: MaintenanceOptions): Maintenance;
   /** Commits what is queued, then closes. Stop the maintenance first. */
   close(): Promise<void>;
+  /**
+   * A cheap round trip to the database (readiness, `/readyz`): resolves when it answers, rejects when it
+   * cannot be reached. Optional: a store with no connection to lose (SQLite in the process) leaves it out.
+   */
+  ping?(): Promise<void>;
 }
