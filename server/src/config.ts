@@ -119,10 +119,6 @@ const envSchema = z.object({
   REPLAY_WAIT: duration(0, 300_000).prefault('20s'),
   // Scale-out (docs/operations.md, "Readiness and draining", "Several replicas").
   DRAIN_DELAY: duration(0, 60_000).prefault('0s'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
-    .optional(),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL (rediss: TLS)')
@@ -194,8 +190,6 @@ export interface Config {
    * balancer's probes notice and stop routing to it before it stops accepting (DRAIN_DELAY).
    */
   drainDelayMs: number;
-  /** The PostgreSQL store's URL (DATABASE_URL); null = SQLite in `dataDir`, one process. */
-  databaseUrl: string | null;
   /** Where replicas wake each other (REDIS_URL); null = PostgreSQL's LISTEN/NOTIFY. Needs databaseUrl. */
   redisUrl: string | null;
 }
@@ -335,7 +329,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
     replayMaxEvents: e.REPLAY_MAX_EVENTS,
     replayWaitMs: e.REPLAY_WAIT.ms,
     drainDelayMs: e.DRAIN_DELAY.ms,
-    databaseUrl: e.DATABASE_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,
   });
 }
