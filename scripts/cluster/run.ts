@@ -178,7 +178,10 @@ async function main(): Promise<number> {
   // A late subscriber resumes from a cursor well behind the head: the replay path, mid-chaos.
   const late = (async () => {
     await sleep(durationMs * 0.4);
-    const behind = Math.max(0, (subscribers[0]?.last() ?? 0) - Math.min(2_000, Math.floor(rate * 5)));
+    const behind = Math.max(
+      0,
+      Math.max(...subscribers.map((s) => s.last())) - Math.min(2_000, Math.floor(rate * 5)),
+    );
     const subscriber = startSubscriber({
       name: 'late',
       wsUrl: wsOf(balancer.url),
