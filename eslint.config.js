@@ -70,7 +70,8 @@ const ONE_WAY_IMPORTS = [
   element('web-e2e', folders('web')),
   element('server-test', ...SERVER, folders('scripts')),
   // The bench drives the dashboard's own operations, so that it measures what the dashboard asks.
-  element('server-bench', ...SERVER, { to: { file: { categories: 'web-operations' } } }),
+  // ... and the cluster scenario starts PostgreSQL, replicas and HAProxy with the cluster test's own modules.
+  element('server-bench', ...SERVER, folders('scripts'), { to: { file: { categories: 'web-operations' } } }),
   element('scripts', ...SERVER, folders('server-test')),
 ];
 

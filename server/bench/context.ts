@@ -27,6 +27,8 @@ export interface BenchContext {
 /** A scenario of the suite: `name` is what `--only=` selects. */
 export interface Scenario {
   name: string;
+  /** Runs only when `--only=` names it (it needs more than the machine's defaults, e.g. PostgreSQL). */
+  optIn?: boolean;
   run(ctx: BenchContext): Promise<void>;
 }
 

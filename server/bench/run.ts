@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../src/shared/paths.js';
 import { createContext, type Scenario } from './context.js';
 import { Report } from './report.js';
+import { cluster } from './scenarios/cluster.js';
 import { dashboard } from './scenarios/dashboard.js';
 import { fanout } from './scenarios/fanout.js';
 import { footprint } from './scenarios/footprint.js';
@@ -18,7 +19,17 @@ import { traffic } from './scenarios/traffic.js';
  * load in another, and measures its baseline in the same run, so that ratios stay meaningful on a shared,
  * noisy machine. Results go to bench-results/ (Markdown table and JSON).
  */
-const SCENARIOS: Scenario[] = [ingest, learning, fanout, queries, traffic, footprint, purge, dashboard];
+const SCENARIOS: Scenario[] = [
+  ingest,
+  learning,
+  fanout,
+  queries,
+  traffic,
+  footprint,
+  purge,
+  dashboard,
+  cluster,
+];
 
 const full = process.argv.includes('--full');
 const only = process.argv
@@ -41,7 +52,7 @@ const ctx = createContext({ full, portBase: Number(process.env.BENCH_PORT_BASE ?
 process.stdout.write(`hookscope bench (${full ? 'full' : 'quick'}): building the server...\n`);
 execSync('npm run build:server', { cwd: packageRoot, stdio: 'ignore' });
 for (const scenario of SCENARIOS) {
-  if (only && !only.includes(scenario.name)) continue;
+  if (only ? !only.includes(scenario.name) : scenario.optIn === true) continue;
   try {
     await scenario.run(ctx);
   } catch (error) {

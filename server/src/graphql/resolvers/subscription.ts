@@ -3,13 +3,14 @@ import { matchesEventQuery, toEventQuery } from '../../api/filter-input.js';
 import { compareSequences, isSequence, MAX_RESUME_EVENTS } from '../../domain/sequence.js';
 import { filterSubscription, type Subscription as LiveSubscription } from '../../live/index.js';
 import { resumeSubscription } from '../../live/resume.js';
-import type {
-  EventQuery,
-  SequenceBounds,
-  StoreStats,
-  StoredDelivery,
-  StoredEvent,
-  StoredRejection,
+import {
+  StoreUnavailableError,
+  type EventQuery,
+  type SequenceBounds,
+  type StoreStats,
+  type StoredDelivery,
+  type StoredEvent,
+  type StoredRejection,
 } from '../../store/types.js';
 import type { DeleteReport, PurgeReport } from '../../live/topics.js';
 import type { GraphQLContext } from '../context.js';
@@ -40,6 +41,29 @@ function checkResumable(after: string, bounds: SequenceBounds): void {
     );
 }
 
+/** How long a resume waits out a database that is away (a restart, a failover) before it gives up. */
+export const RESUME_UNAVAILABLE_WAIT_MS = 15_000;
+
+/**
+ * Runs a read of the resume, retrying while the store is unavailable (backoff 100 ms doubling to 1 s,
+ * at most {@link RESUME_UNAVAILABLE_WAIT_MS}). A client resumes right after a reconnect, which is exactly
+ * when the database may be restarting; an error would end its subscription, and a dashboard does not
+ * restart one that ended with an error (only RESYNC_REQUIRED is answered by a reload).
+ */
+async function whileUnavailable<T>(read: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError) || Date.now() - started >= RESUME_UNAVAILABLE_WAIT_MS) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * 2 ** attempt)));
+    }
+  }
+}
+
 /** `eventAdded`: live from now on, or resumed after a position (replay first, see live/resume.ts). */
 async function subscribeEventAdded(
   query: EventQuery,
@@ -53,12 +77,13 @@ async function subscribeEventAdded(
   try {
     // One cut-off for the check and the replay: the bounds say what that replay can read.
     const cutoffMs = ctx.cutoffMs();
-    checkResumable(after, await ctx.reads.sequenceBounds(cutoffMs));
+    checkResumable(after, await whileUnavailable(() => ctx.reads.sequenceBounds(cutoffMs)));
     return resumeSubscription({
       live,
       after,
       keep,
-      readAfter: (position, limit) => ctx.reads.eventsAfterSequence(position, limit, cutoffMs),
+      readAfter: (position, limit) =>
+        whileUnavailable(() => ctx.reads.eventsAfterSequence(position, limit, cutoffMs)),
     });
   } catch (error) {
     await live.return();
