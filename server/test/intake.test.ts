@@ -89,6 +89,28 @@ describe('POST /webhooks/event', () => {
     expect(await storedCount(t)).toBe(before);
   });
 
+  it('refuses a delivery id longer than 512 characters with 400, and takes one of 512', async ({ t }) => {
+    const before = await storedCount(t);
+    const long = await postEvent(
+      t.url,
+      { ...EXAMPLE_CREATE, payload: { id: 'long-id' } },
+      {
+        'webhook-id': 'm'.repeat(513),
+      },
+    );
+    expect(long.status).toBe(400);
+    expect(long.json).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+    expect((long.json as { error: { message: string } }).error.message).toContain('webhook-id');
+    expect(await storedCount(t)).toBe(before);
+    expect(await latestRejection(t)).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+
+    const longest = { 'webhook-id': 'm'.repeat(512) };
+    const body = { ...EXAMPLE_CREATE, payload: { id: 'x'.repeat(512) } };
+    expect((await postEvent(t.url, body, longest)).status).toBe(201);
+    expect((await postEvent(t.url, body, longest)).status).toBe(200);
+    expect(await storedCount(t)).toBe(before + 1);
+  });
+
   it('stores concurrent deliveries of one webhook-id exactly once', async ({ t }) => {
     const headers = { 'webhook-id': 'msg_race_1' };
     const answers = await Promise.all(
@@ -161,6 +183,8 @@ describe('POST /webhooks/event', () => {
     { body: { ...EXAMPLE_CREATE, action: 'upsert' }, path: 'action' },
     { body: { ...EXAMPLE_CREATE, entity_type: '' }, path: 'entity_type' },
     { body: { ...EXAMPLE_CREATE, entity_type: 'x'.repeat(65) }, path: 'entity_type' },
+    { body: { ...EXAMPLE_CREATE, payload: { id: 'x'.repeat(513) } }, path: 'payload.id' },
+    { body: { ...EXAMPLE_UPDATE, id: 'x'.repeat(513), payload: {} }, path: 'id' },
     { body: { ...EXAMPLE_CREATE, time: '2021-02-30T10:00:00Z' }, path: 'time' },
     { body: { ...EXAMPLE_CREATE, time: '2021-12-20T10:59:55' }, path: 'time' },
     { body: { ...EXAMPLE_CREATE, payload: [] }, path: 'payload' },

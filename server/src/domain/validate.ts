@@ -14,6 +14,11 @@ import {
 export const DEFAULT_MAX_DEPTH = 64;
 /** The longest accepted `entity_type`, in Unicode code points. */
 export const MAX_ENTITY_TYPE_CHARS = 64;
+/**
+ * Longest entity id (Unicode code points): at most 2 KiB of UTF-8, so that every index holding it stays
+ * under PostgreSQL's b-tree row limit (about 2.7 kB), the same on both stores.
+ */
+export const MAX_ENTITY_ID_CHARS = 512;
 
 type ErrorFn = (issue: { input?: unknown }) => string;
 
@@ -33,7 +38,10 @@ const entityIdSchema = z
           ? `must be a string, got number ${String(issue.input)} (ids are strings: send "${String(issue.input)}")`
           : `must be a non-empty string, got ${describeJsonValue(issue.input)}`,
   })
-  .min(1, { error: 'must be a non-empty string' });
+  .min(1, { error: 'must be a non-empty string' })
+  .refine((value) => countCodePoints(value) <= MAX_ENTITY_ID_CHARS, {
+    error: `must be at most ${MAX_ENTITY_ID_CHARS} characters`,
+  });
 
 const payloadSchema = z
   .custom<JsonObject>(isJsonObject, { error: requiredOr('must be a JSON object') })

@@ -4,7 +4,7 @@ import { parseWebhookBody } from '../domain/validate.js';
 import type { ValidationIssue } from '../domain/types.js';
 import type { Live } from '../live/index.js';
 import type { LiveTopics } from '../live/topics.js';
-import { deliveryIdOf } from './sender-headers.js';
+import { DELIVERY_ID_HEADERS, MAX_DELIVERY_ID_CHARS, deliveryIdOf } from './sender-headers.js';
 import type { EventWriter, NewEvent, StoredEvent, StoredRejection } from '../store/types.js';
 
 /** Request headers as Node gives them (lower-case names). */
@@ -111,6 +111,12 @@ export function createIngest({ store, live, clock, newId, onCommitted }: IngestD
   return {
     refuse,
     async accept(delivery) {
+      // The sender's own id (webhook-id, svix-id or X-GitHub-Delivery): a retry or redelivery repeats it.
+      const deliveryId = deliveryIdOf(delivery.headers);
+      if (deliveryId !== null && deliveryId.length > MAX_DELIVERY_ID_CHARS) {
+        const message = `the delivery id (${DELIVERY_ID_HEADERS.join(', ')}) must be at most ${MAX_DELIVERY_ID_CHARS} characters, got ${deliveryId.length}`;
+        return refuse(delivery, 400, { code: 'BAD_REQUEST', message, issues: [] });
+      }
       const parsed = parseWebhookBody(delivery.raw);
       if (!parsed.ok) {
         return refuse(delivery, parsed.status, {
@@ -128,8 +134,7 @@ export function createIngest({ store, live, clock, newId, onCommitted }: IngestD
         entityType: event.entityType,
         entityId: event.entityId,
         modifiedFields: event.modifiedFields,
-        // The sender's own id (webhook-id, svix-id or X-GitHub-Delivery): a retry or redelivery repeats it.
-        deliveryId: deliveryIdOf(delivery.headers),
+        deliveryId,
         headers: selectHeaders(delivery.headers),
         raw: delivery.raw,
       };

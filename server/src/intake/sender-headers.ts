@@ -30,6 +30,12 @@ export function standardPrefixOf(headers: RequestHeaders): StandardPrefix {
   return uses('webhook') || !uses('svix') ? 'webhook' : 'svix';
 }
 
+/**
+ * Longest delivery id kept: ids are compared and indexed (PostgreSQL's b-tree rows hold about 2.7 kB), and
+ * real senders' ids are ULIDs, UUIDs or `msg_…` strings far below this.
+ */
+export const MAX_DELIVERY_ID_CHARS = 512;
+
 /** The sender's own delivery id, from the first of {@link DELIVERY_ID_HEADERS} present; null when none is. */
 export function deliveryIdOf(headers: RequestHeaders): string | null {
   for (const name of DELIVERY_ID_HEADERS) {

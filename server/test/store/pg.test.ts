@@ -3,6 +3,8 @@ import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPgStore, type PgStoreOptions } from '../../src/store/pg/index.js';
 import { PG_MIGRATIONS_FOLDER } from '../../src/store/pg/open.js';
+import { MAX_ENTITY_ID_CHARS } from '../../src/domain/validate.js';
+import { MAX_DELIVERY_ID_CHARS } from '../../src/intake/sender-headers.js';
 import {
   StoreUnavailableError,
   type EventStore,
@@ -285,7 +287,37 @@ describe('PostgreSQL text limits', () => {
       await store.close();
     }
   });
+
+  it('stores the longest entity id and delivery id the intake takes (4-byte characters) and finds the duplicate', async () => {
+    if (!database) throw new Error('the test database was not created');
+    const store = await createPgStore({
+      databaseUrl: database.url,
+      maxRejections: 10,
+      schema: randomName('long'),
+    });
+    try {
+      const longest: NewEvent = {
+        ...makeNewEvent('long'),
+        // Random characters: PostgreSQL compresses an index row, so a repeated one would fit far past the limit.
+        entityId: randomText(MAX_ENTITY_ID_CHARS, 0x1f300, 0x300), // 4 bytes each in UTF-8
+        deliveryId: randomText(MAX_DELIVERY_ID_CHARS, 0xc0, 0x40), // what a latin1 header can carry, 2 bytes each
+      };
+      const stored = await store.insertEvent(longest);
+      expect(stored.duplicate).toBe(false);
+      expect((await store.entityEvents(longest.entityId, 0)).map((e) => e.id)).toEqual([stored.event.id]);
+      expect((await store.insertEvent({ ...longest, id: 'again' })).event.id).toBe(stored.event.id);
+    } finally {
+      await store.close();
+    }
+  });
 });
+
+/** `count` random code points from [from, from + span). */
+function randomText(count: number, from: number, span: number): string {
+  return Array.from({ length: count }, () =>
+    String.fromCodePoint(from + Math.floor(Math.random() * span)),
+  ).join('');
+}
 
 describe('a write PostgreSQL refuses', () => {
   it('fails alone: the webhooks that shared its commit are stored', async () => {
