@@ -13,7 +13,7 @@ import {
   text,
 } from 'drizzle-orm/pg-core';
 import type { Action, ValidationIssue } from '../../domain/types.js';
-import type { StoredFieldShape } from '../sqlite/schema.js';
+import type { StoredFieldShape } from '../learned-shapes.js';
 
 // The PostgreSQL store's tables: the same data as server/src/store/sqlite/schema.ts, table for table,
 // plus what several replicas on one database need (the stream head, the dedupe table). Times are epoch
@@ -21,8 +21,6 @@ import type { StoredFieldShape } from '../sqlite/schema.js';
 // bounds are plain numbers. drizzle-kit generates server/drizzle/pg/ from this file; what drizzle has
 // no word for (partitioning, the pg_trgm extension, fillfactor, the head's one row) is hand-written in
 // the migrations and marked there.
-
-export type { StoredFieldShape } from '../sqlite/schema.js';
 
 /** Raw bytes (drizzle's pg-core has no bytea column): a Buffer both ways, postgres.js encodes it. */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });

@@ -2,7 +2,6 @@ import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { isJsonObject } from '../../domain/json.js';
 import {
   createSchemaLearner,
-  SCHEMA_BUCKET_MS,
   valueAtPath,
   type ActionShape,
   type LearnableEvent,
@@ -12,7 +11,8 @@ import { ACTIONS, type Json, type JsonObject } from '../../domain/types.js';
 import type { EventReader, LearnedSchema } from '../types.js';
 import type { PgContext, PgTx } from './context.js';
 import { plainDb, type PgQueryable } from './partitions.js';
-import { events, schemaBuckets, schemaShapes, type StoredFieldShape } from './schema.js';
+import { events, schemaBuckets, schemaShapes } from './schema.js';
+import { payloadOfRaw, schemaBucketStart, toActionShape, toStoredFields } from '../learned-shapes.js';
 
 // Learned schemas on PostgreSQL. Unlike SQLite's writer (one process, a learner kept in memory and
 // written once a second), several replicas learn into the same rows: each ingest transaction, under the
@@ -36,53 +36,6 @@ export interface BatchLearner {
 
 /** Example events looked up per statement at most. */
 const EXAMPLE_LOOKUP_CHUNK = 500;
-
-const bucketStart = (ms: number): number => Math.floor(ms / SCHEMA_BUCKET_MS) * SCHEMA_BUCKET_MS;
-
-function toActionShape(row: typeof schemaShapes.$inferSelect): ActionShape {
-  return {
-    entityType: row.entityType,
-    action: row.action,
-    eventCount: row.eventCount,
-    firstSeenMs: row.firstSeenAt,
-    lastSeenMs: row.lastSeenAt,
-    fields: new Map(
-      row.fields.map((field) => [
-        field.path,
-        {
-          path: field.path,
-          types: field.types,
-          presentCount: field.presentCount,
-          firstSeenMs: field.firstSeenAt,
-          lastSeenMs: field.lastSeenAt,
-          exampleEventId: field.exampleEventId,
-        },
-      ]),
-    ),
-  };
-}
-
-function toStoredFields(shape: ActionShape): StoredFieldShape[] {
-  return [...shape.fields.values()].map((field) => ({
-    path: field.path,
-    types: field.types,
-    presentCount: field.presentCount,
-    firstSeenAt: field.firstSeenMs,
-    lastSeenAt: field.lastSeenMs,
-    exampleEventId: field.exampleEventId,
-  }));
-}
-
-/** The payload of a stored body, or null when the bytes are not a JSON object with an object payload. */
-function payloadOfRaw(raw: Buffer): JsonObject | null {
-  try {
-    const body: unknown = JSON.parse(raw.toString('utf8'));
-    return isJsonObject(body) && isJsonObject(body.payload) ? body.payload : null;
-  } catch {
-    // Rows the intake did not validate (tests seeding raw bytes) are not learned from.
-    return null;
-  }
-}
 
 /** A body's escape of U+0000: PostgreSQL's text and jsonb cannot hold the character itself. */
 const NUL_ESCAPE = Buffer.from('\\u0000');
@@ -226,7 +179,7 @@ export function createSchemaReads(ctx: PgContext): Pick<EventReader, 'listSchema
         .from(schemaBuckets)
         .where(
           and(
-            gte(schemaBuckets.startAt, bucketStart(cutoffMs)),
+            gte(schemaBuckets.startAt, schemaBucketStart(cutoffMs)),
             entityType === null ? undefined : eq(schemaBuckets.entityType, entityType),
           ),
         )

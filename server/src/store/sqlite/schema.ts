@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Action, ValidationIssue } from '../../domain/types.js';
-import type { JsonType } from '../../domain/schema-learning.js';
+import type { StoredFieldShape } from '../learned-shapes.js';
 import {
   blob,
   customType,
@@ -159,16 +159,6 @@ export const searchState = sqliteTable('search_state', {
 // The learned shape outlives the events it was learned from (names, types, counts, times); example values
 // do not: a field names the event that carries its example, and reads take the value from that event
 // only while it is retained. Drift warnings live in `events.drift`, so they go with their event.
-
-/** One learned field as stored inside `schema_shapes.fields`. */
-export interface StoredFieldShape {
-  path: string;
-  types: Partial<Record<JsonType, number>>;
-  presentCount: number;
-  firstSeenAt: number;
-  lastSeenAt: number;
-  exampleEventId: string;
-}
 
 /**
  * The learned shape of one (entity type, action): its counts and its fields (a JSON array, in the order

@@ -1,8 +1,6 @@
 import { and, asc, eq, gt, gte, inArray, sql } from 'drizzle-orm';
-import { isJsonObject } from '../../domain/json.js';
 import {
   createSchemaLearner,
-  SCHEMA_BUCKET_MS,
   valueAtPath,
   type ActionShape,
   type SchemaLearner,
@@ -11,7 +9,8 @@ import {
 import { ACTIONS, type JsonObject } from '../../domain/types.js';
 import type { EventReader, LearnedSchema, NewEvent } from '../types.js';
 import type { Orm } from './orm.js';
-import { events, schemaBuckets, schemaLearningMark, schemaShapes, type StoredFieldShape } from './schema.js';
+import { events, schemaBuckets, schemaLearningMark, schemaShapes } from './schema.js';
+import { payloadOfRaw, schemaBucketStart, toActionShape, toStoredFields } from '../learned-shapes.js';
 
 /** The learner inside the writer's group commit. */
 export interface SchemaLearning {
@@ -43,53 +42,6 @@ export const SCHEMA_PERSIST_INTERVAL_MS = 1_000;
 
 /** Example events looked up per statement at most (SQLite's bound-parameter limit is far above it). */
 const EXAMPLE_LOOKUP_CHUNK = 500;
-
-const bucketStart = (ms: number): number => Math.floor(ms / SCHEMA_BUCKET_MS) * SCHEMA_BUCKET_MS;
-
-function toActionShape(row: typeof schemaShapes.$inferSelect): ActionShape {
-  return {
-    entityType: row.entityType,
-    action: row.action,
-    eventCount: row.eventCount,
-    firstSeenMs: row.firstSeenAt,
-    lastSeenMs: row.lastSeenAt,
-    fields: new Map(
-      row.fields.map((field) => [
-        field.path,
-        {
-          path: field.path,
-          types: field.types,
-          presentCount: field.presentCount,
-          firstSeenMs: field.firstSeenAt,
-          lastSeenMs: field.lastSeenAt,
-          exampleEventId: field.exampleEventId,
-        },
-      ]),
-    ),
-  };
-}
-
-function toStoredFields(shape: ActionShape): StoredFieldShape[] {
-  return [...shape.fields.values()].map((field) => ({
-    path: field.path,
-    types: field.types,
-    presentCount: field.presentCount,
-    firstSeenAt: field.firstSeenMs,
-    lastSeenAt: field.lastSeenMs,
-    exampleEventId: field.exampleEventId,
-  }));
-}
-
-/** The payload of a stored body, or null when the bytes are not a JSON object with an object payload. */
-function payloadOfRaw(raw: Buffer): JsonObject | null {
-  try {
-    const body: unknown = JSON.parse(raw.toString('utf8'));
-    return isJsonObject(body) && isJsonObject(body.payload) ? body.payload : null;
-  } catch {
-    // Rows the intake did not validate (tests seeding raw bytes) are not learned from.
-    return null;
-  }
-}
 
 const MARK_ID = 1;
 
@@ -331,7 +283,7 @@ export function createSchemaReads(
       .from(schemaBuckets)
       .where(
         and(
-          gte(schemaBuckets.startAt, bucketStart(cutoffMs)),
+          gte(schemaBuckets.startAt, schemaBucketStart(cutoffMs)),
           entityType === null ? undefined : eq(schemaBuckets.entityType, entityType),
         ),
       )
