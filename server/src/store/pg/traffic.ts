@@ -1,13 +1,6 @@
 import { and, count, eq, gte, lt } from 'drizzle-orm';
-import {
-  bucketCount,
-  bucketStartMs,
-  HOUR_MS,
-  MAX_TRAFFIC_BUCKETS,
-  MINUTE_MS,
-  TRAFFIC_BUCKET_SIZES_MS,
-} from '../../domain/traffic.js';
-import type { EventReader, TrafficBucket, TrafficQuery } from '../types.js';
+import { sumTrafficBuckets, TRAFFIC_SPLIT_COLUMN, trafficWindow } from '../traffic-buckets.js';
+import type { EventReader } from '../types.js';
 import type { PgContext } from './context.js';
 import { events, rejections, trafficRejections, trafficSplits } from './schema.js';
 
@@ -15,34 +8,15 @@ import { events, rejections, trafficRejections, trafficSplits } from './schema.j
 // per-hour rows for the others, per action and per entity type, as the SQLite store keeps them. The only
 // events it counts are the expired ones, not retired yet, of the one bucket that straddles the cut-off.
 
-/** The size of kept rows that a bucket of `bucketMs` is summed from. */
-const keptSizeMs = (bucketMs: number): number => (bucketMs % HOUR_MS === 0 ? HOUR_MS : MINUTE_MS);
-
-/** The value of `traffic_splits.split_by` for a split. */
-const splitColumn = { action: 'action', entityType: 'entity_type' } as const;
-
-/** Throws on a query outside the contract (a caller's bug: the API checks both before asking). */
-function checkQuery(query: TrafficQuery, fromMs: number): void {
-  if (!(TRAFFIC_BUCKET_SIZES_MS as readonly number[]).includes(query.bucketMs))
-    throw new RangeError(`traffic: bucket size ${query.bucketMs} ms is not one of TRAFFIC_BUCKET_SIZES_MS`);
-  if (bucketCount(fromMs, query.untilMs, query.bucketMs) > MAX_TRAFFIC_BUCKETS)
-    throw new RangeError(`traffic: more than ${MAX_TRAFFIC_BUCKETS} buckets`);
-}
-
 /** Creates `traffic` over the kept counts. */
 export function createTrafficReads(ctx: PgContext): Pick<EventReader, 'traffic'> {
   const { db } = ctx;
   return {
     async traffic(query, cutoffMs) {
       const { bucketMs, splitBy } = query;
-      const sinceMs = Math.max(query.sinceMs, cutoffMs);
-      checkQuery(query, sinceMs);
-      const fromMs = bucketStartMs(sinceMs, bucketMs);
-      const toMs = query.untilMs <= sinceMs ? fromMs : bucketStartMs(query.untilMs - 1, bucketMs) + bucketMs;
-      const size = bucketCount(fromMs, toMs, bucketMs);
-      if (size === 0) return [];
-      const sizeMs = keptSizeMs(bucketMs);
-      const straddles = cutoffMs > fromMs;
+      const window = trafficWindow(query, cutoffMs);
+      const { fromMs, toMs, keptSizeMs: sizeMs, straddles } = window;
+      if (window.size === 0) return [];
       const keyColumn = splitBy === 'action' ? events.action : events.entityType;
       const [kept, keptRefused, expired, expiredRefused] = await Promise.all([
         db
@@ -51,7 +25,7 @@ export function createTrafficReads(ctx: PgContext): Pick<EventReader, 'traffic'>
           .where(
             and(
               eq(trafficSplits.sizeMs, sizeMs),
-              eq(trafficSplits.splitBy, splitColumn[splitBy]),
+              eq(trafficSplits.splitBy, TRAFFIC_SPLIT_COLUMN[splitBy]),
               gte(trafficSplits.startMs, fromMs),
               lt(trafficSplits.startMs, toMs),
             ),
@@ -80,33 +54,11 @@ export function createTrafficReads(ctx: PgContext): Pick<EventReader, 'traffic'>
               .where(and(gte(rejections.receivedAt, fromMs), lt(rejections.receivedAt, cutoffMs)))
           : Promise.resolve([]),
       ]);
-      const split: Map<string, number>[] = Array.from({ length: size }, () => new Map());
-      const refused = new Array<number>(size).fill(0);
-      const indexOf = (startMs: number) => Math.floor((startMs - fromMs) / bucketMs);
-      for (const row of kept) {
-        const counts = split[indexOf(row.startMs)];
-        if (counts) counts.set(row.key, (counts.get(row.key) ?? 0) + row.count);
-      }
-      for (const row of keptRefused) {
-        const i = indexOf(row.startMs);
-        if (i < size) refused[i] = (refused[i] ?? 0) + row.count;
-      }
-      const first = split[0];
-      if (first && straddles) {
-        // The bucket that straddles the cut-off: its kept counts still hold the rows not retired yet.
-        for (const row of expired) first.set(row.key, (first.get(row.key) ?? 0) - row.count);
-        refused[0] = (refused[0] ?? 0) - (expiredRefused[0]?.count ?? 0);
-      }
-      return split.map((counts, i): TrafficBucket => {
-        const keys: { key: string; count: number }[] = [];
-        let total = 0;
-        for (const [key, n] of counts) {
-          if (n <= 0) continue;
-          keys.push({ key, count: n });
-          total += n;
-        }
-        keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-        return { startMs: fromMs + i * bucketMs, count: total, split: keys, rejections: refused[i] ?? 0 };
+      return sumTrafficBuckets(window, bucketMs, {
+        kept,
+        keptRejections: keptRefused,
+        expired,
+        expiredRejections: expiredRefused[0]?.count ?? 0,
       });
     },
   };
