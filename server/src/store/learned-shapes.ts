@@ -1,6 +1,7 @@
 import { isJsonObject } from '../domain/json.js';
-import { SCHEMA_BUCKET_MS, type ActionShape, type JsonType } from '../domain/schema-learning.js';
-import type { Action, JsonObject } from '../domain/types.js';
+import { SCHEMA_BUCKET_MS, valueAtPath, type ActionShape, type JsonType } from '../domain/schema-learning.js';
+import { ACTIONS, type Action, type JsonObject } from '../domain/types.js';
+import type { LearnedSchema } from './types.js';
 
 // What both stores' learned-schema rows share: the stored form of a learned field and its conversions to
 // and from the learner's in-memory shape (domain/schema-learning.ts), whatever the dialect.
@@ -73,4 +74,68 @@ export function payloadOfRaw(raw: Buffer): JsonObject | null {
     // Rows the intake did not validate (tests seeding raw bytes) are not learned from.
     return null;
   }
+}
+
+/** A `schema_buckets` row as either store reads it: how often each field was seen in one hour. */
+export interface StoredSchemaBucket {
+  entityType: string;
+  action: Action;
+  startAt: number;
+  counts: Record<string, number>;
+}
+
+/** The ids of the events `shapes`' example values come from (each once). */
+export function exampleEventIds(shapes: ActionShape[]): string[] {
+  const ids = new Set<string>();
+  for (const shape of shapes) for (const field of shape.fields.values()) ids.add(field.exampleEventId);
+  return [...ids];
+}
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const actionOrder = (a: ActionShape): number => ACTIONS.indexOf(a.action);
+
+/**
+ * The learned schemas of `shapes`, by entity type (sorted) and action (create, update, delete): each
+ * field with its sparkline from `buckets` (ascending by start) and its example value from `payloads` (the
+ * retained events' payloads by id; a field whose example event is gone has none).
+ */
+export function toLearnedSchemas(
+  shapes: ActionShape[],
+  buckets: StoredSchemaBucket[],
+  payloads: Map<string, JsonObject>,
+): LearnedSchema[] {
+  const sorted = [...shapes].sort(
+    (a, b) => byName(a.entityType, b.entityType) || actionOrder(a) - actionOrder(b),
+  );
+  const byType = new Map<string, LearnedSchema>();
+  for (const shape of sorted) {
+    const own = buckets.filter((b) => b.entityType === shape.entityType && b.action === shape.action);
+    let schema = byType.get(shape.entityType);
+    if (!schema) {
+      schema = { entityType: shape.entityType, actions: [] };
+      byType.set(shape.entityType, schema);
+    }
+    schema.actions.push({
+      action: shape.action,
+      eventCount: shape.eventCount,
+      firstSeenMs: shape.firstSeenMs,
+      lastSeenMs: shape.lastSeenMs,
+      fields: [...shape.fields.values()].map((field) => {
+        const payload = payloads.get(field.exampleEventId);
+        return {
+          path: field.path,
+          types: field.types,
+          presentCount: field.presentCount,
+          firstSeenMs: field.firstSeenMs,
+          lastSeenMs: field.lastSeenMs,
+          example: payload ? valueAtPath(payload, field.path) : undefined,
+          seen: own.flatMap((b) => {
+            const count = b.counts[field.path];
+            return count ? [{ startMs: b.startAt, count }] : [];
+          }),
+        };
+      }),
+    });
+  }
+  return [...byType.values()];
 }

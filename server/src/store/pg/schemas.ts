@@ -2,17 +2,23 @@ import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { isJsonObject } from '../../domain/json.js';
 import {
   createSchemaLearner,
-  valueAtPath,
   type ActionShape,
   type LearnableEvent,
   type SeenBucket,
 } from '../../domain/schema-learning.js';
-import { ACTIONS, type Json, type JsonObject } from '../../domain/types.js';
+import type { Json, JsonObject } from '../../domain/types.js';
 import type { EventReader, LearnedSchema } from '../types.js';
 import type { PgContext, PgTx } from './context.js';
 import { plainDb, type PgQueryable } from './partitions.js';
 import { events, schemaBuckets, schemaShapes } from './schema.js';
-import { payloadOfRaw, schemaBucketStart, toActionShape, toStoredFields } from '../learned-shapes.js';
+import {
+  exampleEventIds,
+  payloadOfRaw,
+  schemaBucketStart,
+  toActionShape,
+  toLearnedSchemas,
+  toStoredFields,
+} from '../learned-shapes.js';
 
 // Learned schemas on PostgreSQL. Unlike SQLite's writer (one process, a learner kept in memory and
 // written once a second), several replicas learn into the same rows: each ingest transaction, under the
@@ -146,10 +152,8 @@ async function retainedPayloads(
   shapes: ActionShape[],
   cutoffMs: number,
 ): Promise<Map<string, JsonObject>> {
-  const ids = new Set<string>();
-  for (const shape of shapes) for (const field of shape.fields.values()) ids.add(field.exampleEventId);
   const payloads = new Map<string, JsonObject>();
-  const all = [...ids];
+  const all = exampleEventIds(shapes);
   for (let i = 0; i < all.length; i += EXAMPLE_LOOKUP_CHUNK) {
     const rows = await db
       .select({ id: events.id, raw: events.raw })
@@ -164,8 +168,6 @@ async function retainedPayloads(
   }
   return payloads;
 }
-
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The learned-schema reads of the contract. */
 export function createSchemaReads(ctx: PgContext): Pick<EventReader, 'listSchemas' | 'getSchema'> {
@@ -187,39 +189,7 @@ export function createSchemaReads(ctx: PgContext): Pick<EventReader, 'listSchema
     ]);
     const shapes = shapeRows.map(toActionShape);
     const payloads = await retainedPayloads(db, shapes, cutoffMs);
-    const actionOrder = (a: ActionShape): number => ACTIONS.indexOf(a.action);
-    shapes.sort((a, b) => byName(a.entityType, b.entityType) || actionOrder(a) - actionOrder(b));
-    const byType = new Map<string, LearnedSchema>();
-    for (const shape of shapes) {
-      const own = buckets.filter((b) => b.entityType === shape.entityType && b.action === shape.action);
-      let schema = byType.get(shape.entityType);
-      if (!schema) {
-        schema = { entityType: shape.entityType, actions: [] };
-        byType.set(shape.entityType, schema);
-      }
-      schema.actions.push({
-        action: shape.action,
-        eventCount: shape.eventCount,
-        firstSeenMs: shape.firstSeenMs,
-        lastSeenMs: shape.lastSeenMs,
-        fields: [...shape.fields.values()].map((field) => {
-          const payload = payloads.get(field.exampleEventId);
-          return {
-            path: field.path,
-            types: field.types,
-            presentCount: field.presentCount,
-            firstSeenMs: field.firstSeenMs,
-            lastSeenMs: field.lastSeenMs,
-            example: payload ? valueAtPath(payload, field.path) : undefined,
-            seen: own.flatMap((b) => {
-              const count = b.counts[field.path];
-              return count ? [{ startMs: b.startAt, count }] : [];
-            }),
-          };
-        }),
-      });
-    }
-    return [...byType.values()];
+    return toLearnedSchemas(shapes, buckets, payloads);
   };
   return {
     listSchemas: (cutoffMs) => read(null, cutoffMs),

@@ -1,16 +1,22 @@
 import { and, asc, eq, gt, gte, inArray, sql } from 'drizzle-orm';
 import {
   createSchemaLearner,
-  valueAtPath,
   type ActionShape,
   type SchemaLearner,
   type SeenBucket,
 } from '../../domain/schema-learning.js';
-import { ACTIONS, type JsonObject } from '../../domain/types.js';
+import type { JsonObject } from '../../domain/types.js';
 import type { EventReader, LearnedSchema, NewEvent } from '../types.js';
 import type { Orm } from './orm.js';
 import { events, schemaBuckets, schemaLearningMark, schemaShapes } from './schema.js';
-import { payloadOfRaw, schemaBucketStart, toActionShape, toStoredFields } from '../learned-shapes.js';
+import {
+  exampleEventIds,
+  payloadOfRaw,
+  schemaBucketStart,
+  toActionShape,
+  toLearnedSchemas,
+  toStoredFields,
+} from '../learned-shapes.js';
 
 /** The learner inside the writer's group commit. */
 export interface SchemaLearning {
@@ -242,10 +248,8 @@ export function settleSchemaLearning(orm: Orm): void {
 
 /** The example values of `shapes`' fields, from their events retained at `cutoffMs` (by event id). */
 function retainedPayloads(orm: Orm, shapes: ActionShape[], cutoffMs: number): Map<string, JsonObject> {
-  const ids = new Set<string>();
-  for (const shape of shapes) for (const field of shape.fields.values()) ids.add(field.exampleEventId);
   const payloads = new Map<string, JsonObject>();
-  const all = [...ids];
+  const all = exampleEventIds(shapes);
   for (let i = 0; i < all.length; i += EXAMPLE_LOOKUP_CHUNK) {
     const rows = orm
       .select({ id: events.id, raw: events.raw })
@@ -290,43 +294,7 @@ export function createSchemaReads(
       .orderBy(asc(schemaBuckets.startAt))
       .all();
     const payloads = retainedPayloads(orm, shapes, cutoffMs);
-    const byType = new Map<string, LearnedSchema>();
-    const actionOrder = (a: ActionShape): number => ACTIONS.indexOf(a.action);
-    shapes.sort(
-      (a, b) =>
-        (a.entityType < b.entityType ? -1 : a.entityType > b.entityType ? 1 : 0) ||
-        actionOrder(a) - actionOrder(b),
-    );
-    for (const shape of shapes) {
-      const own = buckets.filter((b) => b.entityType === shape.entityType && b.action === shape.action);
-      let schema = byType.get(shape.entityType);
-      if (!schema) {
-        schema = { entityType: shape.entityType, actions: [] };
-        byType.set(shape.entityType, schema);
-      }
-      schema.actions.push({
-        action: shape.action,
-        eventCount: shape.eventCount,
-        firstSeenMs: shape.firstSeenMs,
-        lastSeenMs: shape.lastSeenMs,
-        fields: [...shape.fields.values()].map((field) => {
-          const payload = payloads.get(field.exampleEventId);
-          return {
-            path: field.path,
-            types: field.types,
-            presentCount: field.presentCount,
-            firstSeenMs: field.firstSeenMs,
-            lastSeenMs: field.lastSeenMs,
-            example: payload ? valueAtPath(payload, field.path) : undefined,
-            seen: own.flatMap((b) => {
-              const count = b.counts[field.path];
-              return count ? [{ startMs: b.startAt, count }] : [];
-            }),
-          };
-        }),
-      });
-    }
-    return [...byType.values()];
+    return toLearnedSchemas(shapes, buckets, payloads);
   };
   return {
     async listSchemas(cutoffMs) {
