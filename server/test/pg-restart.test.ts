@@ -45,11 +45,19 @@ async function generate(url: string, running: () => boolean, outcomes: Outcome[]
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-/** Resolves once `check` holds, polling every 50 ms, or rejects after `timeoutMs`. */
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+/**
+ * Resolves once `check` holds, polling every 50 ms, or rejects after `timeoutMs` with `detail()` (what
+ * was seen meanwhile) in the message.
+ */
+async function waitFor(
+  check: () => boolean,
+  timeoutMs: number,
+  what: string,
+  detail: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${detail()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -66,19 +74,33 @@ describe('a PostgreSQL restart', () => {
     const load = generate(server.url, () => running, outcomes);
     try {
       const stored = () => outcomes.filter((o) => o.status === 201).length;
+      let phaseAt = Date.now();
+      const detail = () => {
+        const since = outcomes.filter((o) => o.atMs > phaseAt);
+        const answers = since.map((o) => `${o.atMs - phaseAt}ms:${o.status}(${o.ms}ms)`).slice(-40);
+        const logs = server.logs().slice(-15).join('\n');
+        return `answers since then: ${answers.join(' ')}\nserver log:\n${logs}\nstderr:\n${server.stderr().slice(-3000)}`;
+      };
       for (const mode of ['fast', 'immediate'] as const) {
         const before = stored();
-        await waitFor(() => stored() >= before + 20, 20_000, 'webhooks stored before the stop');
+        phaseAt = Date.now();
+        await waitFor(() => stored() >= before + 20, 20_000, 'webhooks stored before the stop', detail);
         await pg.stop(mode);
-        const stoppedAt = Date.now();
-        await waitFor(() => outcomes.some((o) => o.atMs > stoppedAt && o.status === 503), 10_000, 'a 503');
+        const stoppedAt = (phaseAt = Date.now());
+        await waitFor(
+          () => outcomes.some((o) => o.atMs > stoppedAt && o.status === 503),
+          10_000,
+          `a 503 after the ${mode} stop`,
+          detail,
+        );
         await new Promise((resolve) => setTimeout(resolve, 1_000)); // down for a while, webhooks keep coming
         await pg.start();
-        const startedAt = Date.now();
+        const startedAt = (phaseAt = Date.now());
         await waitFor(
           () => outcomes.some((o) => o.atMs > startedAt && o.status === 201),
           15_000,
-          'a 201 after the restart',
+          `a 201 after the restart from the ${mode} stop`,
+          detail,
         );
       }
     } finally {

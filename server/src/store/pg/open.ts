@@ -111,26 +111,36 @@ function isConnectionLost(error: unknown): boolean {
   return CONNECTION_LOST.has(code) || /^57P0[123]$/.test(code) || code.startsWith('08');
 }
 
+/** How long a transaction whose connection was lost waits for the driver to report the close. */
+const LOST_CONNECTION_GRACE_MS = 2_000;
+
 /**
  * `pool.begin(work)`, made safe against a postgres.js 3.4.9 crash (porsager/postgres #1154, #1208): when
  * a transaction's query fails because its connection died, begin() writes ROLLBACK on that connection,
  * and once its socket is gone the deferred write throws a TypeError from a setImmediate, which no caller
  * can catch and which ends the process. So on such an error the callback never settles: begin() rejects
  * through the connection's close instead (its race with `onclose`), and nothing is written on the dead
- * connection. Any other failure rolls back as usual.
+ * connection. Should the close not reach begin() within {@link LOST_CONNECTION_GRACE_MS}, the transaction
+ * rejects with the error itself, so that no caller (the group commit, every webhook queued behind it)
+ * waits on it for ever. Any other failure rolls back as usual.
  */
 export function beginTransaction<T>(
   pool: postgres.Sql,
   work: (tx: postgres.TransactionSql) => Promise<T>,
 ): Promise<T> {
-  return pool.begin(async (tx) => {
+  let lost: ((error: unknown) => void) | null = null;
+  const connectionLost = new Promise<never>((_, reject) => (lost = reject));
+  let timer: NodeJS.Timeout | undefined;
+  const transaction = pool.begin(async (tx) => {
     try {
       return await work(tx);
     } catch (error) {
-      if (isConnectionLost(error)) return new Promise<never>(() => {});
-      throw error;
+      if (!isConnectionLost(error)) throw error;
+      timer = setTimeout(() => lost?.(error), LOST_CONNECTION_GRACE_MS);
+      return new Promise<never>(() => {});
     }
   }) as Promise<T>;
+  return Promise.race([transaction, connectionLost]).finally(() => clearTimeout(timer));
 }
 
 /** Opens the pool, applies pending migrations and answers the context every module takes. */
