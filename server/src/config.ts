@@ -74,6 +74,12 @@ const envSchema = z.object({
       'must be a postgres:// or postgresql:// URL, like postgres://user:password@host:5432/hookscope',
     )
     .optional(),
+  // A direct (or session-pooled) connection for what needs a session of its own, when DATABASE_URL goes
+  // through a transaction pooler such as PgBouncer (docs/postgres.md, "Behind PgBouncer").
+  DATABASE_DIRECT_URL: z
+    .string()
+    .refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL, like DATABASE_URL')
+    .optional(),
   EVENT_RETENTION: duration(1_000, 3_650 * 86_400_000).prefault('7d'),
   PURGE_INTERVAL: duration(1_000, 86_400_000).prefault('1m'),
   MAX_BODY_BYTES: integer(1_024, 64 * 1_048_576).default(1_048_576),
@@ -133,6 +139,11 @@ export interface Config {
   dataDir: string;
   /** DATABASE_URL: the PostgreSQL store's database; null = the SQLite store in `dataDir`. */
   databaseUrl: string | null;
+  /**
+   * DATABASE_DIRECT_URL: the same database without a transaction pooler in between, for the migrations,
+   * the maintenance and LISTEN; set, it says DATABASE_URL is a transaction pooler. Null: DATABASE_URL.
+   */
+  databaseDirectUrl: string | null;
   /** As configured (`7d`), for display. */
   eventRetention: string;
   eventRetentionMs: number;
@@ -283,6 +294,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
         ? { kind: 'users', users: Object.freeze(e.AUTH_USERS) }
         : null;
   const forward = forwardSettings(e.FORWARD_ALLOWED_TARGETS, e.FORWARD_TO);
+  if (e.DATABASE_DIRECT_URL !== undefined && e.DATABASE_URL === undefined) {
+    throw new ConfigError(
+      'invalid configuration:\n  DATABASE_DIRECT_URL: needs DATABASE_URL too (it is the direct way to the same PostgreSQL database)',
+    );
+  }
   if (e.REDIS_URL !== undefined && e.DATABASE_URL === undefined) {
     throw new ConfigError(
       'invalid configuration:\n  REDIS_URL: needs DATABASE_URL too (Redis only wakes replicas that share a PostgreSQL database; one SQLite process needs neither)',
@@ -294,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readProcessEnv()): Config {
     host: e.HOST,
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL ?? null,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL ?? null,
     eventRetention: e.EVENT_RETENTION.text,
     eventRetentionMs: e.EVENT_RETENTION.ms,
     purgeIntervalMs: e.PURGE_INTERVAL.ms,

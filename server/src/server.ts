@@ -86,7 +86,8 @@ export async function openWakeup(config: Config, logger: Logger): Promise<Wakeup
     return createRedisWakeup({ redisUrl: config.redisUrl, channel: WAKEUP_CHANNEL, onError });
   }
   return createPgWakeup({
-    databaseUrl: config.databaseUrl,
+    // LISTEN needs a session of its own: never through a transaction pooler.
+    databaseUrl: config.databaseDirectUrl ?? config.databaseUrl,
     channel: WAKEUP_CHANNEL,
     applicationName: 'hookscope-wakeup',
     onError,
@@ -101,6 +102,7 @@ export async function openStore(config: Config): Promise<EventStore> {
   if (config.databaseUrl !== null) {
     return createPgStore({
       databaseUrl: config.databaseUrl,
+      ...(config.databaseDirectUrl === null ? {} : { directUrl: config.databaseDirectUrl }),
       maxRejections: config.maxRejections,
       maxStoredEvents: config.maxStoredEvents,
       schemaLearning: config.schemaLearning,

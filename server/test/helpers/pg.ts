@@ -74,7 +74,7 @@ export interface PrivatePostgres {
 }
 
 /** A free TCP port on loopback (asked of the OS, then released). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
   return new Promise((resolve, reject) => {
     const server = createServer();

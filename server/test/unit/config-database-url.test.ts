@@ -28,3 +28,29 @@ describe('DATABASE_URL', () => {
     }
   });
 });
+
+describe('DATABASE_DIRECT_URL', () => {
+  const pooled = 'postgres://u:p@pgbouncer:6432/hookscope';
+  const direct = 'postgres://u:p@db:5432/hookscope';
+
+  it('is unset by default, and taken as given beside DATABASE_URL', () => {
+    expect(loadConfig({ DATABASE_URL: direct }).databaseDirectUrl).toBeNull();
+    const config = loadConfig({ DATABASE_URL: pooled, DATABASE_DIRECT_URL: direct });
+    expect([config.databaseUrl, config.databaseDirectUrl]).toEqual([pooled, direct]);
+  });
+
+  it('needs DATABASE_URL, and a postgres:// URL, with a message that never repeats the password', () => {
+    expect(() => loadConfig({ DATABASE_DIRECT_URL: direct })).toThrow(
+      /DATABASE_DIRECT_URL: needs DATABASE_URL/,
+    );
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: pooled, DATABASE_DIRECT_URL: 'mysql://u:s3cret@db/x' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('DATABASE_DIRECT_URL');
+    expect((error as Error).message).not.toContain('s3cret');
+  });
+});

@@ -8,6 +8,14 @@ export type ReceivedAtStamp = 'database' | 'caller';
 export interface PgStoreOptions {
   /** postgres:// or postgresql:// URL (DATABASE_URL). */
   databaseUrl: string;
+  /**
+   * The same database without a transaction pooler in between (DATABASE_DIRECT_URL), for what needs a
+   * session of its own: the migrations (a session advisory lock) and the maintenance (a session advisory
+   * lock, DETACH … CONCURRENTLY). Given, `databaseUrl` is taken for a transaction pooler (PgBouncer's
+   * `pool_mode = transaction`): no prepared statements, no session settings at connect (each
+   * transaction sets its own). Default: none, `databaseUrl` is a direct connection for everything.
+   */
+  directUrl?: string;
   maxRejections: number;
   /** Events kept at most: each commit that passes it evicts the oldest; 0 = no cap. */
   maxStoredEvents?: number;
@@ -35,8 +43,9 @@ export interface PgStoreOptions {
 }
 
 /** {@link PgStoreOptions} with every default applied. */
-export interface ResolvedPgOptions extends Required<Omit<PgStoreOptions, 'schema'>> {
+export interface ResolvedPgOptions extends Required<Omit<PgStoreOptions, 'schema' | 'directUrl'>> {
   schema: string | null;
+  directUrl: string | null;
 }
 
 /** A transaction of the store: the raw driver handle and drizzle's query builder over it. */
@@ -50,6 +59,11 @@ export interface PgTx {
 export interface PgContext {
   /** The pooled driver (porsager/postgres). Raw `sql` only where drizzle has no word, marked as such. */
   sql: postgres.Sql;
+  /**
+   * Connections whose session is their own (over `directUrl` when given, else the pool itself): what
+   * holds a session advisory lock or runs outside a transaction takes one (`reserve()`).
+   */
+  sessions: postgres.Sql;
   /** drizzle's query builder over the pool (no relational schema: no query here uses one). */
   db: PostgresJsDatabase;
   options: ResolvedPgOptions;
@@ -64,6 +78,11 @@ export interface PgContext {
   };
   /** Day partitions known to exist (UTC day starts, epoch ms); see partitions.ts. */
   partitions: Set<number>;
+  /**
+   * `sql.begin(work)` made safe against the driver's crash on a lost connection (open.ts), with the
+   * session settings that a connection through a transaction pooler lacks.
+   */
+  begin<T>(work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T>;
   /** Runs `work` in a transaction (drizzle and the raw driver over the same one). */
   transaction<T>(work: (tx: PgTx) => Promise<T>): Promise<T>;
 }

@@ -7,7 +7,7 @@ import { createEntityReads } from './entities.js';
 import { withClassifiedFailures } from './errors.js';
 import { createEventReads, createListPage } from './events.js';
 import { createMaintenance } from './maintenance.js';
-import { openPgContext } from './open.js';
+import { closePgContext, openPgContext } from './open.js';
 import { createPartitions } from './partitions.js';
 import { createRejectionReads } from './rejections.js';
 import { createSchemaReads } from './schemas.js';
@@ -66,11 +66,11 @@ export async function createPgStore(options: PgStoreOptions): Promise<EventStore
       async close() {
         if (writer.closed) return;
         await writer.close();
-        await ctx.sql.end({ timeout: 5 });
+        await closePgContext(ctx, 5);
       },
     };
   } catch (error) {
-    await ctx.sql.end({ timeout: 1 });
+    await closePgContext(ctx, 1);
     throw error;
   }
 }

@@ -329,7 +329,7 @@ export function createMaintenance(
     const empty: PurgeReport = { eventCount: 0, rejectionCount: 0, beforeMs: cutoffMs };
     // A connection of its own: the session lock and lock_timeout stay on it, and DETACH … CONCURRENTLY
     // must run outside any transaction. Raw driver calls: drizzle cannot wrap a reserved connection.
-    const conn = await ctx.sql.reserve();
+    const conn = await ctx.sessions.reserve();
     try {
       const [k0, k1] = ctx.locks.maintenance;
       const [got] = await conn<

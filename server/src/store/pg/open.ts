@@ -25,6 +25,7 @@ export function resolvePgOptions(options: PgStoreOptions): ResolvedPgOptions {
     schemaLearning: options.schemaLearning ?? true,
     receivedAtStamp: options.receivedAtStamp ?? 'database',
     schema: options.schema ?? null,
+    directUrl: options.directUrl ?? null,
     maxConnections: options.maxConnections ?? 10,
     connectTimeoutSeconds: options.connectTimeoutSeconds ?? 3,
     statementTimeoutMs: options.statementTimeoutMs ?? 10_000,
@@ -34,8 +35,30 @@ export function resolvePgOptions(options: PgStoreOptions): ResolvedPgOptions {
 /** A schema name as a quoted identifier (for search_path). */
 const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-/** The driver's options shared by the pool and the migrator's connection. */
-function driverOptions(options: ResolvedPgOptions, max: number): postgres.Options<Record<string, never>> {
+/**
+ * The session settings every connection of the store runs with. Direct connections send them at connect
+ * (startup parameters); through a transaction pooler each transaction sets them for itself.
+ */
+function sessionSettings(options: ResolvedPgOptions): Record<string, string> {
+  return {
+    // Acknowledged means durable: a 201 only after the commit is flushed (the server's default, made sure).
+    synchronous_commit: 'on',
+    statement_timeout: String(options.statementTimeoutMs),
+    // Keep a waiting lock from turning into a hung webhook: it fails (55P03, unavailable) instead.
+    lock_timeout: String(options.statementTimeoutMs),
+    idle_in_transaction_session_timeout: '60000',
+  };
+}
+
+/**
+ * The driver's options: of the pool (`viaPooler` when it goes through a transaction pooler), of the
+ * migrator's connection and of the session connections (never through the pooler).
+ */
+function driverOptions(
+  options: ResolvedPgOptions,
+  max: number,
+  viaPooler: boolean,
+): postgres.Options<Record<string, never>> {
   return {
     max,
     // A database that does not answer fails a call within seconds (503) instead of queueing it.
@@ -47,16 +70,15 @@ function driverOptions(options: ResolvedPgOptions, max: number): postgres.Option
     // Idle connections close, and each is replaced within the hour (bounds prepared-statement memory).
     idle_timeout: 60,
     max_lifetime: 30 * 60,
+    // A transaction pooler hands each transaction to any server connection, where a statement prepared
+    // on another is unknown (PgBouncer before 1.21 has no support for them at all).
+    prepare: !viaPooler,
     // NOTICEs (CREATE ... IF NOT EXISTS that existed) are not errors; the driver would log them.
     onnotice: () => {},
     connection: {
+      // The one startup parameter PgBouncer passes on; it refuses the others ("unsupported startup parameter").
       application_name: 'hookscope',
-      // Acknowledged means durable: a 201 only after the commit is flushed (the server's default, made sure).
-      synchronous_commit: 'on',
-      statement_timeout: options.statementTimeoutMs,
-      // Keep a waiting lock from turning into a hung webhook: it fails (55P03, unavailable) instead.
-      lock_timeout: options.statementTimeoutMs,
-      idle_in_transaction_session_timeout: 60_000,
+      ...(viaPooler ? {} : sessionSettings(options)),
       ...(options.schema === null ? {} : { search_path: `${quoted(options.schema)}, public` }),
     },
   };
@@ -68,7 +90,8 @@ function driverOptions(options: ResolvedPgOptions, max: number): postgres.Option
  * wait for the lock, then find nothing left to do.
  */
 async function migrateLocked(options: ResolvedPgOptions): Promise<void> {
-  const single = postgres(options.databaseUrl, driverOptions(options, 1));
+  // Never through a transaction pooler: the session lock must stay on the connection that migrates.
+  const single = postgres(options.directUrl ?? options.databaseUrl, driverOptions(options, 1, false));
   const schemaName = options.schema ?? 'public';
   const [k0, k1] = advisoryKey(schemaName, 'migrate');
   try {
@@ -127,13 +150,17 @@ const LOST_CONNECTION_GRACE_MS = 2_000;
 export function beginTransaction<T>(
   pool: postgres.Sql,
   work: (tx: postgres.TransactionSql) => Promise<T>,
+  settings: Record<string, string> | null = null,
 ): Promise<T> {
   let lost: ((error: unknown) => void) | null = null;
   const connectionLost = new Promise<never>((_, reject) => (lost = reject));
   let timer: NodeJS.Timeout | undefined;
   const transaction = pool.begin(async (tx) => {
     try {
-      return await work(tx);
+      if (settings === null) return await work(tx);
+      // Issued with the work's first statements (one round trip), run before them on the connection.
+      const [, result] = await Promise.all([setLocal(tx, settings), work(tx)]);
+      return result;
     } catch (error) {
       if (!isConnectionLost(error)) throw error;
       timer = setTimeout(() => lost?.(error), LOST_CONNECTION_GRACE_MS);
@@ -143,18 +170,35 @@ export function beginTransaction<T>(
   return Promise.race([transaction, connectionLost]).finally(() => clearTimeout(timer));
 }
 
+/** `settings` for the rest of the transaction (`SET LOCAL`), in one statement. Raw: drizzle has no word for it. */
+function setLocal(tx: postgres.TransactionSql, settings: Record<string, string>) {
+  const calls = Object.entries(settings).map(([name, value]) => tx`set_config(${name}, ${value}, true)`);
+  return tx`select ${calls.reduce((list, call) => tx`${list}, ${call}`)}`;
+}
+
 /** Opens the pool, applies pending migrations and answers the context every module takes. */
 export async function openPgContext(given: PgStoreOptions): Promise<PgContext> {
   const options = resolvePgOptions(given);
   guardDriverCrash((error) =>
     process.emitWarning(`hookscope: dropped a postgres.js crash (${error.message})`),
   );
+  const viaPooler = options.directUrl !== null;
+  if (viaPooler && options.schema !== null) {
+    // search_path travels as a startup parameter, which a transaction pooler refuses (tests only).
+    throw new Error('the PostgreSQL store: a schema of its own needs a direct DATABASE_URL');
+  }
   await migrateLocked(options);
-  const sql = postgres(options.databaseUrl, driverOptions(options, options.maxConnections));
+  const sql = postgres(options.databaseUrl, driverOptions(options, options.maxConnections, viaPooler));
+  // The maintenance holds one at a time; the second is for a caller that reserves while it runs.
+  const sessions = viaPooler ? postgres(options.directUrl as string, driverOptions(options, 2, false)) : sql;
   const db = drizzle({ client: sql });
+  const settings = viaPooler ? sessionSettings(options) : null;
+  const begin = <T>(work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> =>
+    beginTransaction(sql, work, settings);
   const schemaName = options.schema ?? 'public';
   return {
     sql,
+    sessions,
     db,
     options,
     locks: {
@@ -163,6 +207,15 @@ export async function openPgContext(given: PgStoreOptions): Promise<PgContext> {
       maintenance: advisoryKey(schemaName, 'maintenance'),
     },
     partitions: new Set(),
-    transaction: (work) => beginTransaction(sql, (tx) => work(toPgTx(tx, sql))),
+    begin,
+    transaction: (work) => begin((tx) => work(toPgTx(tx, sql))),
   };
+}
+
+/** Closes the context's connections, waiting up to `timeoutSeconds` for queries in flight. */
+export async function closePgContext(ctx: PgContext, timeoutSeconds: number): Promise<void> {
+  await Promise.all([
+    ctx.sql.end({ timeout: timeoutSeconds }),
+    ctx.sessions === ctx.sql ? null : ctx.sessions.end({ timeout: timeoutSeconds }),
+  ]);
 }

@@ -14,7 +14,7 @@ import type { AdvisoryKey, PgContext, PgTx } from './context.js';
 import { insertDeliveries } from './deliveries.js';
 import { isMissingPartition, isUnavailable } from './errors.js';
 import { evictPastCap } from './eviction.js';
-import { beginTransaction, toPgTx } from './open.js';
+import { toPgTx } from './open.js';
 import { searchTextOf } from './filters.js';
 import { stampedEventId } from './ids.js';
 import type { Partitions } from './partitions.js';
@@ -276,7 +276,7 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
   /** The batch's transaction; throws (rolled back) when any of it fails. */
   async function runTransaction(batch: Write[], stamped: number[]): Promise<Committed> {
     const inserts = batch.filter((item) => item.kind === 'event');
-    return beginTransaction(sql, async (raw) => {
+    return ctx.begin(async (raw) => {
       const tx = toPgTx(raw, sql);
       const deliveryIds = [
         ...new Set(
