@@ -279,6 +279,8 @@ interface PathNode {
   visitedBy: number;
   /** Bits of the types seen at the path in that walk. */
   seenTypes: number;
+  /** The type index of the first value seen there in that walk (most paths have one type). */
+  firstType: number;
   /** Values seen per type index in that walk (valid where `seenTypes` has the bit). */
   counts: number[];
 }
@@ -303,6 +305,7 @@ const newNode = (path: string): PathNode => ({
   fieldTypes: 0,
   visitedBy: 0,
   seenTypes: 0,
+  firstType: 0,
   counts: [0, 0, 0, 0, 0, 0],
 });
 
@@ -342,6 +345,7 @@ function walkTree(tree: ShapeTree, payload: JsonObject): boolean {
     if (node.visitedBy !== walk) {
       node.visitedBy = walk;
       node.seenTypes = bit;
+      node.firstType = type;
       node.counts[type] = 1;
       visited.push(node);
     } else if ((node.seenTypes & bit) === 0) {
@@ -585,10 +589,15 @@ export function createSchemaLearner(
     const bucket = bucketFor(state, event);
     for (const node of tree.visited) {
       const field = node.field as FieldShape;
-      for (let type = 0; type < JSON_TYPES.length; type++) {
-        if ((node.seenTypes & (TYPE_BITS[type] ?? 0)) === 0) continue;
-        const name = JSON_TYPES[type] as JsonType;
-        field.types[name] = (field.types[name] ?? 0) + (node.counts[type] ?? 0);
+      if (node.seenTypes === TYPE_BITS[node.firstType]) {
+        const name = JSON_TYPES[node.firstType] as JsonType;
+        field.types[name] = (field.types[name] ?? 0) + (node.counts[node.firstType] ?? 0);
+      } else {
+        for (let type = 0; type < JSON_TYPES.length; type++) {
+          if ((node.seenTypes & (TYPE_BITS[type] ?? 0)) === 0) continue;
+          const name = JSON_TYPES[type] as JsonType;
+          field.types[name] = (field.types[name] ?? 0) + (node.counts[type] ?? 0);
+        }
       }
       field.presentCount += 1;
       field.lastSeenMs = event.receivedAtMs;
