@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BenchContext, Scenario } from '../context.js';
-import { load, SAMPLE_BODY, startHookscope, type LoadResult } from '../lib.js';
+import { load, quantile, SAMPLE_BODY, startHookscope, type LoadResult } from '../lib.js';
 import { round } from '../report.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { ACTIONS, type JsonObject } from '../../src/domain/types.js';
@@ -120,17 +120,21 @@ export const learning: Scenario = {
     const pairs = ctx.full ? 5 : 3;
     const durationS = Math.max(4, Math.round(ctx.loadS / 2));
     // In process first: the store's CPU without the HTTP path and the load generator, in many short
-    // runs alternated off, on, on, off, ... and pooled (a neighbour on the shared cores moves the CPU
-    // time of one run by ±10 %, more than learning costs, so one pair says little).
+    // runs alternated off, on, on, off, ..., the median of each side (a neighbour on the shared cores
+    // moves the CPU time of one run by ±10 %, more than learning costs, so one pair says little). One
+    // untimed run of each side first: the first runs of a process pay for compiling the code they run
+    // (the learner's first events cost several times its later ones), which a server pays once; see
+    // docs/performance.md, "Learned schemas: the ingest cost of learning".
+    await storeCpuPerEventUs(ctx, false, 3_000);
+    await storeCpuPerEventUs(ctx, true, 3_000);
     const storeCpu: { on: number[]; off: number[] } = { on: [], off: [] };
     for (let i = 0; i < pairs * 6; i++) {
       const learn = i % 4 === 1 || i % 4 === 2;
       storeCpu[learn ? 'on' : 'off'].push(await storeCpuPerEventUs(ctx, learn, 3_000));
     }
     ctx.raw.learningStoreCpuPerEventUs = storeCpu;
-    const mean = (xs: number[]): number => xs.reduce((n, x) => n + x, 0) / Math.max(1, xs.length);
-    const storeOn = mean(storeCpu.on);
-    const storeOff = mean(storeCpu.off);
+    const storeOn = quantile(storeCpu.on, 0.5);
+    const storeOff = quantile(storeCpu.off, 0.5);
     const storeRatio = round(storeOn / storeOff, 3);
     ctx.add({
       scenario: 'learning',
