@@ -190,6 +190,21 @@ interface EntityKnowledge {
   types: Map<string, Set<JsonType>>;
 }
 
+/** What the learner holds per (entity type, action). */
+interface ActionState {
+  shape: ActionShape | undefined;
+  /** The bucket being filled. */
+  bucket: SeenBucket | undefined;
+  /** The shape's path tree (the compiled walk), made on its first event. */
+  tree: ShapeTree | null;
+}
+
+/** What the learner holds per entity type. */
+interface EntityState {
+  known: EntityKnowledge;
+  actions: Partial<Record<Action, ActionState>>;
+}
+
 /** The learner: its state, and the shapes and buckets an observation changed since the last `takeChanges`. */
 export interface SchemaLearner {
   /**
@@ -221,6 +236,162 @@ export function parentPath(path: string): string | null {
   return segments.length === 1 ? null : joinPath(segments.slice(0, -1));
 }
 
+// The compiled walk (the learner's fast path). Most events of a (entity type, action) carry a shape
+// already learned: the same keys, of types already seen. For those the walk above rebuilds every path
+// string and a map of type counts only to find nothing new. A tree of the paths learned per shape, one
+// node per path holding its text and its field, lets such a payload be walked by key lookups alone,
+// counting types in the nodes. Whenever the walk meets anything the tree cannot vouch for (a key or
+// type not learned in this shape, a create missing a field every create carried), the event takes the
+// walk above instead, so what is learned and every drift warning are the same either way
+// (server/test/unit/schema-learning.test.ts runs random payloads through both).
+
+/** Bits of {@link JSON_TYPES}, by index. */
+const TYPE_BITS = JSON_TYPES.map((_, i) => 1 << i);
+
+/** The index in {@link JSON_TYPES} of a value's type, decided as {@link jsonTypeOf} does. */
+function jsonTypeIndex(value: Json): number {
+  if (value === null) return 0;
+  if (Array.isArray(value)) return 4;
+  switch (typeof value) {
+    case 'boolean':
+      return 1;
+    case 'number':
+      return 2;
+    case 'string':
+      return 3;
+    default:
+      return 5;
+  }
+}
+
+/** One path of a shape's tree. */
+interface PathNode {
+  path: string;
+  /** The nodes of its keys (when it held an object), created on first sight. */
+  keys: Map<string, PathNode> | null;
+  /** The node of its elements (when it held a non-empty array). */
+  element: PathNode | null;
+  /** The shape's field at this path, once learned there (until then the path always takes the slow walk). */
+  field: FieldShape | undefined;
+  /** Bits of the types `field.types` names (a subset of them: they only grow; refreshed on a miss). */
+  fieldTypes: number;
+  /** The walk that visited it last; the counts below are that walk's. */
+  visitedBy: number;
+  /** Bits of the types seen at the path in that walk. */
+  seenTypes: number;
+  /** The type index of the first value seen there in that walk (most paths have one type). */
+  firstType: number;
+  /** Values seen per type index in that walk (valid where `seenTypes` has the bit). */
+  counts: number[];
+}
+
+/** Paths per shape tree at most: a sender that invents keys makes the slow walk's events, not memory. */
+const MAX_TREE_NODES = 2 * MAX_LEARNED_FIELDS_PER_ENTITY_TYPE;
+
+/** The path tree of one shape, and what its last walk visited. */
+interface ShapeTree {
+  top: Map<string, PathNode>;
+  nodes: number;
+  walk: number;
+  /** The nodes the last walk visited, each once, in the order first visited (the slow walk's order). */
+  visited: PathNode[];
+}
+
+const newNode = (path: string): PathNode => ({
+  path,
+  keys: null,
+  element: null,
+  field: undefined,
+  fieldTypes: 0,
+  visitedBy: 0,
+  seenTypes: 0,
+  firstType: 0,
+  counts: [0, 0, 0, 0, 0, 0],
+});
+
+function maskOfTypes(types: TypeCounts): number {
+  let mask = 0;
+  for (const type of Object.keys(types)) {
+    const index = JSON_TYPES.indexOf(type as JsonType);
+    if (index >= 0) mask |= TYPE_BITS[index] ?? 0;
+  }
+  return mask;
+}
+
+/**
+ * Walks `payload` through `tree` in {@link forEachField}'s order, counting each path's types in its node
+ * and listing the nodes in `tree.visited`. New paths get nodes (false: one was new, or the tree is full).
+ */
+function walkTree(tree: ShapeTree, payload: JsonObject): boolean {
+  tree.walk += 1;
+  tree.visited.length = 0;
+  const walk = tree.walk;
+  const visited = tree.visited;
+  let known = true;
+  const child = (children: Map<string, PathNode>, parent: string | null, key: string): PathNode | null => {
+    let node = children.get(key);
+    if (node === undefined) {
+      known = false;
+      if (tree.nodes >= MAX_TREE_NODES) return null;
+      node = newNode(childPath(parent, key));
+      children.set(key, node);
+      tree.nodes += 1;
+    }
+    return node;
+  };
+  const visit = (node: PathNode, value: Json): boolean => {
+    const type = jsonTypeIndex(value);
+    const bit = TYPE_BITS[type] ?? 0;
+    if (node.visitedBy !== walk) {
+      node.visitedBy = walk;
+      node.seenTypes = bit;
+      node.firstType = type;
+      node.counts[type] = 1;
+      visited.push(node);
+    } else if ((node.seenTypes & bit) === 0) {
+      node.seenTypes |= bit;
+      node.counts[type] = 1;
+    } else {
+      node.counts[type] = (node.counts[type] ?? 0) + 1;
+    }
+    if (Array.isArray(value)) {
+      if (value.length === 0) return true;
+      let element = node.element;
+      if (element === null) {
+        known = false;
+        if (tree.nodes >= MAX_TREE_NODES) return false;
+        element = newNode(elementPath(node.path));
+        node.element = element;
+        tree.nodes += 1;
+      }
+      for (const item of value) if (!visit(element, item)) return false;
+    } else if (isJsonObject(value)) {
+      node.keys ??= new Map();
+      for (const key of Object.keys(value)) {
+        const next = child(node.keys, node.path, key);
+        if (next === null || !visit(next, value[key] as Json)) return false;
+      }
+    }
+    return true;
+  };
+  for (const key of Object.keys(payload)) {
+    const next = child(tree.top, null, key);
+    if (next === null || !visit(next, payload[key] as Json)) return false;
+  }
+  return known;
+}
+
+/** Options of {@link createSchemaLearner}. */
+export interface SchemaLearnerOptions {
+  /**
+   * Whether payloads of a shape already learned take the compiled walk (default true). Off, every event
+   * takes the reference walk: for tests that the two learn the same.
+   */
+  compiledWalk?: boolean;
+  /** Counted into, when given: the events each walk learned (tests, to see the compiled walk is taken). */
+  walks?: { compiled: number; reference: number };
+}
+
 /**
  * Creates a learner that continues from `shapes` (as persisted) and, for each (entity type, action), the
  * bucket being filled (`buckets`: the latest bucket of each, so a restart in the middle of an hour adds
@@ -229,21 +400,26 @@ export function parentPath(path: string): string | null {
 export function createSchemaLearner(
   shapes: readonly ActionShape[] = [],
   buckets: readonly SeenBucket[] = [],
+  options: SchemaLearnerOptions = {},
 ): SchemaLearner {
+  const compiledWalk = options.compiledWalk ?? true;
+  const walks = options.walks;
+  // Every shape in the order first learned (for `shapes()`).
   const byKey = new Map<string, ActionShape>();
-  const knowledge = new Map<string, EntityKnowledge>();
-  const current = new Map<string, SeenBucket>();
+  const entities = new Map<string, EntityState>();
   const changedShapes = new Set<ActionShape>();
   const changedBuckets = new Set<SeenBucket>();
 
-  const knowledgeOf = (entityType: string): EntityKnowledge => {
-    let known = knowledge.get(entityType);
-    if (!known) {
-      known = { eventCount: 0, types: new Map() };
-      knowledge.set(entityType, known);
+  const entityOf = (entityType: string): EntityState => {
+    let entity = entities.get(entityType);
+    if (!entity) {
+      entity = { known: { eventCount: 0, types: new Map() }, actions: {} };
+      entities.set(entityType, entity);
     }
-    return known;
+    return entity;
   };
+  const actionOf = (entity: EntityState, action: Action): ActionState =>
+    (entity.actions[action] ??= { shape: undefined, bucket: undefined, tree: null });
   const learnTypes = (known: EntityKnowledge, path: string, types: Iterable<JsonType>): void => {
     let set = known.types.get(path);
     if (!set) {
@@ -255,16 +431,17 @@ export function createSchemaLearner(
 
   for (const shape of shapes) {
     byKey.set(shapeKey(shape.entityType, shape.action), shape);
-    const known = knowledgeOf(shape.entityType);
+    const entity = entityOf(shape.entityType);
+    actionOf(entity, shape.action).shape = shape;
+    const known = entity.known;
     known.eventCount += shape.eventCount;
     for (const field of shape.fields.values()) {
       learnTypes(known, field.path, Object.keys(field.types) as JsonType[]);
     }
   }
   for (const bucket of buckets) {
-    const key = shapeKey(bucket.entityType, bucket.action);
-    const held = current.get(key);
-    if (!held || held.startMs < bucket.startMs) current.set(key, bucket);
+    const state = actionOf(entityOf(bucket.entityType), bucket.action);
+    if (!state.bucket || state.bucket.startMs < bucket.startMs) state.bucket = bucket;
   }
 
   function judge(
@@ -301,65 +478,161 @@ export function createSchemaLearner(
     return drift;
   }
 
-  function bucketFor(event: LearnableEvent): SeenBucket {
-    const key = shapeKey(event.entityType, event.action);
+  function bucketFor(state: ActionState, event: LearnableEvent): SeenBucket {
     const startMs = Math.floor(event.receivedAtMs / SCHEMA_BUCKET_MS) * SCHEMA_BUCKET_MS;
-    let bucket = current.get(key);
+    let bucket = state.bucket;
     if (!bucket || bucket.startMs !== startMs) {
       bucket = { entityType: event.entityType, action: event.action, startMs, counts: new Map() };
-      current.set(key, bucket);
+      state.bucket = bucket;
     }
     return bucket;
   }
 
-  return {
-    observe(event, payload) {
-      const seen = observeFields(payload);
-      const known = knowledgeOf(event.entityType);
-      const key = shapeKey(event.entityType, event.action);
-      const drift = judge(event, seen, known, byKey.get(shapeKey(event.entityType, 'create')));
+  /** The reference walk: every path built and judged (the slow path, and the definition of both). */
+  function observeSlowly(
+    event: LearnableEvent,
+    payload: JsonObject,
+    entity: EntityState,
+    state: ActionState,
+  ): string[] {
+    const seen = observeFields(payload);
+    const known = entity.known;
+    const drift = judge(event, seen, known, entity.actions.create?.shape);
 
-      let shape = byKey.get(key);
-      if (!shape) {
-        shape = {
-          entityType: event.entityType,
-          action: event.action,
-          eventCount: 0,
+    let shape = state.shape;
+    if (!shape) {
+      shape = {
+        entityType: event.entityType,
+        action: event.action,
+        eventCount: 0,
+        firstSeenMs: event.receivedAtMs,
+        lastSeenMs: event.receivedAtMs,
+        fields: new Map(),
+      };
+      byKey.set(shapeKey(event.entityType, event.action), shape);
+      state.shape = shape;
+    }
+    shape.eventCount += 1;
+    shape.lastSeenMs = event.receivedAtMs;
+    known.eventCount += 1;
+    const bucket = bucketFor(state, event);
+    for (const [path, types] of seen) {
+      let field = shape.fields.get(path);
+      if (!field) {
+        if (!known.types.has(path) && known.types.size >= MAX_LEARNED_FIELDS_PER_ENTITY_TYPE) continue;
+        field = {
+          path,
+          types: {},
+          presentCount: 0,
           firstSeenMs: event.receivedAtMs,
           lastSeenMs: event.receivedAtMs,
-          fields: new Map(),
+          exampleEventId: event.id,
         };
-        byKey.set(key, shape);
+        shape.fields.set(path, field);
       }
-      shape.eventCount += 1;
-      shape.lastSeenMs = event.receivedAtMs;
-      known.eventCount += 1;
-      const bucket = bucketFor(event);
-      for (const [path, types] of seen) {
-        let field = shape.fields.get(path);
-        if (!field) {
-          if (!known.types.has(path) && known.types.size >= MAX_LEARNED_FIELDS_PER_ENTITY_TYPE) continue;
-          field = {
-            path,
-            types: {},
-            presentCount: 0,
-            firstSeenMs: event.receivedAtMs,
-            lastSeenMs: event.receivedAtMs,
-            exampleEventId: event.id,
-          };
-          shape.fields.set(path, field);
-        }
-        for (const type of Object.keys(types) as JsonType[]) {
-          field.types[type] = (field.types[type] ?? 0) + (types[type] ?? 0);
-        }
-        field.presentCount += 1;
-        field.lastSeenMs = event.receivedAtMs;
-        field.exampleEventId = event.id;
-        learnTypes(known, path, Object.keys(types) as JsonType[]);
-        bucket.counts.set(path, (bucket.counts.get(path) ?? 0) + 1);
+      for (const type of Object.keys(types) as JsonType[]) {
+        field.types[type] = (field.types[type] ?? 0) + (types[type] ?? 0);
       }
-      changedShapes.add(shape);
-      changedBuckets.add(bucket);
+      field.presentCount += 1;
+      field.lastSeenMs = event.receivedAtMs;
+      field.exampleEventId = event.id;
+      learnTypes(known, path, Object.keys(types) as JsonType[]);
+      bucket.counts.set(path, (bucket.counts.get(path) ?? 0) + 1);
+    }
+    changedShapes.add(shape);
+    changedBuckets.add(bucket);
+    return drift;
+  }
+
+  const treeOf = (state: ActionState): ShapeTree =>
+    (state.tree ??= { top: new Map(), nodes: 0, walk: 0, visited: [] });
+
+  /**
+   * Whether the event `tree` just walked (every path a node) can be learned from its nodes: each path
+   * learned in this shape with each of its types, and (a create, once settled) every field that every
+   * earlier create carried present. Then the reference walk would find no drift and add no field or type.
+   */
+  function learnsNothingNew(tree: ShapeTree, shape: ActionShape, known: EntityKnowledge): boolean {
+    let alwaysPresent = 0;
+    for (const node of tree.visited) {
+      const field = node.field;
+      if (field === undefined) return false;
+      if ((node.seenTypes & ~node.fieldTypes) !== 0) {
+        node.fieldTypes = maskOfTypes(field.types);
+        if ((node.seenTypes & ~node.fieldTypes) !== 0) return false;
+      }
+      if (field.presentCount === shape.eventCount) alwaysPresent += 1;
+    }
+    if (
+      shape.action !== 'create' ||
+      known.eventCount < SCHEMA_SETTLED_AFTER_EVENTS ||
+      shape.eventCount === 0
+    ) {
+      return true;
+    }
+    let always = 0;
+    for (const field of shape.fields.values()) if (field.presentCount === shape.eventCount) always += 1;
+    return always === alwaysPresent;
+  }
+
+  /** Learns the event `tree` just walked from its nodes (when {@link learnsNothingNew}). */
+  function learnFromTree(
+    event: LearnableEvent,
+    tree: ShapeTree,
+    shape: ActionShape,
+    known: EntityKnowledge,
+    state: ActionState,
+  ): void {
+    shape.eventCount += 1;
+    shape.lastSeenMs = event.receivedAtMs;
+    known.eventCount += 1;
+    const bucket = bucketFor(state, event);
+    for (const node of tree.visited) {
+      const field = node.field as FieldShape;
+      if (node.seenTypes === TYPE_BITS[node.firstType]) {
+        const name = JSON_TYPES[node.firstType] as JsonType;
+        field.types[name] = (field.types[name] ?? 0) + (node.counts[node.firstType] ?? 0);
+      } else {
+        for (let type = 0; type < JSON_TYPES.length; type++) {
+          if ((node.seenTypes & (TYPE_BITS[type] ?? 0)) === 0) continue;
+          const name = JSON_TYPES[type] as JsonType;
+          field.types[name] = (field.types[name] ?? 0) + (node.counts[type] ?? 0);
+        }
+      }
+      field.presentCount += 1;
+      field.lastSeenMs = event.receivedAtMs;
+      field.exampleEventId = event.id;
+      bucket.counts.set(node.path, (bucket.counts.get(node.path) ?? 0) + 1);
+    }
+    changedShapes.add(shape);
+    changedBuckets.add(bucket);
+  }
+
+  return {
+    observe(event, payload) {
+      const entity = entityOf(event.entityType);
+      const state = actionOf(entity, event.action);
+      const learned = compiledWalk ? state.shape : undefined;
+      if (learned) {
+        const tree = treeOf(state);
+        if (walkTree(tree, payload) && learnsNothingNew(tree, learned, entity.known)) {
+          learnFromTree(event, tree, learned, entity.known, state);
+          if (walks) walks.compiled += 1;
+          return [];
+        }
+      }
+      const drift = observeSlowly(event, payload, entity, state);
+      if (walks) walks.reference += 1;
+      if (compiledWalk) {
+        // The tree learns the fields this event taught (from its next event on, they walk fast).
+        const shape = state.shape as ActionShape;
+        const tree = treeOf(state);
+        if (!learned) walkTree(tree, payload);
+        for (const node of tree.visited) {
+          node.field = shape.fields.get(node.path);
+          node.fieldTypes = node.field ? maskOfTypes(node.field.types) : 0;
+        }
+      }
       return drift;
     },
     takeChanges() {

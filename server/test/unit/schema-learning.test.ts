@@ -9,9 +9,14 @@ import {
   newTypeDrift,
   observeFields,
   parsePath,
+  MAX_LEARNED_FIELDS_PER_ENTITY_TYPE,
+  SCHEMA_BUCKET_MS,
   SCHEMA_SETTLED_AFTER_EVENTS,
   valueAtPath,
+  type ActionShape,
   type LearnableEvent,
+  type SchemaLearner,
+  type SeenBucket,
 } from '../../src/domain/schema-learning.js';
 import { toJsonSchema } from '../../src/domain/schema-export.js';
 import type { Action, Json, JsonObject } from '../../src/domain/types.js';
@@ -168,5 +173,184 @@ describe('the JSON Schema export', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+// The compiled walk (a path tree per shape) must learn exactly what the reference walk learns: the same
+// drift per event, in the same order, and the same shapes, fields, type counts and buckets, in the same
+// order (the stored rows and the Schemas view keep the order first seen).
+describe('the compiled walk', () => {
+  /** Shapes and buckets as plain data, every order kept (maps and objects as entry lists). */
+  const shapesData = (shapes: ActionShape[]) =>
+    shapes.map((shape) => ({
+      ...shape,
+      fields: [...shape.fields.values()].map((field) => ({ ...field, types: Object.entries(field.types) })),
+    }));
+  const bucketsData = (buckets: SeenBucket[]) =>
+    buckets.map((bucket) => ({ ...bucket, counts: [...bucket.counts.entries()] }));
+  const changesData = (learner: SchemaLearner) => {
+    const { shapes, buckets } = learner.takeChanges();
+    return { shapes: shapesData(shapes), buckets: bucketsData(buckets) };
+  };
+  /** A deep copy of a learner's state, as a store would load it. */
+  const copyShapes = (shapes: ActionShape[]): ActionShape[] =>
+    shapes.map((shape) => ({
+      ...shape,
+      fields: new Map(
+        [...shape.fields].map(([path, field]) => [path, { ...field, types: { ...field.types } }]),
+      ),
+    }));
+  const copyBuckets = (buckets: SeenBucket[]): SeenBucket[] =>
+    buckets.map((bucket) => ({ ...bucket, counts: new Map(bucket.counts) }));
+
+  interface Step {
+    entityType: string;
+    action: Action;
+    gapMs: number;
+    payload: JsonObject;
+    takeChanges: boolean;
+  }
+
+  /** Runs `steps` through a compiled and a reference learner from the same state; both must agree. */
+  function agree(steps: Step[], walks: { compiled: number; reference: number }, prefix = 0): void {
+    let atMs = 5 * SCHEMA_BUCKET_MS;
+    const events = steps.map((step, i) => {
+      atMs += step.gapMs;
+      return { id: `w${i}`, entityType: step.entityType, action: step.action, receivedAtMs: atMs };
+    });
+    // The first `prefix` events are learned before, as if by an earlier process whose rows are loaded.
+    const before = createSchemaLearner([], [], { compiledWalk: false });
+    for (let i = 0; i < prefix; i++) before.observe(events[i] as LearnableEvent, steps[i]?.payload ?? {});
+    const { buckets } = before.takeChanges();
+    const compiled = createSchemaLearner(copyShapes(before.shapes()), copyBuckets(buckets), { walks });
+    const reference = createSchemaLearner(copyShapes(before.shapes()), copyBuckets(buckets), {
+      compiledWalk: false,
+    });
+    for (let i = prefix; i < steps.length; i++) {
+      const step = steps[i] as Step;
+      const e = events[i] as LearnableEvent;
+      // Each learner gets its own copy: neither may depend on the other's objects.
+      const fast = compiled.observe(e, structuredClone(step.payload));
+      const slow = reference.observe(e, structuredClone(step.payload));
+      expect(fast).toEqual(slow);
+      if (step.takeChanges) expect(changesData(compiled)).toEqual(changesData(reference));
+    }
+    expect(changesData(compiled)).toEqual(changesData(reference));
+    expect(shapesData(compiled.shapes())).toEqual(shapesData(reference.shapes()));
+  }
+
+  // Payloads drawn from a few templates with variations, so that shapes repeat (the compiled walk's
+  // case) and also drift: keys go missing, come new, change type, arrays grow and empty.
+  const leaf = fc.oneof(
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer({ min: -3, max: 3 }),
+    fc.constantFrom('', 'x', 'y.z'),
+  );
+  const step = (templates: JsonObject[]): fc.Arbitrary<Step> =>
+    fc.record({
+      entityType: fc.constantFrom('order', 'user'),
+      action: fc.constantFrom<Action>('create', 'create', 'update', 'delete'),
+      gapMs: fc.oneof(fc.constant(1), fc.constant(SCHEMA_BUCKET_MS), fc.integer({ min: 0, max: 600_000 })),
+      payload: fc.oneof(
+        { weight: 6, arbitrary: fc.constantFrom(...templates) },
+        {
+          weight: 3,
+          arbitrary: fc
+            .tuple(fc.constantFrom(...templates), fc.constantFrom('id', 'a', 'b', 'tags', 'n.e', 'new'), leaf)
+            .map(([template, key, value]) => ({ ...template, [key]: value })),
+        },
+        {
+          weight: 2,
+          arbitrary: fc
+            .tuple(fc.constantFrom(...templates), fc.constantFrom('id', 'a', 'b', 'tags'))
+            .map(([template, key]) =>
+              Object.fromEntries(Object.entries(template).filter(([k]) => k !== key)),
+            ),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.dictionary(fc.constantFrom('id', 'a', 'b', 'c', 'd.e'), jsonValue, { maxKeys: 4 }),
+        },
+      ),
+      takeChanges: fc.boolean(),
+    });
+  const template: fc.Arbitrary<JsonObject> = fc.record(
+    {
+      id: fc.string({ maxLength: 3 }),
+      a: jsonValue,
+      b: fc.dictionary(fc.constantFrom('x', 'y', '[z]'), jsonValue, { maxKeys: 3 }),
+      tags: fc.array(leaf, { maxLength: 3 }),
+    },
+    { requiredKeys: ['id'] },
+  );
+
+  it('learns what the reference walk learns, event by event, for random payloads', () => {
+    const walks = { compiled: 0, reference: 0 };
+    fc.assert(
+      fc.property(
+        fc
+          .array(template, { minLength: 1, maxLength: 3 })
+          .chain((templates) =>
+            fc.tuple(
+              fc.array(step(templates), { minLength: 1, maxLength: 80, size: 'max' }),
+              fc.nat({ max: 30 }),
+            ),
+          ),
+        ([steps, prefix]) => agree(steps, walks, Math.min(prefix, steps.length)),
+      ),
+      { numRuns: 300 },
+    );
+    // Not vacuous: thousands of events took each walk.
+    expect(walks.compiled).toBeGreaterThan(1_000);
+    expect(walks.reference).toBeGreaterThan(1_000);
+  });
+
+  it('walks a repeated shape compiled and still reports its drift', () => {
+    const walks = { compiled: 0, reference: 0 };
+    const same = { id: 'o1', owner: { name: 'Ada', tags: ['a', 'b'] }, total: 5 };
+    const steps: Step[] = Array.from({ length: 40 }, () => ({
+      entityType: 'order',
+      action: 'create',
+      gapMs: 1,
+      payload: same,
+      takeChanges: false,
+    }));
+    steps.push(
+      {
+        entityType: 'order',
+        action: 'create',
+        gapMs: 1,
+        payload: { id: 'o2', total: 5 },
+        takeChanges: false,
+      },
+      {
+        entityType: 'order',
+        action: 'create',
+        gapMs: 1,
+        payload: { ...same, total: '5' },
+        takeChanges: false,
+      },
+      { entityType: 'order', action: 'create', gapMs: 1, payload: { ...same, extra: 1 }, takeChanges: false },
+    );
+    agree(steps, walks);
+    // The first event of the shape teaches (reference walk); the other 39 identical ones walk compiled.
+    expect(walks).toEqual({ compiled: 39, reference: 4 });
+  });
+
+  it('learns the same beyond the cap on learned fields', () => {
+    const wide = (from: number): JsonObject =>
+      Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`k${from + i}`, i]));
+    const steps: Step[] = [0, 0, 300, 600, 900, 900, 0, 1200, 1200].map((from) => ({
+      entityType: 'order',
+      action: 'update',
+      gapMs: 1,
+      payload: wide(from),
+      takeChanges: false,
+    }));
+    agree(steps, { compiled: 0, reference: 0 });
+    const learner = createSchemaLearner();
+    for (const s of steps) learner.observe(event('update'), s.payload);
+    expect(learner.shapes()[0]?.fields.size).toBe(MAX_LEARNED_FIELDS_PER_ENTITY_TYPE);
   });
 });
