@@ -65,6 +65,8 @@ export interface StartOptions {
    * several replicas on one SQLite file this way. Closed with the server.
    */
   wakeup?: Wakeup;
+  /** Wraps the opened store (tests count the reads the live path makes through it). */
+  wrapStore?: (store: EventStore) => EventStore;
 }
 
 /** The channel replicas wake each other on (a NOTIFY channel, or a Redis pub/sub channel). */
@@ -120,7 +122,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookscope' } });
   const hub = createLive<LiveTopics>();
-  const store = await openStore(config);
+  const opened = await openStore(config);
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const retention = createRetention({ clock, retentionMs: config.eventRetentionMs });
   const stats = createStatsFeed({
     live: hub,
@@ -141,7 +144,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const ownCommits = createLive<LiveTopics>();
   // The fold cache, fed by the committed stream in commit order: this process's commits are written
   // through (their folds and analyses computed once, at commit), everything else is read.
-  const entities = createEntityReader(store);
+  const entities = createEntityReader(store, {
+    // Only while someone listens: with nobody to deliver to, the read path catches up when read.
+    writeThrough: () => hub.subscriberCount('eventAdded') > 0,
+  });
   const cutoffMs = (): number => retention.cutoffMs();
   // Among replicas: this replica's commits waiting for the tailer to publish them in sequence order.
   const ownPending = new WeakMap<StoredEvent, CommittedEvent>();
@@ -188,9 +194,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     store,
     live,
     cutoffMs: () => retention.cutoffMs(),
-    // Before the delete is acknowledged or published: a fold read next must not come from the cache.
+    // Before the delete is acknowledged or published: no fold answered next holds a deleted event.
+    during: (run) => entities.deleting(run),
     onDeleted: (report) => {
-      entities.forget(report.entityIds);
       // The other replicas' fold caches cannot see a delete from the middle of an entity's events.
       if (replicaStream) wakeup?.notifyDeleted(report);
       logger.info({ eventCount: report.eventCount }, 'deleted %d events on request', report.eventCount);

@@ -1,5 +1,5 @@
 import { extendFold, foldEntity, stateAt } from '../domain/fold.js';
-import type { CommittedEvent } from '../domain/records.js';
+import type { CommittedEvent, DeleteReport } from '../domain/records.js';
 import type { EventAnalysis, FieldChange, FoldInput, FoldResult, Json, JsonObject } from '../domain/types.js';
 import type { EntityBounds, EventReader, StoredEvent } from '../store/types.js';
 
@@ -99,6 +99,13 @@ export interface EntityReader {
    * (Another replica's commit may also have evicted events of any entity, so this applies to all.)
    */
   observeForeign(): void;
+  /**
+   * Runs a delete of this process (`run` commits it and answers what it removed). While it runs,
+   * commits are not folded and reads do not cache: its steps commit between other commits. After it,
+   * before this answers, the entries of the entities that lost events drop those events (folded again
+   * from memory when the report lists them, else dropped): the next commit still needs no read.
+   */
+  deleting(run: () => Promise<DeleteReport>): Promise<DeleteReport>;
   /** The stored-events cap evicted every event received before `beforeMs` (and maybe some at it). */
   evicted(beforeMs: number): void;
   /**
@@ -108,8 +115,24 @@ export interface EntityReader {
   analysisOf(event: StoredEvent): EventAnalysis | undefined;
 }
 
+/** Options of {@link createEntityReader}. */
+export interface EntityReaderOptions {
+  /**
+   * Whether commits are folded as they are applied (default: always). The composition root folds them
+   * only while someone is subscribed live: with nobody to deliver to, a commit only marks its entity's
+   * entry for the read path, which brings it up to date when it is next read.
+   */
+  writeThrough?: () => boolean;
+}
+
+const NOT_EXACT = -1;
+
 /** Creates an {@link EntityReader} over a store. */
-export function createEntityReader(store: Pick<EventReader, 'entityBounds' | 'entityEvents'>): EntityReader {
+export function createEntityReader(
+  store: Pick<EventReader, 'entityBounds' | 'entityEvents'>,
+  options: EntityReaderOptions = {},
+): EntityReader {
+  const writeThrough = options.writeThrough ?? (() => true);
   const cache = new Map<string, CacheEntry>();
   // Bumped by every `forget` and eviction: a fold that was reading while a delete committed may hold
   // events read before it, so it answers but does not cache what it made.
@@ -121,6 +144,7 @@ export function createEntityReader(store: Pick<EventReader, 'entityBounds' | 'en
   const readings = new Map<string, Set<Reading>>();
   const analyses = new WeakMap<StoredEvent, EventAnalysis>();
   let pending: { committed: CommittedEvent; cutoffMs: number }[] = [];
+  let deletesUnderWay = 0;
 
   function remember(entityId: string, entry: CacheEntry, startedAt: number, reading: Reading): CacheEntry {
     if (startedAt !== generation || reading.overtaken) return entry;
@@ -179,7 +203,13 @@ export function createEntityReader(store: Pick<EventReader, 'entityBounds' | 'en
     }
     const added = batch.slice(start).map((item) => item.committed);
     if (added.length === 0) return;
-    const drop = (): void => void cache.delete(entityId);
+    // Not extended: the entry stays for the read path, which checks it against the store and reads
+    // only what is new (commits only append; what goes from the front is cut-off or cap, checked too).
+    const drop = (): void => {
+      const cached = cache.get(entityId);
+      if (cached) cached.exactIn = NOT_EXACT;
+    };
+    if (!writeThrough() || deletesUnderWay > 0) return drop();
     if (entry !== null && entry.exactIn !== epoch) entry = null;
     if (entry !== null) entry = withoutExpired(entry, cutoffMs);
     // Each commit must follow the one before it: the entry's last event, then each added one.
@@ -209,7 +239,6 @@ export function createEntityReader(store: Pick<EventReader, 'entityBounds' | 'en
         exactIn: epoch,
       };
     } else {
-      const arrivals = entry.arrivals.concat(added.map(({ event }) => event));
       const extended = extendFold(entry.fold, inputs);
       const events = entry.events as Map<string, StoredEvent>;
       // The maps only gain ids the older entry never looks up: shared, not copied.
@@ -217,9 +246,13 @@ export function createEntityReader(store: Pick<EventReader, 'entityBounds' | 'en
         entry.inputs.set(input.id, input);
         events.set(input.id, (added[i] as CommittedEvent).event);
       });
-      next = extended
-        ? { arrivals, inputs: entry.inputs, fold: extended, events, exactIn: epoch }
-        : foldAll(arrivals, entry.inputs, epoch);
+      if (extended) {
+        // Appended in place: a hot entity's entry is not copied per commit (a read under way copies it).
+        for (const { event } of added) entry.arrivals.push(event);
+        next = { arrivals: entry.arrivals, inputs: entry.inputs, fold: extended, events, exactIn: epoch };
+      } else {
+        next = foldAll(entry.arrivals.concat(added.map(({ event }) => event)), entry.inputs, epoch);
+      }
     }
     for (const { event } of added) {
       const analysis = next.fold.analysis.get(event.id);
@@ -228,6 +261,20 @@ export function createEntityReader(store: Pick<EventReader, 'entityBounds' | 'en
     cache.delete(entityId);
     cache.set(entityId, next);
     if (cache.size > FOLD_CACHE_ENTITIES) cache.delete(cache.keys().next().value as string);
+  }
+
+  /** Drops a delete's events from the entries of the entities that lost some (refolded, no read). */
+  function withoutDeleted(report: DeleteReport): void {
+    if (report.entityIds === null) return cache.clear();
+    const gone = report.eventIds === null ? null : new Set(report.eventIds);
+    for (const id of report.entityIds) {
+      const entry = cache.get(id);
+      if (!entry) continue;
+      const kept = gone === null ? [] : entry.arrivals.filter((event) => !gone.has(event.id));
+      if (kept.length === entry.arrivals.length) continue;
+      if (kept.length === 0) cache.delete(id);
+      else cache.set(id, foldAll(kept, entry.inputs, entry.exactIn));
+    }
   }
 
   /** Applies the commits handed since the last call, grouped by entity (entities fold independently). */
@@ -260,10 +307,12 @@ export function createEntityReader(store: Pick<EventReader, 'entityBounds' | 'en
     cutoffMs: number,
     exactIn: number,
   ): Promise<CacheEntry> {
-    const last = cached.arrivals.at(-1) as StoredEvent;
+    // A copy: commits applied while this reads append to the entry's own array.
+    const known = cached.arrivals.slice();
+    const last = known.at(-1) as StoredEvent;
     const added = await store.entityEvents(entityId, cutoffMs, { atMs: last.receivedAtMs, id: last.id });
-    const firstKept = cached.arrivals.findIndex((event) => event.receivedAtMs >= cutoffMs);
-    const kept = firstKept <= 0 ? cached.arrivals : cached.arrivals.slice(firstKept);
+    const firstKept = known.findIndex((event) => event.receivedAtMs >= cutoffMs);
+    const kept = firstKept <= 0 ? known : known.slice(firstKept);
     const arrivals = firstKept === -1 ? added : kept.concat(added);
     if (arrivals[0]?.id !== bounds.firstId || arrivals.at(-1)?.id !== bounds.lastId) {
       return foldAll(await store.entityEvents(entityId, cutoffMs), cached.inputs, exactIn);
@@ -344,6 +393,23 @@ export function createEntityReader(store: Pick<EventReader, 'entityBounds' | 'en
       // then extended once (its arrays copied once), not once per event.
       if (pending.length === 0) queueMicrotask(flush);
       for (const item of committed) pending.push({ committed: item, cutoffMs });
+    },
+    async deleting(run) {
+      flush();
+      generation += 1;
+      deletesUnderWay += 1;
+      let report: DeleteReport | null = null;
+      try {
+        report = await run();
+        return report;
+      } finally {
+        flush();
+        deletesUnderWay -= 1;
+        generation += 1;
+        // A failed delete may have committed some of its steps: what it touched is unknown.
+        if (report === null) cache.clear();
+        else if (report.eventCount > 0) withoutDeleted(report);
+      }
     },
     observeForeign() {
       flush();
