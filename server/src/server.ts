@@ -36,7 +36,7 @@ import { createReplayer, type RunningReplayer } from './jobs/replay.js';
 import { startForwarder, type Forwarder } from './jobs/forwarding.js';
 import { createPgStore } from './store/pg/index.js';
 import { createSqliteStore } from './store/sqlite/index.js';
-import type { EventStore, PurgeReport } from './store/types.js';
+import type { CommittedEvent, EventStore, PurgeReport, StoredEvent } from './store/types.js';
 
 /** A started hookscope, and how to stop it. */
 export interface RunningServer {
@@ -65,6 +65,8 @@ export interface StartOptions {
    * several replicas on one SQLite file this way. Closed with the server.
    */
   wakeup?: Wakeup;
+  /** Wraps the opened store (tests count the reads the live path makes through it). */
+  wrapStore?: (store: EventStore) => EventStore;
 }
 
 /** The channel replicas wake each other on (a NOTIFY channel, or a Redis pub/sub channel). */
@@ -122,7 +124,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookscope' } });
   const hub = createLive<LiveTopics>();
-  const store = await openStore(config);
+  const opened = await openStore(config);
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const retention = createRetention({ clock, retentionMs: config.eventRetentionMs });
   const stats = createStatsFeed({
     live: hub,
@@ -141,12 +144,28 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Among replicas, FORWARD_TO forwards what this replica committed, as it commits (each event once
   // cluster-wide, by the replica that took it), while the tailer publishes every replica's events to all.
   const ownCommits = createLive<LiveTopics>();
+  // The fold cache, fed by the committed stream in commit order: this process's commits are written
+  // through (their folds and analyses computed once, at commit), everything else is read.
+  const entities = createEntityReader(store, {
+    // Only while someone listens: with nobody to deliver to, the read path catches up when read.
+    writeThrough: () => hub.subscriberCount('eventAdded') > 0,
+  });
+  const cutoffMs = (): number => retention.cutoffMs();
+  // Among replicas: this replica's commits waiting for the tailer to publish them in sequence order.
+  const ownPending = new WeakMap<StoredEvent, CommittedEvent>();
   const replicaStream: ReplicaStream | null = wakeup
     ? await startReplicaStream({
         reads: store,
         wakeup,
         cutoffMs: () => retention.cutoffMs(),
-        publish: (event) => live.publish('eventAdded', event),
+        publish: (event) => {
+          // Offered from memory, the event is this replica's own and nothing foreign lies before it;
+          // read by the tailer (another replica's, or its own read back), it is the read path's.
+          const own = ownPending.get(event);
+          if (own) entities.apply([own], cutoffMs());
+          else entities.observeForeign();
+          live.publish('eventAdded', event);
+        },
         onError: (error) => logger.warn({ err: error }, 'live stream: reading the committed events failed'),
       }).catch(async (error: unknown) => {
         await wakeup.close();
@@ -159,22 +178,27 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     live,
     clock: arrivals,
     newId: createIdGenerator(arrivals),
-    ...(replicaStream && {
-      onCommitted: (event) => {
-        ownCommits.publish('eventAdded', event);
-        replicaStream.committed(event);
-      },
-    }),
+    onCommitted: replicaStream
+      ? (committed) => {
+          const { event } = committed as { event: StoredEvent & { sequence: string } };
+          ownPending.set(event, committed);
+          ownCommits.publish('eventAdded', event);
+          replicaStream.committed(event);
+        }
+      : (committed) => {
+          // Before the publish: the live path finds the event's analysis instead of reading its entity.
+          entities.apply([committed], cutoffMs());
+          live.publish('eventAdded', committed.event);
+        },
   });
-  const entities = createEntityReader(store);
   const mock = createMockFeed(ingest, clock);
   const deletes = createEventDeletes({
     store,
     live,
     cutoffMs: () => retention.cutoffMs(),
-    // Before the delete is acknowledged or published: a fold read next must not come from the cache.
+    // Before the delete is acknowledged or published: no fold answered next holds a deleted event.
+    during: (run) => entities.deleting(run),
     onDeleted: (report) => {
-      entities.forget(report.entityIds);
       // The other replicas' fold caches cannot see a delete from the middle of an entity's events.
       if (replicaStream) wakeup?.notifyDeleted(report);
       logger.info({ eventCount: report.eventCount }, 'deleted %d events on request', report.eventCount);
@@ -250,15 +274,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   );
 
   // Before the first request: evictions are reported from the first commit on.
-  const maintenance = store.startMaintenance(
-    retentionMaintenance({
-      retention,
-      live,
-      purgeIntervalMs: config.purgeIntervalMs,
-      onPurged: (report) => logger.info(report, 'purged %d expired events', report.eventCount),
-      onError: (error) => logger.error({ err: error }, 'store maintenance failed'),
-    }),
-  );
+  const maintained = retentionMaintenance({
+    retention,
+    live,
+    purgeIntervalMs: config.purgeIntervalMs,
+    onPurged: (report) => logger.info(report, 'purged %d expired events', report.eventCount),
+    onError: (error) => logger.error({ err: error }, 'store maintenance failed'),
+  });
+  const maintenance = store.startMaintenance({
+    ...maintained,
+    // Told before the commit's inserts resolve: a commit never extends a fold with evicted events.
+    onEvicted(eviction) {
+      entities.evicted(eviction.beforeMs);
+      maintained.onEvicted?.(eviction);
+    },
+  });
   try {
     await app.fastify.listen({ port: config.port, host: config.host });
   } catch (error) {

@@ -204,23 +204,24 @@ function checkOneEntity(entityId: string, events: readonly FoldInput[]): void {
   }
 }
 
-function result(
-  entityId: string,
-  order: FoldInput[],
-  analysis: Map<string, EventAnalysis>,
-  progress: FoldProgress,
-): FoldResult {
-  const last = order[order.length - 1] as FoldInput;
+function result(entityId: string, analysis: Map<string, EventAnalysis>, progress: FoldProgress): FoldResult {
+  const folded = progress.folded;
+  const version = folded.length;
+  const last = folded[version - 1] as FoldInput;
+  let order: FoldInput[] | null = null;
   return {
     entityId,
     entityType: last.entityType,
     state: progress.state,
     deleted: progress.deleted,
     complete: progress.created,
-    version: order.length,
+    version,
     createdAtMs: progress.createdAtMs,
     updatedAtMs: last.timeMs,
-    order,
+    // Extensions append to `folded` later: this result's events are its first `version`.
+    get order() {
+      return (order ??= folded.slice(0, version));
+    },
     analysis,
     warnings: [...progress.allWarnings],
     progress,
@@ -250,11 +251,11 @@ export function foldEntity(events: readonly FoldInput[]): FoldResult {
     seenDeliveryIds: new Set(),
     // Bodies only matter for events without a webhook-id; when every event has one, skip hashing them.
     seenBodies: events.some((event) => event.deliveryId === null) ? new Set() : null,
+    folded: sortedCopy(events, compareFoldOrder),
   };
-  const order = sortedCopy(events, compareFoldOrder);
   const analysis = new Map<string, EventAnalysis>();
-  foldInto(progress, order, scanArrivals(events, progress), analysis);
-  return result(first.entityId, order, analysis, progress);
+  foldInto(progress, progress.folded, scanArrivals(events, progress), analysis);
+  return result(first.entityId, analysis, progress);
 }
 
 /**
@@ -290,7 +291,9 @@ export function extendFold(folded: FoldResult, added: readonly FoldInput[]): Fol
   };
   // Analysis entries are only ever added, for ids the previous result does not hold: shared.
   foldInto(progress, arrivals, scanArrivals(arrivals, progress), folded.analysis);
-  return result(folded.entityId, folded.order.concat(arrivals), folded.analysis, progress);
+  // In place: earlier results see only their own first `version` events of it.
+  for (const event of arrivals) progress.folded.push(event);
+  return result(folded.entityId, folded.analysis, progress);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Action, ValidationIssue } from './types.js';
+import type { Action, JsonObject, ValidationIssue } from './types.js';
 
 // The records of what arrived, as every store keeps them and the live hub carries them after the commit:
 // domain types, so that the store contract, the live topics and the views share one definition.
@@ -31,6 +31,21 @@ export interface StoredEvent {
 
 /** An event as the intake hands it to `insertEvent`: the store assigns `sequence` and decides `drift`. */
 export type NewEvent = Omit<StoredEvent, 'sequence' | 'drift'> & { drift?: string[] | null };
+
+/**
+ * A committed event as the process that committed it knows it: the fold cache extends its entity with
+ * it (read/entities.ts `apply`) and computes its `changes` and `warnings` once, for the live path.
+ */
+export interface CommittedEvent {
+  event: StoredEvent;
+  /** The body's payload as the intake parsed it (what `event.raw` parses to). */
+  payload: JsonObject;
+  /**
+   * The `receivedAtMs` of the entity's latest stored event before this one, from inside the commit:
+   * null when the entity had none, undefined when the store does not say (see `InsertResult`).
+   */
+  previousReceivedAtMs?: number | null;
+}
 
 /** A refused delivery as stored. */
 export interface StoredRejection {

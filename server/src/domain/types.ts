@@ -72,6 +72,11 @@ export interface FoldProgress {
   seenDeliveryIds: Set<string>;
   /** Raw bodies seen, or null when not tracked (every event had a webhook-id). */
   seenBodies: Set<string> | null;
+  /**
+   * The events in fold order so far. An extension appends to this same array instead of copying it (a
+   * hot entity's next event would copy all of its events), so each result shows only its first `version`.
+   */
+  folded: FoldInput[];
 }
 
 /** An entity's events folded into its current state. */
@@ -90,8 +95,8 @@ export interface FoldResult {
   createdAtMs: number | null;
   /** `time` of the last event in fold order. */
   updatedAtMs: number;
-  /** The events in fold order (by `time`, then arrival). */
-  order: FoldInput[];
+  /** The events in fold order (by `time`, then arrival): a copy made when first read, this result's own. */
+  readonly order: FoldInput[];
   /** Per event id. */
   analysis: Map<string, EventAnalysis>;
   /** Every distinct warning of the entity, in fold order. */

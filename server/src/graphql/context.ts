@@ -42,8 +42,8 @@ export interface RetentionSettings {
  */
 export interface GraphQLContext {
   readonly reads: EventReads;
-  /** Entity folds (cached). */
-  readonly entities: Pick<EntityReader, 'fold'>;
+  /** Entity folds (cached), and the analyses of events this process committed (computed at commit). */
+  readonly entities: Pick<EntityReader, 'fold' | 'analysisOf'>;
   /** The retention cut-off in force (epoch ms): every read applies it. */
   readonly cutoffMs: () => number;
   readonly retention: RetentionSettings;

@@ -14,7 +14,12 @@ export interface EventDeletesDeps {
   live: Pick<Live<LiveTopics>, 'publish'>;
   /** The retention cut-off in force: only retained events can be deleted (expired ones are the purge's). */
   cutoffMs: () => number;
-  /** After the commit, before anyone hears of it: the fold cache drops what lost events. */
+  /**
+   * Wraps the store's delete (its steps commit between other commits): the fold cache holds back
+   * folding commits meanwhile and drops the deleted events before the report goes on.
+   */
+  during?: (run: () => Promise<DeleteReport>) => Promise<DeleteReport>;
+  /** After the commit, before anyone hears of it. */
   onDeleted?: (report: DeleteReport) => void;
 }
 
@@ -25,7 +30,8 @@ export interface EventDeletesDeps {
 export function createEventDeletes(deps: EventDeletesDeps): EventDeletes {
   return {
     async delete(selection) {
-      const report = await deps.store.deleteEvents(selection, deps.cutoffMs());
+      const run = () => deps.store.deleteEvents(selection, deps.cutoffMs());
+      const report = await (deps.during ? deps.during(run) : run());
       if (report.eventCount > 0) {
         deps.onDeleted?.(report);
         deps.live.publish('eventsDeleted', report);

@@ -5,6 +5,7 @@ import type { ValidationIssue } from '../domain/types.js';
 import type { Live } from '../live/index.js';
 import type { LiveTopics } from '../live/topics.js';
 import { DELIVERY_ID_HEADERS, MAX_DELIVERY_ID_CHARS, deliveryIdOf } from './sender-headers.js';
+import type { CommittedEvent } from '../domain/records.js';
 import type { EventWriter, NewEvent, StoredEvent, StoredRejection } from '../store/types.js';
 
 /** Request headers as Node gives them (lower-case names). */
@@ -73,16 +74,17 @@ export interface IngestDeps {
   clock: Clock;
   newId: () => string;
   /**
-   * What follows a commit of a new event. By default the intake publishes it to `eventAdded` itself (one
-   * process: the commit is the stream). Among replicas the tailer publishes every replica's events in
-   * one order instead, and this only wakes it.
+   * What follows a commit of a new event, with what the intake knows of it (its parsed payload and the
+   * entity's previous arrival, for the fold cache). By default the intake publishes it to `eventAdded`
+   * itself (one process: the commit is the stream). Among replicas the tailer publishes every replica's
+   * events in one order instead, and this only wakes it.
    */
-  onCommitted?: (event: StoredEvent) => void;
+  onCommitted?: (committed: CommittedEvent) => void;
 }
 
 /** Creates the intake. */
 export function createIngest({ store, live, clock, newId, onCommitted }: IngestDeps): Ingest {
-  const committed = onCommitted ?? ((event: StoredEvent) => live.publish('eventAdded', event));
+  const committed = onCommitted ?? (({ event }: CommittedEvent) => live.publish('eventAdded', event));
   async function refuse(
     delivery: Delivery,
     status: number,
@@ -142,7 +144,13 @@ export function createIngest({ store, live, clock, newId, onCommitted }: IngestD
       // The payload as parsed here: the store's schema learner need not parse the body again.
       const result = await store.insertEvent(stored, event.payload);
       if (result.duplicate) return { kind: 'duplicate', event: result.event };
-      committed(result.event);
+      committed({
+        event: result.event,
+        payload: event.payload,
+        ...(result.previousReceivedAtMs !== undefined && {
+          previousReceivedAtMs: result.previousReceivedAtMs,
+        }),
+      });
       return { kind: 'stored', event: result.event };
     },
   };

@@ -14,6 +14,7 @@ import type { TypeCounts } from '../domain/schema-learning.js';
 
 export type { EventQuery } from '../domain/event-query.js';
 export type {
+  CommittedEvent,
   DeleteReport,
   DeliverySource,
   NewEvent,
@@ -129,6 +130,13 @@ export interface TrafficBucket {
 export interface InsertResult {
   event: StoredEvent;
   duplicate: boolean;
+  /**
+   * For a new (not duplicate) event, read inside its commit: the `receivedAtMs` of its entity's latest
+   * stored event before it, or null when the entity had none. Absent when the store does not say (the
+   * fold cache then learns the entity from a read). Lets the committing process fold a new entity
+   * without reading it back.
+   */
+  previousReceivedAtMs?: number | null;
 }
 
 /** Events removed by the stored-events cap (MAX_STORED_EVENTS) in one commit, oldest first. */

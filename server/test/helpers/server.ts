@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import WebSocket from 'ws';
 import type { Clock } from '../../src/shared/clock.js';
 import { loadConfig } from '../../src/config.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { startServer, type RunningServer, type StartOptions } from '../../src/server.js';
 
 /** A clock that only moves when told to. */
 export class ManualClock implements Clock {
@@ -42,6 +42,8 @@ export interface TestServerOptions {
   webRoot?: string;
   /** Serve this page as the dashboard's index.html, from a temporary web root that `dispose` removes. */
   dashboardHtml?: string;
+  /** Wraps the server's store (see `StartOptions.wrapStore`). */
+  wrapStore?: StartOptions['wrapStore'];
 }
 
 /** Starts a real server (in this process) on port 0 with a temporary SQLite file. */
@@ -59,7 +61,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     options.dashboardHtml === undefined ? null : mkdtempSync(join(tmpdir(), 'hookscope-web-'));
   if (ownWebRoot) writeFileSync(join(ownWebRoot, 'index.html'), options.dashboardHtml ?? '');
   const webRoot = ownWebRoot ?? options.webRoot;
-  const server = await startServer(config, { ...(clock ? { clock } : {}), webRoot });
+  const server = await startServer(config, {
+    ...(clock ? { clock } : {}),
+    ...(options.wrapStore ? { wrapStore: options.wrapStore } : {}),
+    webRoot,
+  });
   const url = server.url;
   return {
     url,

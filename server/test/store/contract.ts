@@ -16,6 +16,7 @@ import type {
   EventQuery,
   EventStore,
   Eviction,
+  InsertResult,
   Keyset,
   Page,
   PurgeReport,
@@ -28,6 +29,12 @@ import type {
   TrafficBucket,
   TrafficQuery,
 } from '../../src/store/types.js';
+
+/**
+ * What every store answers of an insert. `previousReceivedAtMs` is optional in the contract (a store may
+ * not say): checked on its own below, where a store gives it.
+ */
+const outcome = ({ event, duplicate }: InsertResult) => ({ event, duplicate });
 
 // The store contract (server/src/store/types.ts), checked against a real store through its interface
 // only. Every store runs this same file: `defineStoreContract('sqlite', ...)` in sqlite.test.ts, the
@@ -343,12 +350,37 @@ export function defineStoreContract(
         ]);
         // One commit, positions in the order the inserts were asked.
         const stored = events.map((event, i) => storedAt(event, i + 1));
-        expect(results.slice(0, -1)).toEqual(stored.map((event) => ({ event, duplicate: false })));
+        expect(results.slice(0, -1).map((result) => outcome(result as InsertResult))).toEqual(
+          stored.map((event) => ({ event, duplicate: false })),
+        );
         expect(readBack.filter((event) => event === null)).toEqual([]);
         for (const event of stored) expect(await store.getEvent(event.id, 0)).toEqual(event);
         expect(await store.countEvents({}, 0)).toBe(40);
         expect((await store.listRejections(10, null, 0)).rows).toEqual([rejection]);
         expect(await store.getEvent('no-such-id', 0)).toBeNull();
+      });
+
+      it("names, when it says, the arrival of the entity's latest stored event before each new one", async () => {
+        const { store } = await open();
+        const entity = (atMs: number, entityId: string) => makeEvent(atMs, { entityId });
+        const [a, b] = await Promise.all([
+          store.insertEvent(entity(BASE_MS, 'prev-1')),
+          store.insertEvent(entity(BASE_MS, 'prev-1')),
+        ]);
+        const c = await store.insertEvent(entity(BASE_MS + SECOND_MS, 'prev-1'));
+        const other = await store.insertEvent(entity(BASE_MS + SECOND_MS, 'prev-2'));
+        if (a?.previousReceivedAtMs === undefined) return; // this store does not say
+        // Inside one commit too: the second sees the first.
+        expect([a, b, c, other].map((r) => r?.previousReceivedAtMs)).toEqual([null, BASE_MS, BASE_MS, null]);
+        // A duplicate is not a new event: it names nothing.
+        const delivered = makeEvent(BASE_MS + 2 * SECOND_MS, { entityId: 'prev-1', deliveryId: 'prev-d' });
+        expect((await store.insertEvent(delivered)).previousReceivedAtMs).toBe(BASE_MS + SECOND_MS);
+        expect((await store.insertEvent(delivered)).previousReceivedAtMs).toBeUndefined();
+        // After every event of the entity is deleted, it had none.
+        await store.deleteEvents({ kind: 'all' }, 0);
+        expect(
+          (await store.insertEvent(entity(BASE_MS + 3 * SECOND_MS, 'prev-1'))).previousReceivedAtMs,
+        ).toBe(null);
       });
 
       it('keeps one event per delivery id: inside one commit and across commits, giving back the original', async () => {
@@ -360,12 +392,15 @@ export function defineStoreContract(
           [original, sameCommit, other].map((event) => store.insertEvent(event)),
         );
         // A duplicate takes no position: the original's comes back, and the next event has the next one.
-        expect(first).toEqual({ event: storedAt(original, 1), duplicate: false });
-        expect(second).toEqual({ event: storedAt(original, 1), duplicate: true });
-        expect(third).toEqual({ event: storedAt(other, 2), duplicate: false });
+        expect(outcome(first as InsertResult)).toEqual({ event: storedAt(original, 1), duplicate: false });
+        expect(outcome(second as InsertResult)).toEqual({ event: storedAt(original, 1), duplicate: true });
+        expect(outcome(third as InsertResult)).toEqual({ event: storedAt(other, 2), duplicate: false });
 
         const later = makeEvent(BASE_MS + SECOND_MS, { deliveryId: 'msg_same' });
-        expect(await store.insertEvent(later)).toEqual({ event: storedAt(original, 1), duplicate: true });
+        expect(outcome(await store.insertEvent(later))).toEqual({
+          event: storedAt(original, 1),
+          duplicate: true,
+        });
         // Twice in a later commit, beside a new delivery: still the original, and the new one is stored.
         const fresh = makeEvent(BASE_MS + SECOND_MS, { deliveryId: 'msg_fresh' });
         const again = await Promise.all(
@@ -373,18 +408,21 @@ export function defineStoreContract(
             store.insertEvent(e),
           ),
         );
-        expect(again).toEqual([
+        expect(again.map(outcome)).toEqual([
           { event: storedAt(other, 2), duplicate: true },
           { event: storedAt(fresh, 3), duplicate: false },
         ]);
         // Without a delivery id nothing is a duplicate, even the same bytes.
         const anonymous = makeEvent(BASE_MS + 2 * SECOND_MS, { deliveryId: null });
         const twin = { ...anonymous, id: nextId('E') };
-        expect(await store.insertEvent(anonymous)).toEqual({
+        expect(outcome(await store.insertEvent(anonymous))).toEqual({
           event: storedAt(anonymous, 4),
           duplicate: false,
         });
-        expect(await store.insertEvent(twin)).toEqual({ event: storedAt(twin, 5), duplicate: false });
+        expect(outcome(await store.insertEvent(twin))).toEqual({
+          event: storedAt(twin, 5),
+          duplicate: false,
+        });
 
         const ids = (await walk((after) => store.listEvents({}, 10, after, 0), eventKey, 10)).map(
           (e) => e.id,
@@ -1226,13 +1264,16 @@ export function defineStoreContract(
       expect(await store.lastReceivedAtMs()).toBe(BASE_MS + 49 * SECOND_MS);
       const stored = expected.events.find((e) => e.deliveryId !== null) as StoredEvent;
       const again = makeEvent(BASE_MS + HOUR_MS, { deliveryId: stored.deliveryId });
-      expect(await store.insertEvent(again)).toEqual({ event: stored, duplicate: true });
+      expect(outcome(await store.insertEvent(again))).toEqual({ event: stored, duplicate: true });
       // A payload of the learned shape: no drift (the shape learned before the restart judges it).
       const fresh = makeEvent(BASE_MS + HOUR_MS, {
         raw: Buffer.from('{"payload":{"id":"ent-1","text":"plain"}}'),
       });
       // The next position after the 150 seeded ones: a reopen continues the numbering.
-      expect(await store.insertEvent(fresh)).toEqual({ event: storedAt(fresh, 151), duplicate: false });
+      expect(outcome(await store.insertEvent(fresh))).toEqual({
+        event: storedAt(fresh, 151),
+        duplicate: false,
+      });
       expect(await store.lastReceivedAtMs()).toBe(BASE_MS + HOUR_MS);
     });
 
@@ -1354,7 +1395,7 @@ export function defineStoreContract(
         // Stored as new; its drift is whatever the learned shape says of it (the serial number, and so the
         // payload, depends on how many events earlier tests made, property tests included).
         // Its position is after the 150 deleted ones: deleting every event gives no position back.
-        expect(stored).toEqual({
+        expect(outcome(stored)).toEqual({
           event: { ...storedAt(again, 151), drift: stored.event.drift },
           duplicate: false,
         });

@@ -140,6 +140,8 @@ describe('the SQLite store', () => {
     expect(await store.insertEvent(fine)).toEqual({
       event: { ...fine, sequence: '1', drift: null },
       duplicate: false,
+      // The rolled-back commit left no entity row either.
+      previousReceivedAtMs: null,
     });
   });
 });

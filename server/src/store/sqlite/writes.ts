@@ -21,7 +21,7 @@ import {
   prepareRejectionInsert,
   prepareSequenceSave,
 } from './rows.js';
-import { eventSequence, events, rejections } from './schema.js';
+import { entities, eventSequence, events, rejections } from './schema.js';
 import type { SchemaLearning } from './schemas.js';
 import { clampSearchMark } from './search.js';
 
@@ -100,6 +100,11 @@ function prepareWrites(db: Database.Database) {
       ),
     )
     .prepare();
+  const entityLast = orm
+    .select({ lastReceivedAt: entities.lastReceivedAt })
+    .from(entities)
+    .where(eq(entities.id, sql.placeholder('id')))
+    .prepare();
   const lastSequence = orm
     .select({ last: eventSequence.last })
     .from(eventSequence)
@@ -110,6 +115,8 @@ function prepareWrites(db: Database.Database) {
     lastSequence: () => lastSequence.get()?.last ?? 0,
     saveSequence: prepareSequenceSave(orm),
     upsertEntity: prepareEntityUpsert(orm),
+    /** The entity row's latest arrival (every stored event of an entity is at or before it), or null. */
+    entityLastReceivedAtMs: (id: string) => entityLast.get({ id })?.lastReceivedAt ?? null,
     byDelivery: (deliveryId: string) => byDelivery.get({ deliveryId }),
     insertRejection: prepareRejectionInsert(orm),
     insertDelivery: prepareDeliveryInsert(orm),
@@ -140,9 +147,12 @@ function insertEvent(
   // A drift the caller set is never kept.
   const e: StoredEvent = { ...given, sequence: String(sequence), drift };
   if (e.deliveryId !== null) inBatch.set(e.deliveryId, e);
+  // One primary-key seek on the page the upsert writes next: the fold cache folds a new entity from the
+  // commit instead of reading it back (InsertResult.previousReceivedAtMs).
+  const previousReceivedAtMs = statements.entityLastReceivedAtMs(e.entityId);
   statements.insertEvent(e);
   statements.upsertEntity({ id: e.entityId, entityType: e.entityType, lastReceivedAtMs: e.receivedAtMs });
-  return { event: e, duplicate: false };
+  return { event: e, duplicate: false, previousReceivedAtMs };
 }
 
 /** Creates the writer over `db`; `tally` is the stored-event count it keeps in step. */
