@@ -1,7 +1,7 @@
-import { and, asc, eq, gte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, sql, type SQL } from 'drizzle-orm';
 import { MAX_DELIVERIES_PER_EVENT } from '../../domain/deliveries.js';
 import type { EventReader, StoredDelivery } from '../types.js';
-import type { PgContext, PgTx } from './context.js';
+import type { PgContext } from './context.js';
 import { plainDb } from './partitions.js';
 import { deliveries, events } from './schema.js';
 
@@ -16,12 +16,11 @@ export interface DeliveryWrite {
 }
 
 /**
- * Inside a group commit, after that batch's event insert: stores each attempt whose event is retained
- * at its cut-off, and trims each event to its latest MAX_DELIVERIES_PER_EVENT. Answers, per item,
- * whether it was stored. Two statements (pipelined), whatever the batch's size.
+ * Inside a group commit, sent after that batch's event insert: the two statements (whatever the batch's
+ * size) that store each attempt whose event is retained at its cut-off, and trim each event to its
+ * latest MAX_DELIVERIES_PER_EVENT. `insert` answers the ids stored ({@link storedDeliveries}).
  */
-export async function insertDeliveries(tx: PgTx, items: readonly DeliveryWrite[]): Promise<boolean[]> {
-  if (items.length === 0) return [];
+export function deliveryStatements(items: readonly DeliveryWrite[]): { insert: SQL; trim: SQL } {
   const input = items.map(({ delivery: d, cutoffMs }) => ({
     id: d.id,
     event_id: d.eventId,
@@ -38,7 +37,7 @@ export async function insertDeliveries(tx: PgTx, items: readonly DeliveryWrite[]
   const eventIds = [...new Set(items.map((item) => item.delivery.eventId))];
   // Raw: jsonb_to_recordset (one statement of any size) and a window function in the trim. The join
   // both checks that the event is retained and copies its received_at (the removal paths' key).
-  const insert = tx.db.execute<{ id: string }>(sql`
+  const insert = sql`
     INSERT INTO ${deliveries} (id, event_id, event_received_at, source, target, attempted_at, status,
       duration_ms, response_body, response_truncated, error)
     SELECT i.id, i.event_id, e.received_at, i.source, i.target, i.attempted_at, i.status, i.duration_ms,
@@ -47,18 +46,25 @@ export async function insertDeliveries(tx: PgTx, items: readonly DeliveryWrite[]
       source text, target text, attempted_at bigint, status integer, duration_ms integer,
       response_body text, response_truncated boolean, error text)
     JOIN ${events} e ON e.id = i.event_id AND e.received_at >= i.cutoff
-    RETURNING id`);
+    RETURNING id`;
   // Bounded per event: an event replayed in a loop keeps only its latest attempts.
-  const trim = tx.db.execute(sql`
+  const trim = sql`
     DELETE FROM ${deliveries} WHERE id IN (
       SELECT id FROM (
         SELECT id, row_number() OVER (PARTITION BY event_id ORDER BY attempted_at DESC, id DESC) AS n
         FROM ${deliveries}
         WHERE event_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(eventIds)}::jsonb))
       ) ranked WHERE n > ${MAX_DELIVERIES_PER_EVENT}
-    )`);
-  const [stored] = await Promise.all([insert, trim]);
-  const ids = new Set(stored.map((row) => row.id));
+    )`;
+  return { insert, trim };
+}
+
+/** Per item, whether {@link deliveryStatements}' insert stored it (`rows`: what it answered). */
+export function storedDeliveries(
+  items: readonly DeliveryWrite[],
+  rows: readonly { id: string }[],
+): boolean[] {
+  const ids = new Set(rows.map((row) => row.id));
   return items.map((item) => ids.has(item.delivery.id));
 }
 

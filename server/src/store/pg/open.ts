@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
@@ -35,6 +36,33 @@ export function resolvePgOptions(options: PgStoreOptions): ResolvedPgOptions {
 /** A schema name as a quoted identifier (for search_path). */
 const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
+/** Bytes a connection's socket buffers before a write reports back-pressure (Node's default: 16 kB). */
+const SOCKET_WRITE_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/** The connection options the driver hands its `socket` option (not in its published types). */
+interface SocketTarget {
+  host: string[];
+  port: number[];
+  path?: string | false;
+}
+
+/**
+ * The socket of a connection, with a larger write buffer than Node's 16 kB. postgres.js stops
+ * pipelining on a connection as soon as a write reports back-pressure, until that statement answers:
+ * a group commit's insert carries more than 16 kB, so the statements and the COMMIT issued after it
+ * waited for its answer, each a round trip more under the ingest lock. Only where the driver would
+ * connect one host itself (several hosts: the driver's own socket and its failover).
+ */
+function bufferedSocket(target: SocketTarget): net.Socket {
+  // Node passes the stream options on to the Duplex (its types list only the socket's own).
+  const socket = new net.Socket({
+    writableHighWaterMark: SOCKET_WRITE_BUFFER_BYTES,
+  } as net.SocketConstructorOpts);
+  if (target.path) socket.connect(target.path);
+  else socket.connect(target.port[0] ?? 5432, target.host[0] ?? 'localhost');
+  return socket;
+}
+
 /**
  * The session settings every connection of the store runs with. Direct connections send them at connect
  * (startup parameters); through a transaction pooler each transaction sets them for itself.
@@ -59,8 +87,16 @@ function driverOptions(
   max: number,
   viaPooler: boolean,
 ): postgres.Options<Record<string, never>> {
+  // Every URL the store connects to names one host (several: the driver's own socket and its failover).
+  const oneHost = [options.databaseUrl, options.directUrl].every((text) => {
+    if (text === null) return true;
+    const url = new URL(text);
+    return !url.host.includes(',') && !url.searchParams.has('host');
+  });
   return {
     max,
+    // The driver takes a `socket` factory (documented, not in its types).
+    ...((oneHost ? { socket: bufferedSocket } : {}) as Record<string, never>),
     // A database that does not answer fails a call within seconds (503) instead of queueing it.
     connect_timeout: options.connectTimeoutSeconds,
     // Seconds before reconnecting after a failure. The driver's default grows to 20 s after a few
@@ -127,7 +163,7 @@ const CONNECTION_LOST = new Set([
   'EPIPE',
 ]);
 
-function isConnectionLost(error: unknown): boolean {
+export function isConnectionLost(error: unknown): boolean {
   const code = driverErrorOf(error)?.code;
   if (code === undefined) return false;
   // 57P01-57P03: the server is shutting down or restarting; class 08: the connection failed.

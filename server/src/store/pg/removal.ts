@@ -26,6 +26,18 @@ export async function removeEvents(
   victims: SQL,
   settleEntities: boolean,
 ): Promise<RemovedEvent[]> {
+  return toRemovedEvents(await db.execute<RemovedRow>(removeEventsStatement(victims, settleEntities)));
+}
+
+/** A row of {@link removeEventsStatement}'s answer. */
+export type RemovedRow = {
+  id: string;
+  received_at: string;
+  entity_id: string;
+};
+
+/** The statement of {@link removeEvents}, to send in a pipeline (answers {@link RemovedRow}s, oldest first). */
+export function removeEventsStatement(victims: SQL, settleEntities: boolean): SQL {
   const settle = settleEntities
     ? sql`, touched AS (
         SELECT DISTINCT entity_id AS id FROM gone
@@ -46,7 +58,7 @@ export async function removeEvents(
         RETURNING 1
       )`
     : sql``;
-  const rows = await db.execute<{ id: string; received_at: string; entity_id: string }>(sql`
+  return sql`
     WITH victims AS (${victims}), gone AS (
       DELETE FROM ${events} e USING victims v
       WHERE e.id = v.id AND e.received_at = v.received_at
@@ -58,7 +70,11 @@ export async function removeEvents(
       WHERE d.delivery_id = g.delivery_id AND d.event_id = g.id
       RETURNING 1
     )${settle}
-    SELECT id, received_at, entity_id FROM gone ORDER BY received_at, id`);
+    SELECT id, received_at, entity_id FROM gone ORDER BY received_at, id`;
+}
+
+/** The removed events of {@link removeEventsStatement}'s rows. */
+export function toRemovedEvents(rows: readonly RemovedRow[]): RemovedEvent[] {
   return rows.map((row) => ({
     id: row.id,
     receivedAtMs: Number(row.received_at),

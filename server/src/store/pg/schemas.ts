@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import { isJsonObject } from '../../domain/json.js';
 import {
   createSchemaLearner,
@@ -9,6 +9,7 @@ import {
 import type { Json, JsonObject } from '../../domain/types.js';
 import type { EventReader, LearnedSchema } from '../types.js';
 import type { PgContext, PgTx } from './context.js';
+import { mayPrepare } from './pipeline.js';
 import { plainDb, type PgQueryable } from './partitions.js';
 import { events, schemaBuckets, schemaShapes } from './schema.js';
 import {
@@ -36,8 +37,11 @@ export interface BatchLearner {
    * against what every event before it taught. Pure: nothing is written until {@link BatchLearner.write}.
    */
   learn(event: LearnedEvent, payload?: JsonObject): string[] | null;
-  /** Writes what the batch taught (one statement), inside the same transaction, before its commit. */
-  write(): Promise<void>;
+  /**
+   * The statement that writes what the batch taught (null: nothing), to send inside the same
+   * transaction, before its commit. Call once, after the batch's last {@link BatchLearner.learn}.
+   */
+  changes(): SQL | null;
 }
 
 /** Example events looked up per statement at most. */
@@ -74,9 +78,9 @@ function mergeBuckets(buckets: readonly SeenBucket[]): SeenBucket[] {
   return [...merged.values()];
 }
 
-/** Writes the changed shapes (whole) and the batch's bucket counts (added to the stored ones). */
-async function writeChanges(db: PgQueryable, shapes: ActionShape[], buckets: SeenBucket[]): Promise<void> {
-  if (shapes.length === 0 && buckets.length === 0) return;
+/** The statement that writes the changed shapes (whole) and the batch's bucket counts (added to the stored ones). */
+function changesStatement(shapes: ActionShape[], buckets: SeenBucket[]): SQL | null {
+  if (shapes.length === 0 && buckets.length === 0) return null;
   const shapeRows = shapes.map((shape) => ({
     entity_type: shape.entityType,
     action: shape.action,
@@ -94,7 +98,7 @@ async function writeChanges(db: PgQueryable, shapes: ActionShape[], buckets: See
   // Raw: one statement for both tables of any batch size (jsonb_to_recordset, data-modifying CTEs and a
   // per-key jsonb merge in ON CONFLICT have no drizzle words). The batch's learner started every bucket
   // empty, so its counts are added to what the row holds.
-  await db.execute(sql`
+  return sql`
     WITH shapes AS (
       INSERT INTO ${schemaShapes} AS s (entity_type, action, event_count, first_seen_at, last_seen_at, fields)
       SELECT entity_type, action, event_count, first_seen_at, last_seen_at, fields
@@ -114,7 +118,7 @@ async function writeChanges(db: PgQueryable, shapes: ActionShape[], buckets: See
       )
       RETURNING 1
     )
-    SELECT (SELECT count(*) FROM shapes) AS shapes, (SELECT count(*) FROM buckets) AS buckets`);
+    SELECT (SELECT count(*) FROM shapes) AS shapes, (SELECT count(*) FROM buckets) AS buckets`;
 }
 
 /**
@@ -123,10 +127,21 @@ async function writeChanges(db: PgQueryable, shapes: ActionShape[], buckets: See
  */
 export async function loadBatchLearner(tx: PgTx, entityTypes: readonly string[]): Promise<BatchLearner> {
   const types = [...new Set(entityTypes)];
+  // Prepared, with the types as one array parameter: the driver sends an unprepared statement with
+  // parameters in two round trips (it describes it first), and this one is read under the ingest lock.
+  // Raw: `= any()` of an array parameter has no drizzle word (inArray makes the text vary with the count).
+  const byTypes = (list: unknown) => sql`${schemaShapes.entityType} = any(${list}::text[])`;
+  const query = tx.db.select().from(schemaShapes);
   const rows =
     types.length === 0
       ? []
-      : await tx.db.select().from(schemaShapes).where(inArray(schemaShapes.entityType, types));
+      : mayPrepare(tx.sql)
+        ? await query
+            .where(byTypes(sql.placeholder('types')))
+            .prepare('hs_batch_shapes')
+            .execute({ types })
+        : // Through a transaction pooler nothing is prepared: the types as a value, the same text.
+          await query.where(byTypes(sql.param(types)));
   // No buckets given: the learner counts this batch's hours from zero, and `write` adds them up.
   const learner = createSchemaLearner(rows.map(toActionShape));
   return {
@@ -139,9 +154,9 @@ export async function loadBatchLearner(tx: PgTx, entityTypes: readonly string[])
       const drift = learner.observe(event, payload);
       return drift.length > 0 ? drift : null;
     },
-    async write() {
+    changes() {
       const { shapes, buckets } = learner.takeChanges();
-      await writeChanges(tx.db, shapes, buckets);
+      return changesStatement(shapes, buckets);
     },
   };
 }

@@ -11,9 +11,11 @@ import type {
   StoredRejection,
 } from '../types.js';
 import type { AdvisoryKey, PgContext, PgTx } from './context.js';
-import { insertDeliveries } from './deliveries.js';
+import { deliveryStatements, storedDeliveries } from './deliveries.js';
 import { isMissingPartition, isUnavailable } from './errors.js';
-import { evictPastCap } from './eviction.js';
+import { evictionStatement, toEviction } from './eviction.js';
+import { send } from './pipeline.js';
+import type { RemovedRow } from './removal.js';
 import { toPgTx } from './open.js';
 import { searchTextOf } from './filters.js';
 import { stampedEventId } from './ids.js';
@@ -21,12 +23,13 @@ import type { Partitions } from './partitions.js';
 import { rejections } from './schema.js';
 import { loadBatchLearner, type BatchLearner } from './schemas.js';
 
-// The group commit. Every insert queued in one event-loop turn joins the next transaction, at most one
-// in flight per store (the writes that arrive meanwhile form the next batch, so batches grow with load).
-// The transaction takes the ingest advisory lock first (serialising every replica's ingest, deletes and
-// eviction before they touch a key: no ON CONFLICT deadlocks, positions in commit order), finds the
-// duplicates, advances the stream head by the number of new events, and stores the whole batch in ONE
-// statement over arrays (unnest: the same statement text whatever the batch size, never a VALUES list).
+// The group commit. Every insert queued in one event-loop turn joins the next transaction, at most
+// MAX_COMMITS_IN_FLIGHT in flight per store (the writes that arrive meanwhile form the next batch, so
+// batches grow with load). The transaction takes the ingest advisory lock first (serialising every
+// replica's ingest, deletes and eviction before they touch a key: no ON CONFLICT deadlocks, positions in
+// commit order), finds the duplicates and advances the stream head by the number of new events in the
+// same round trip, then stores the whole batch in ONE statement over arrays (unnest: the same statement
+// text whatever the batch size, never a VALUES list) with the batch's other writes in the next one.
 // Callers are answered only after COMMIT returns (synchronous_commit = on).
 
 type Write =
@@ -49,6 +52,14 @@ type Write =
 /** Writes one transaction takes at most; the rest wait for the next (each is answered after its own). */
 export const MAX_BATCH_WRITES = 2_000;
 
+/**
+ * Transactions one writer runs at once. With 2, the second began and queued for the ingest lock while
+ * the first held it, but the batches were smaller and the rate lower in paired runs, on one replica and
+ * on three (docs/performance.md, "PostgreSQL group commit: one round trip under the lock"); the writer
+ * takes more than one (each asks for the lock in batch order), so it stays a measured choice.
+ */
+export const MAX_COMMITS_IN_FLIGHT = 1;
+
 /** What the writer needs besides the context. */
 export interface WriterOptions {
   partitions: Partitions;
@@ -68,7 +79,8 @@ export interface Writer extends EventWriter {
  * assigns sequences or removes events takes it first, so they are serialised across replicas.
  */
 export async function lockIngest(tx: postgres.TransactionSql, key: AdvisoryKey): Promise<void> {
-  await tx`select pg_advisory_xact_lock(${key[0]}::int4, ${key[1]}::int4)`;
+  // Sent at once (execute), so it goes out before any statement issued after this call.
+  await tx`select pg_advisory_xact_lock(${key[0]}::int4, ${key[1]}::int4)`.execute();
 }
 
 /** The raw row of an event as the ingest statements select it. */
@@ -189,31 +201,55 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
     return new Map(rows.map((row) => [row.delivery_id as string, fromRawRow(row)]));
   }
 
-  /** Advances the stream head by `count` positions; answers the last position and the stamp. */
-  async function advanceHead(tx: postgres.TransactionSql, count: number, callerMaxAtMs: number) {
+  /**
+   * Advances the stream head by the number of new events of the batch: `nullIds` events without a
+   * delivery id plus each of `deliveryIds` (distinct) not stored yet. Counted by the statement itself,
+   * so it is sent in the same round trip as the lock and the duplicate lookup, and gives the same count
+   * as that lookup (both run under the lock, which every writer of delivery ids holds). Answers the last
+   * position, the number of positions taken and the stamp.
+   */
+  async function advanceHead(
+    tx: postgres.TransactionSql,
+    nullIds: number,
+    deliveryIds: string[],
+    callerMaxAtMs: number,
+  ) {
     // Raw: drizzle has no word for greatest() over clock_timestamp(). The database clock, floored to ms,
     // never before the last stamp: received_at never goes back, whatever the replicas' clocks say.
     const stamp = stampByDatabase
       ? tx`floor(extract(epoch from clock_timestamp()) * 1000)::int8`
       : tx`${callerMaxAtMs}::int8`;
-    const [head] = await tx<{ last: string; at: string }[]>`
+    const [head] = await tx<{ last: string; at: string; taken: string }[]>`
+      with n as (
+        select ${nullIds}::int8 + (
+          select count(*) from unnest(${deliveryIds}::text[]) as k(delivery_id)
+          where not exists (select 1 from event_delivery_ids d where d.delivery_id = k.delivery_id)
+        ) as taken
+      )
       update stream_head
-      set last_sequence = last_sequence + ${count}::int8,
+      set last_sequence = last_sequence + n.taken,
           last_received_at = greatest(last_received_at, ${stamp})
+      from n
       where id = 1
-      returning last_sequence::text as last, last_received_at::text as at`;
+      returning last_sequence::text as last, last_received_at::text as at, n.taken::text as taken`;
     if (!head) throw new Error('stream_head has no row: the migrations were not applied');
-    return { last: BigInt(head.last), atMs: Number(head.at) };
+    return { last: BigInt(head.last), atMs: Number(head.at), taken: Number(head.taken) };
   }
 
-  /** Stores `fresh` (sequences and drift assigned) in one statement, with their delivery ids and entities. */
-  async function insertEvents(tx: postgres.TransactionSql, fresh: StoredEvent[]): Promise<void> {
+  /**
+   * Sends the one statement that stores `fresh` (sequences and drift assigned), with their delivery ids
+   * and entities, now (pipelined after what was sent before it).
+   */
+  function insertEvents(
+    tx: postgres.TransactionSql,
+    fresh: StoredEvent[],
+  ): postgres.PendingQuery<postgres.Row[]> {
     const latestOfEntity = new Map<string, StoredEvent>();
     for (const e of fresh) latestOfEntity.set(e.entityId, e);
     const entityRows = [...latestOfEntity.values()];
     // Raw: unnest over arrays (one statement text for any batch size) and data-modifying CTEs; drizzle
     // has no word for either. The counters follow in the statement triggers (migration 0000).
-    await tx`
+    return tx`
       with new_events as (
         insert into events (id, received_at, sequence, time, action, entity_type, entity_id,
                             modified_fields, delivery_id, headers, raw, search_text, drift)
@@ -241,13 +277,13 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
         on conflict (id) do update
           set entity_type = excluded.entity_type, last_received_at = excluded.last_received_at
       )
-      select 1`;
+      select 1`.execute();
   }
 
-  /** Stores the refusals of the batch and keeps the newest `maxRejections`. */
-  async function insertRejections(tx: PgTx, list: StoredRejection[]): Promise<void> {
+  /** Sends the two statements that store the refusals of the batch and keep the newest `maxRejections`. */
+  function sendRejections(tx: PgTx, list: StoredRejection[]): Promise<unknown>[] {
     // Raw: unnest over arrays, as for events (bytes travel as hex text: postgres.js sends no bytea[]).
-    await tx.sql`
+    const insert = tx.sql`
       insert into rejections (id, received_at, status, code, message, issues, headers, raw, raw_bytes)
       select u.id, u.received_at, u.status, u.code, u.message, u.issues, u.headers,
              decode(u.raw_hex, 'hex'), u.raw_bytes
@@ -257,9 +293,9 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
         ${list.map((r) => r.message)}::text[], ${list.map((r) => JSON.stringify(r.issues))}::jsonb[],
         ${list.map((r) => jsonOrNull(r.headers))}::jsonb[], ${list.map((r) => r.raw.toString('hex'))}::text[],
         ${list.map((r) => String(r.rawBytes))}::int4[])
-        as u(id, received_at, status, code, message, issues, headers, raw_hex, raw_bytes)`;
+        as u(id, received_at, status, code, message, issues, headers, raw_hex, raw_bytes)`.execute();
     // OFFSET over a small bounded table, never to paginate.
-    await tx.db
+    const trim = tx.db
       .delete(rejections)
       .where(
         inArray(
@@ -270,30 +306,58 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
             .orderBy(desc(rejections.receivedAt), desc(rejections.id))
             .offset(maxRejections),
         ),
-      );
+      )
+      .toSQL();
+    return [insert, send(tx.sql, trim)];
   }
 
-  /** The batch's transaction; throws (rolled back) when any of it fails. */
-  async function runTransaction(batch: Write[], stamped: number[]): Promise<Committed> {
+  /**
+   * The batch's transaction, in two round trips after its BEGIN: (a) the ingest lock, the duplicate
+   * lookup, the learned shapes and the stream head, sent together; (b) every write of the batch and the
+   * COMMIT, sent together. So the lock is held for one answer to this process and the statements' own
+   * time, not for a round trip per statement. `after` is settled once the previous batch of this writer
+   * holds the lock (or failed): the lock is asked for in batch order, so this writer's batches take
+   * their positions in the order they were formed. `onLocked` is called once this one holds it (or
+   * failed). Answers once COMMIT returned; throws (rolled back) when any of it fails.
+   */
+  async function runTransaction(
+    batch: Write[],
+    stamped: number[],
+    after: Promise<void>,
+    onLocked: () => void,
+  ): Promise<Committed> {
     const inserts = batch.filter((item) => item.kind === 'event');
-    return ctx.begin(async (raw) => {
+    // Before BEGIN, not inside: nothing is sent on the transaction's connection after a wait for
+    // something else, when the connection may have died meanwhile (see beginTransaction in open.ts).
+    await after;
+    const pending = await ctx.begin(async (raw) => {
       const tx = toPgTx(raw, sql);
       const deliveryIds = [
         ...new Set(
           inserts.flatMap((item) => (item.event.deliveryId === null ? [] : [item.event.deliveryId])),
         ),
       ];
-      // Issued together, run in this order on the transaction's connection: the lock is held before either read.
-      const [, originals, learner] = await Promise.all([
-        lockIngest(raw, ctx.locks.ingest),
-        findOriginals(raw, deliveryIds),
-        learning && inserts.length > 0
-          ? loadBatchLearner(
-              tx,
-              inserts.map((item) => item.event.entityType),
-            )
-          : Promise.resolve<BatchLearner | null>(null),
-      ]);
+      const callerMax = inserts.reduce((at, item) => Math.max(at, item.event.receivedAtMs), 0);
+      const nullIds = inserts.filter((item) => item.event.deliveryId === null).length;
+      // (a) Issued together, run in this order on the transaction's connection (the lock is held
+      // before any of them reads), answered together.
+      let locked;
+      try {
+        locked = await Promise.all([
+          lockIngest(raw, ctx.locks.ingest),
+          findOriginals(raw, deliveryIds),
+          learning && inserts.length > 0
+            ? loadBatchLearner(
+                tx,
+                inserts.map((item) => item.event.entityType),
+              )
+            : Promise.resolve<BatchLearner | null>(null),
+          inserts.length > 0 ? advanceHead(raw, nullIds, deliveryIds, callerMax) : Promise.resolve(null),
+        ]);
+      } finally {
+        onLocked();
+      }
+      const [, originals, learner, head] = locked;
 
       // Which inserts are new: not stored, and not earlier in this batch.
       const firstInBatch = new Map<string, number>();
@@ -305,8 +369,10 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
         return true;
       });
       const count = isNew.filter(Boolean).length;
-      const callerMax = inserts.reduce((at, item) => Math.max(at, item.event.receivedAtMs), 0);
-      const head = count > 0 ? await advanceHead(raw, count, callerMax) : null;
+      if (head && head.taken !== count) {
+        // Both counts are read under the lock, so this is a bug, never a race; committing would leave a gap.
+        throw new Error(`stream head advanced by ${head.taken}, but the batch has ${count} new events`);
+      }
 
       // Positions, stamps and drift, in batch order (= commit order).
       const stored: (StoredEvent | null)[] = [];
@@ -336,48 +402,79 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
       const deliveryList = batch.flatMap((item) =>
         item.kind === 'delivery' ? [{ delivery: item.delivery, cutoffMs: item.cutoffMs }] : [],
       );
-      if (fresh.length > 0) await insertEvents(raw, fresh);
-      if (learner) await learner.write();
-      if (rejectionList.length > 0) await insertRejections(tx, rejectionList);
-      const deliveryResults = deliveryList.length > 0 ? await insertDeliveries(tx, deliveryList) : [];
-      const eviction = fresh.length > 0 ? await evictPastCap(tx, maxStoredEvents) : null;
+      // (b) Sent now, in this order, and run in it: the deliveries and the eviction after the insert
+      // (they read its events and its counters). Not awaited here: the callback returns at once, so
+      // begin() sends its COMMIT right behind them, in the same round trip.
+      const learned = learner?.changes() ?? null;
+      const eviction = fresh.length > 0 ? evictionStatement(maxStoredEvents) : null;
+      const deliveryWrites = deliveryList.length > 0 ? deliveryStatements(deliveryList) : null;
+      const sent: Promise<unknown>[] = [
+        fresh.length > 0 ? insertEvents(raw, fresh) : Promise.resolve(null),
+        learned ? send(raw, learned) : Promise.resolve(null),
+        ...(rejectionList.length > 0 ? sendRejections(tx, rejectionList) : []),
+      ];
+      const deliveryRows = deliveryWrites
+        ? send<{ id: string }>(raw, deliveryWrites.insert)
+        : Promise.resolve([]);
+      const trimmed = deliveryWrites ? send(raw, deliveryWrites.trim) : Promise.resolve(null);
+      const evicted = eviction ? send<RemovedRow>(raw, eviction) : Promise.resolve([]);
+      const written = Promise.all([Promise.all([...sent, trimmed]), deliveryRows, evicted]);
+      // Read after the COMMIT (a failure of these makes the COMMIT a ROLLBACK, thrown then).
+      written.catch(() => {});
 
-      let insertIndex = 0;
-      let deliveryIndex = 0;
-      const results = batch.map((item): unknown => {
-        if (item.kind === 'rejection') return undefined;
-        if (item.kind === 'delivery') return deliveryResults[deliveryIndex++] ?? false;
-        const i = insertIndex++;
-        const own = stored[i];
-        if (own) return { event: own, duplicate: false } satisfies InsertResult;
-        const id = item.event.deliveryId as string;
-        const original = originals.get(id) ?? stored[firstInBatch.get(id) as number];
-        return { event: original as StoredEvent, duplicate: true } satisfies InsertResult;
-      });
-      return { results, eviction };
+      const settle = (delivered: { id: string }[], removed: RemovedRow[]): Committed => {
+        const deliveryResults = storedDeliveries(deliveryList, delivered);
+        let insertIndex = 0;
+        let deliveryIndex = 0;
+        const results = batch.map((item): unknown => {
+          if (item.kind === 'rejection') return undefined;
+          if (item.kind === 'delivery') return deliveryResults[deliveryIndex++] ?? false;
+          const i = insertIndex++;
+          const own = stored[i];
+          if (own) return { event: own, duplicate: false } satisfies InsertResult;
+          const id = item.event.deliveryId as string;
+          const original = originals.get(id) ?? stored[firstInBatch.get(id) as number];
+          return { event: original as StoredEvent, duplicate: true } satisfies InsertResult;
+        });
+        return { results, eviction: toEviction(removed) };
+      };
+      return { written, settle };
     });
+    // COMMIT returned. PostgreSQL answers the COMMIT of a transaction a statement failed in with a
+    // ROLLBACK (not an error): the statements' own answers say which it was.
+    const [, delivered, removed] = await pending.written;
+    return pending.settle(delivered, removed);
   }
+
+  /** Settled once the writer's last batch holds the ingest lock, or failed before (see {@link runTransaction}). */
+  let lockTurn: Promise<void> = Promise.resolve();
 
   /** Runs the batch's transaction, once more after creating a partition an insert found missing. */
   async function commitBatch(batch: Write[]): Promise<Committed> {
+    const after = lockTurn;
+    let onLocked = (): void => {};
+    lockTurn = new Promise<void>((resolve) => (onLocked = resolve));
     const inserts = batch.flatMap((item) => (item.kind === 'event' ? [item.event.receivedAtMs] : []));
-    if (inserts.length > 0) await options.partitions.ensure(stampByDatabase ? [Date.now()] : inserts);
     const stamped: number[] = [];
     try {
-      return await runTransaction(batch, stamped);
+      if (inserts.length > 0) await options.partitions.ensure(stampByDatabase ? [Date.now()] : inserts);
+      return await runTransaction(batch, stamped, after, onLocked);
     } catch (error) {
       if (!isMissingPartition(error)) throw error;
       // Another replica retired a day we thought existed, or the database clock is on a day not created
       // ahead yet: create the days the failed attempt stamped, then try once more.
       options.partitions.invalidate();
       await options.partitions.ensure([...stamped, ...(stampByDatabase ? [Date.now()] : inserts)]);
-      return runTransaction(batch, []);
+      return runTransaction(batch, [], Promise.resolve(), () => {});
+    } finally {
+      onLocked();
     }
   }
 
   const pending: Write[] = [];
   let scheduled = false;
-  let inFlight: Promise<void> | null = null;
+  /** The batches being committed: at most {@link MAX_COMMITS_IN_FLIGHT}. */
+  const inFlight = new Set<Promise<void>>();
   /** Commits `batch` and answers each of its writes (rejects each when the commit failed). */
   const commitAndSettle = async (batch: Write[], isolate: boolean): Promise<void> => {
     let committed: Committed;
@@ -402,27 +499,24 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
       else item.resolve();
     });
   };
-  const drain = async (): Promise<void> => {
-    while (pending.length > 0) {
-      // A bounded batch: one statement's arrays stay a few MB, and the lock is held for one short commit.
-      await commitAndSettle(pending.splice(0, MAX_BATCH_WRITES), true);
-    }
-  };
   const start = (): void => {
     scheduled = false;
-    if (inFlight) return; // the running drain takes what is pending when its commit returns
-    inFlight = drain().finally(() => {
-      inFlight = null;
-      // Writes queued by callers resumed after the last commit of the drain (microtasks) wait no longer.
-      if (pending.length > 0 && !scheduled) {
-        scheduled = true;
-        setImmediate(start);
-      }
-    });
+    while (pending.length > 0 && inFlight.size < MAX_COMMITS_IN_FLIGHT) {
+      // A bounded batch: one statement's arrays stay a few MB, and the lock is held for one short commit.
+      const commit: Promise<void> = commitAndSettle(pending.splice(0, MAX_BATCH_WRITES), true).finally(() => {
+        inFlight.delete(commit);
+        // Writes queued while every slot was taken wait no longer than this turn.
+        if (pending.length > 0 && !scheduled) {
+          scheduled = true;
+          setImmediate(start);
+        }
+      });
+      inFlight.add(commit);
+    }
   };
   const enqueue = (write: Write): void => {
     pending.push(write);
-    if (!scheduled && !inFlight) {
+    if (!scheduled && inFlight.size < MAX_COMMITS_IN_FLIGHT) {
       scheduled = true;
       // setImmediate runs after this turn's I/O callbacks: every request parsed in the turn shares the commit.
       setImmediate(start);
@@ -455,9 +549,9 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
     },
     async close() {
       closed = true;
-      while (inFlight || pending.length > 0) {
-        if (!inFlight) start();
-        await inFlight;
+      while (inFlight.size > 0 || pending.length > 0) {
+        if (inFlight.size < MAX_COMMITS_IN_FLIGHT) start();
+        await Promise.race(inFlight);
       }
     },
   };
