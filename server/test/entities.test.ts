@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { createEntityReader, type FoldedEntity } from '../src/read/entities.js';
+import { createEntityReader, type EntityReader, type FoldedEntity } from '../src/read/entities.js';
 import type { Action } from '../src/domain/types.js';
 import { createIdGenerator } from '../src/shared/ids.js';
 import { createSqliteStore } from '../src/store/sqlite/index.js';
@@ -29,6 +29,56 @@ function view(folded: FoldedEntity | null) {
     analysis: [...fold.analysis],
     events: [...folded.events.keys()].sort(),
   };
+}
+
+/** A posted step of the plans below. */
+interface PostStep {
+  entity: number;
+  action: Action;
+  timeOffsetMs: number;
+  field: number;
+}
+
+/** The stored form of a posted step at `nowMs` (as the intake would store it), and its payload. */
+function taskEvent(step: PostStep, nowMs: number, id: string) {
+  const entityId = `entity-${step.entity}`;
+  const payload = {
+    ...(step.action === 'create' ? { id: entityId } : {}),
+    [`f${step.field}`]: nowMs,
+  };
+  const body = {
+    action: step.action,
+    entity_type: 'task',
+    time: new Date(nowMs + step.timeOffsetMs).toISOString(),
+    ...(step.action === 'create' ? {} : { id: entityId }),
+    payload,
+  };
+  const event = {
+    id,
+    receivedAtMs: nowMs,
+    timeMs: nowMs + step.timeOffsetMs,
+    action: step.action,
+    entityType: 'task',
+    entityId,
+    modifiedFields: step.action === 'update' ? [`f${step.field}`] : null,
+    deliveryId: null,
+    headers: null,
+    raw: Buffer.from(JSON.stringify(body)),
+  };
+  return { entityId, event, payload };
+}
+
+/** Fails unless `cached` shows entity `entity` as a fresh reader of `store` does. */
+async function expectAsFresh(
+  cached: EntityReader,
+  store: Parameters<typeof createEntityReader>[0],
+  entity: number,
+  cutoffMs: number,
+): Promise<void> {
+  const id = `entity-${entity}`;
+  expect(view(await cached.fold(id, cutoffMs))).toEqual(
+    view(await createEntityReader(store).fold(id, cutoffMs)),
+  );
 }
 
 const steps = fc.array(
@@ -73,12 +123,6 @@ it('a cached fold, refreshed incrementally, always equals a fresh fold of the re
       try {
         const newId = createIdGenerator({ now: () => nowMs });
         const cached = createEntityReader(store);
-        const check = async (entity: number) => {
-          const id = `entity-${entity}`;
-          expect(view(await cached.fold(id, cutoff()))).toEqual(
-            view(await createEntityReader(store).fold(id, cutoff())),
-          );
-        };
         for (const step of [
           ...plan,
           { kind: 'read', entity: 0 } as const,
@@ -86,30 +130,9 @@ it('a cached fold, refreshed incrementally, always equals a fresh fold of the re
         ]) {
           if (step.kind === 'wait') nowMs += step.ms;
           else if (step.kind === 'purge') await maintenance.runNow();
-          else if (step.kind === 'read') await check(step.entity);
+          else if (step.kind === 'read') await expectAsFresh(cached, store, step.entity, cutoff());
           else {
-            const body = {
-              action: step.action,
-              entity_type: 'task',
-              time: new Date(nowMs + step.timeOffsetMs).toISOString(),
-              ...(step.action === 'create' ? {} : { id: `entity-${step.entity}` }),
-              payload: {
-                ...(step.action === 'create' ? { id: `entity-${step.entity}` } : {}),
-                [`f${step.field}`]: nowMs,
-              },
-            };
-            await store.insertEvent({
-              id: newId(),
-              receivedAtMs: nowMs,
-              timeMs: nowMs + step.timeOffsetMs,
-              action: step.action,
-              entityType: 'task',
-              entityId: `entity-${step.entity}`,
-              modifiedFields: step.action === 'update' ? [`f${step.field}`] : null,
-              deliveryId: null,
-              headers: null,
-              raw: Buffer.from(JSON.stringify(body)),
-            });
+            await store.insertEvent(taskEvent(step, nowMs, newId()).event);
             nowMs += 1;
           }
         }
@@ -188,12 +211,6 @@ it('folds written through from commits equal fresh folds, through reads under wa
       const stored: string[] = [];
       try {
         const newId = createIdGenerator({ now: () => nowMs });
-        const check = async (entity: number) => {
-          const id = `entity-${entity}`;
-          expect(view(await cached.fold(id, cutoff()))).toEqual(
-            view(await createEntityReader(store).fold(id, cutoff())),
-          );
-        };
         for (const step of [
           ...plan,
           { kind: 'read', entity: 0 } as const,
@@ -201,41 +218,16 @@ it('folds written through from commits equal fresh folds, through reads under wa
         ]) {
           if (step.kind === 'wait') nowMs += step.ms;
           else if (step.kind === 'purge') await maintenance.runNow();
-          else if (step.kind === 'read') await check(step.entity);
+          else if (step.kind === 'read') await expectAsFresh(cached, store, step.entity, cutoff());
           else if (step.kind === 'delete') {
             const id = stored[step.pick % Math.max(1, stored.length)];
             if (id === undefined) continue;
             await cached.deleting(() => store.deleteEvents({ kind: 'one', id }, cutoff()));
           } else {
-            const entityId = `entity-${step.entity}`;
-            const payload = {
-              ...(step.action === 'create' ? { id: entityId } : {}),
-              [`f${step.field}`]: nowMs,
-            };
-            const body = {
-              action: step.action,
-              entity_type: 'task',
-              time: new Date(nowMs + step.timeOffsetMs).toISOString(),
-              ...(step.action === 'create' ? {} : { id: entityId }),
-              payload,
-            };
+            const { entityId, event, payload } = taskEvent(step, nowMs, newId());
             if (step.foreignBefore) cached.observeForeign();
             const reading = step.readUnderWay ? cached.fold(entityId, cutoff()) : null;
-            const result = await store.insertEvent(
-              {
-                id: newId(),
-                receivedAtMs: nowMs,
-                timeMs: nowMs + step.timeOffsetMs,
-                action: step.action,
-                entityType: 'task',
-                entityId,
-                modifiedFields: step.action === 'update' ? [`f${step.field}`] : null,
-                deliveryId: null,
-                headers: null,
-                raw: Buffer.from(JSON.stringify(body)),
-              },
-              payload,
-            );
+            const result = await store.insertEvent(event, payload);
             stored.push(result.event.id);
             commits += 1;
             cached.apply(
