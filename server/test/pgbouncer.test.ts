@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closePgContext, openPgContext } from '../src/store/pg/open.js';
 import { createTestDatabase } from './helpers/pg.js';
 import { startPgBouncer } from './helpers/pgbouncer.js';
-import { spawnServer, type ServerProcess } from './helpers/process.js';
+import { spawnReplica } from './helpers/process.js';
+import { TEST_REDIS_URL } from './helpers/redis.js';
 import { collect, connected, graphql, postEvent, wsClient } from './helpers/server.js';
 
 // Two real server processes whose DATABASE_URL goes through a real PgBouncer (Debian's) in transaction
@@ -15,26 +13,11 @@ import { collect, connected, graphql, postEvent, wsClient } from './helpers/serv
 // runs in transaction mode. Through it: concurrent webhooks on both, a webhook-id sent to both, a
 // subscriber on B, a search, a delete.
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const step of cleanup.reverse()) await step();
   cleanup = [];
 });
-
-async function spawnReplica(env: Record<string, string>): Promise<ServerProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hookscope-bouncer-'));
-  const server = await spawnServer(dataDir, env);
-  cleanup.push(async () => {
-    if (server.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      expect(await server.exited).toEqual({ code: 0, signal: null });
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  return server;
-}
 
 const created = (marker: string) => ({
   action: 'create',
@@ -52,12 +35,12 @@ describe('behind PgBouncer in transaction pooling mode', () => {
     const env = {
       DATABASE_URL: bouncer.via(database.url),
       DATABASE_DIRECT_URL: database.url,
-      REDIS_URL,
+      REDIS_URL: TEST_REDIS_URL,
       // The maintenance (its session lock over DATABASE_DIRECT_URL) runs every second meanwhile.
       PURGE_INTERVAL: '1s',
     };
-    const a = await spawnReplica(env);
-    const b = await spawnReplica(env);
+    const a = await spawnReplica(env, cleanup);
+    const b = await spawnReplica(env, cleanup);
 
     const client = wsClient(`${b.url.replace(/^http/, 'ws')}/graphql`);
     cleanup.push(async () => void client.dispose());

@@ -1,37 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase } from './helpers/pg.js';
-import { spawnServer, type ServerProcess } from './helpers/process.js';
+import { spawnReplica } from './helpers/process.js';
+import { TEST_REDIS_URL } from './helpers/redis.js';
 import { collect, connected, postCreated, wsClient } from './helpers/server.js';
 
 // Two real server processes on one fresh PostgreSQL database, woken over LISTEN/NOTIFY and over Redis:
 // what a subscriber on B sees of the webhooks A acknowledges.
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const step of cleanup.reverse()) await step();
   cleanup = [];
 });
-
-async function spawnReplica(env: Record<string, string>): Promise<ServerProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hookscope-replica-'));
-  const server = await spawnServer(dataDir, env);
-  cleanup.push(async () => {
-    if (server.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      // A replica drains cleanly: tailer, both channel connections and the pool closed, exit 0.
-      expect(await server.exited).toEqual({ code: 0, signal: null });
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  return server;
-}
 
 const task = (id: string, n: number) => ({
   action: n === 0 ? 'create' : 'update',
@@ -48,15 +30,15 @@ function percentile(values: number[], p: number): number {
 
 describe.each([
   ['LISTEN/NOTIFY', {}],
-  ['Redis pub/sub', { REDIS_URL }],
+  ['Redis pub/sub', { REDIS_URL: TEST_REDIS_URL }],
 ])('two server processes on one PostgreSQL database, woken over %s', (channel, extraEnv) => {
   it('a subscriber on B receives what A and B acknowledge, in commit order, and an entity read on B reflects A at once; prints A-ack -> B-delivery', async () => {
     const database = await createTestDatabase();
     cleanup.push(() => database.drop());
     const env = { DATABASE_URL: database.url, ...extraEnv };
     // One after the other: the first applies the migrations (both would wait on the migration lock).
-    const a = await spawnReplica(env);
-    const b = await spawnReplica(env);
+    const a = await spawnReplica(env, cleanup);
+    const b = await spawnReplica(env, cleanup);
     const client = wsClient(`${b.url.replace(/^http/, 'ws')}/graphql`);
     cleanup.push(async () => void client.dispose());
     await connected(client);

@@ -11,12 +11,12 @@ import { startServer, type RunningServer } from '../src/server.js';
 import { createSqliteStore } from '../src/store/sqlite/index.js';
 import { startHandler } from './helpers/handler.js';
 import { collect, connected, graphql, postCreated, waitFor, wsClient } from './helpers/server.js';
+import { TEST_REDIS_URL as REDIS_URL } from './helpers/redis.js';
 
 // Two replicas of the live path (tailer + wake-up channel) in this process, on one SQLite file (the store
 // both read) and a real channel between them: what holds here holds for the same wiring on PostgreSQL.
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const channels: Record<string, (channel: string) => Promise<Wakeup>> = {
   'PostgreSQL LISTEN/NOTIFY': (channel) => createPgWakeup({ databaseUrl: DATABASE_URL, channel }),

@@ -6,10 +6,10 @@ import { createLocalWakeup, type Wakeup } from '../src/live/wakeup.js';
 import { createPgWakeup } from '../src/live/wakeup-pg.js';
 import { createRedisWakeup } from '../src/live/wakeup-redis.js';
 import { waitFor } from './helpers/server.js';
+import { TEST_REDIS_URL as REDIS_URL } from './helpers/redis.js';
 
 // The machine's shared services (COMMON.md); every test uses channel and connection names of its own.
 const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** What a wake-up instance received, in order. */
 function record(wakeup: Wakeup): { heads: string[]; reconnects: number } {

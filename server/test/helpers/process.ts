@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -63,4 +67,25 @@ export async function spawnServer(
     });
   });
   return { url, child, exited, stderr: () => stderr, logs: () => logs };
+}
+
+/**
+ * Spawns the real server as one replica (`env`: its DATABASE_URL and the rest) in a data folder of its
+ * own, and pushes onto `cleanup` its end: SIGTERM, then a clean drain asserted (exit 0: the tailer, the
+ * channel connections and the pool closed), then the folder removed.
+ */
+export async function spawnReplica(
+  env: Record<string, string>,
+  cleanup: (() => Promise<void>)[],
+): Promise<ServerProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hookscope-replica-'));
+  const server = await spawnServer(dataDir, env);
+  cleanup.push(async () => {
+    if (server.child.exitCode === null) {
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return server;
 }
