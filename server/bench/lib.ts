@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ACTIONS, type JsonObject } from '../src/domain/types.js';
 import { packageRoot } from '../src/shared/paths.js';
+import type { EventStore } from '../src/store/types.js';
 
 /** A process the bench started, with its output so far. */
 export interface Proc {
@@ -203,3 +205,47 @@ export const SAMPLE_BODY = JSON.stringify({
 });
 
 export { sleep };
+
+/**
+ * CPU time (user + system, this process) per event, in µs, of `events` inserts of {@link SAMPLE_BODY}
+ * through `store`'s own writer, `commitEvents` at a time (asked together: one group commit each), 20 ms
+ * apart so that the commits cross minute buckets as live traffic does. With `handPayload`, each insert is
+ * handed its payload parsed from the body just before, as the intake hands it over. Closes the store.
+ */
+export async function storeInsertCpuPerEventUs(
+  store: EventStore,
+  events: number,
+  commitEvents: number,
+  { idPrefix, handPayload }: { idPrefix: string; handPayload: boolean },
+): Promise<number> {
+  const raw = Buffer.from(SAMPLE_BODY);
+  const startMs = Date.now() - 3_600_000;
+  const types = ['task', 'component', 'project', 'note', 'asset_version', 'user'];
+  const started = process.cpuUsage();
+  for (let i = 0; i < events; i += commitEvents) {
+    const batch = [];
+    for (let j = i; j < i + commitEvents; j++) {
+      const event = {
+        id: `${idPrefix}${String(j).padStart(10, '0')}`,
+        receivedAtMs: startMs + j * 20,
+        timeMs: startMs,
+        action: ACTIONS[j % 3] ?? 'create',
+        entityType: types[j % types.length] ?? 'task',
+        entityId: `e${j % 500}`,
+        modifiedFields: null,
+        deliveryId: null,
+        headers: { 'content-type': 'application/json' },
+        raw,
+      };
+      batch.push(
+        handPayload
+          ? store.insertEvent(event, (JSON.parse(SAMPLE_BODY) as { payload: JsonObject }).payload)
+          : store.insertEvent(event),
+      );
+    }
+    await Promise.all(batch);
+  }
+  const used = process.cpuUsage(started);
+  await store.close();
+  return (used.user + used.system) / events;
+}

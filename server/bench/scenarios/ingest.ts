@@ -4,12 +4,19 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { packageRoot } from '../../src/shared/paths.js';
 import type { BenchContext, Scenario } from '../context.js';
-import { load, quantile, SAMPLE_BODY, sleep, startBaseline, startHookscope } from '../lib.js';
+import {
+  load,
+  quantile,
+  SAMPLE_BODY,
+  sleep,
+  startBaseline,
+  startHookscope,
+  storeInsertCpuPerEventUs,
+} from '../lib.js';
 import { DASHBOARD_SUBSCRIPTION } from '../operations.js';
 import { round } from '../report.js';
 import { openDatabase } from '../../src/store/sqlite/open.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
-import { ACTIONS } from '../../src/domain/types.js';
 
 const CONNECTIONS = 50;
 /** Upper bound of the probe events the listen-mode subscribers post through the webhook while they join. */
@@ -123,35 +130,12 @@ async function storeCpuPerEventUs(ctx: BenchContext, withTriggers: boolean, even
   const dataDir = ctx.tempDir();
   if (!withTriggers) withoutTraffic(dataDir);
   const store = createSqliteStore({ dataDir, maxRejections: 100 });
-  const raw = Buffer.from(SAMPLE_BODY);
-  const startMs = Date.now() - 3_600_000;
-  const types = ['task', 'component', 'project', 'note', 'asset_version', 'user'];
-  const started = process.cpuUsage();
-  for (let i = 0; i < events; i += 50) {
-    const batch = [];
-    for (let j = i; j < i + 50; j++) {
-      batch.push(
-        store.insertEvent({
-          id: `B${String(j).padStart(10, '0')}`,
-          // 20 ms apart: the commits cross minute buckets as live traffic does.
-          receivedAtMs: startMs + j * 20,
-          timeMs: startMs,
-          action: ACTIONS[j % 3] ?? 'create',
-          entityType: types[j % types.length] ?? 'task',
-          entityId: `e${j % 500}`,
-          modifiedFields: null,
-          deliveryId: null,
-          headers: { 'content-type': 'application/json' },
-          raw,
-        }),
-      );
-    }
-    await Promise.all(batch);
-  }
-  const used = process.cpuUsage(started);
-  await store.close();
+  const usPerEvent = await storeInsertCpuPerEventUs(store, events, 50, {
+    idPrefix: 'B',
+    handPayload: false,
+  });
   rmSync(dataDir, { recursive: true, force: true });
-  return (used.user + used.system) / events;
+  return usPerEvent;
 }
 
 /** Sustained webhook POSTs against the bare-Fastify baseline, with and without live subscribers. */

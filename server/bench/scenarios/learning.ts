@@ -2,10 +2,9 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BenchContext, Scenario } from '../context.js';
-import { load, quantile, SAMPLE_BODY, startHookscope, type LoadResult } from '../lib.js';
+import { load, quantile, startHookscope, storeInsertCpuPerEventUs, type LoadResult } from '../lib.js';
 import { round } from '../report.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
-import { ACTIONS, type JsonObject } from '../../src/domain/types.js';
 
 /** Ingest with learning must keep this share of the throughput without it (issue 14: within 5%). */
 const MIN_RATIO = 0.95;
@@ -79,37 +78,12 @@ const STORE_COMMIT_EVENTS = 20;
 async function storeCpuPerEventUs(ctx: BenchContext, learning: boolean, events: number): Promise<number> {
   const dataDir = ctx.tempDir();
   const store = createSqliteStore({ dataDir, maxRejections: 100, schemaLearning: learning });
-  const raw = Buffer.from(SAMPLE_BODY);
-  const startMs = Date.now() - 3_600_000;
-  const types = ['task', 'component', 'project', 'note', 'asset_version', 'user'];
-  const started = process.cpuUsage();
-  for (let i = 0; i < events; i += STORE_COMMIT_EVENTS) {
-    const batch = [];
-    for (let j = i; j < i + STORE_COMMIT_EVENTS; j++) {
-      batch.push(
-        store.insertEvent(
-          {
-            id: `L${String(j).padStart(10, '0')}`,
-            receivedAtMs: startMs + j * 20,
-            timeMs: startMs,
-            action: ACTIONS[j % 3] ?? 'create',
-            entityType: types[j % types.length] ?? 'task',
-            entityId: `e${j % 500}`,
-            modifiedFields: null,
-            deliveryId: null,
-            headers: { 'content-type': 'application/json' },
-            raw,
-          },
-          (JSON.parse(SAMPLE_BODY) as { payload: JsonObject }).payload,
-        ),
-      );
-    }
-    await Promise.all(batch);
-  }
-  const used = process.cpuUsage(started);
-  await store.close();
+  const usPerEvent = await storeInsertCpuPerEventUs(store, events, STORE_COMMIT_EVENTS, {
+    idPrefix: 'L',
+    handPayload: true,
+  });
   rmSync(dataDir, { recursive: true, force: true });
-  return (used.user + used.system) / events;
+  return usPerEvent;
 }
 
 const sum = (results: LoadResult[], key: 'total' | 'non2xx' | 'errors'): number =>
