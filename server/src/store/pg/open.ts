@@ -225,8 +225,8 @@ export async function openPgContext(given: PgStoreOptions): Promise<PgContext> {
   }
   await migrateLocked(options);
   const sql = postgres(options.databaseUrl, driverOptions(options, options.maxConnections, viaPooler));
-  // The maintenance holds one at a time; the second is for a caller that reserves while it runs.
-  const sessions = viaPooler ? postgres(options.directUrl as string, driverOptions(options, 2, false)) : sql;
+  // One connection: the maintenance, its only user, reserves it while it runs (a run at a time).
+  const sessions = viaPooler ? postgres(options.directUrl as string, driverOptions(options, 1, false)) : sql;
   const db = drizzle({ client: sql });
   const settings = viaPooler ? sessionSettings(options) : null;
   const begin = <T>(work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> =>
