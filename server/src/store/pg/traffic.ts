@@ -13,7 +13,7 @@ export function createTrafficReads(ctx: PgContext): Pick<EventReader, 'traffic'>
   const { db } = ctx;
   return {
     async traffic(query, cutoffMs) {
-      const { bucketMs, splitBy } = query;
+      const { splitBy } = query;
       const window = trafficWindow(query, cutoffMs);
       const { fromMs, toMs, keptSizeMs: sizeMs, straddles } = window;
       if (window.size === 0) return [];
@@ -54,7 +54,7 @@ export function createTrafficReads(ctx: PgContext): Pick<EventReader, 'traffic'>
               .where(and(gte(rejections.receivedAt, fromMs), lt(rejections.receivedAt, cutoffMs)))
           : Promise.resolve([]),
       ]);
-      return sumTrafficBuckets(window, bucketMs, {
+      return sumTrafficBuckets(window, {
         kept,
         keptRejections: keptRefused,
         expired,

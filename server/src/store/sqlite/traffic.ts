@@ -86,12 +86,12 @@ export function createTrafficReads(orm: Orm): Pick<EventReader, 'traffic'> {
   const expiredRejections = prepareExpiredRejections(orm);
   return {
     async traffic(query, cutoffMs) {
-      const { bucketMs, splitBy } = query;
+      const { splitBy } = query;
       const window = trafficWindow(query, cutoffMs);
       if (window.size === 0) return [];
       const params = { size: window.keptSizeMs, from: window.fromMs, to: window.toMs };
       const expiredWindow = { from: window.fromMs, cutoff: cutoffMs };
-      return sumTrafficBuckets(window, bucketMs, {
+      return sumTrafficBuckets(window, {
         kept: keptRows[splitBy].all(params),
         keptRejections: keptRejections.all(params),
         expired: window.straddles ? expired[splitBy].all(expiredWindow) : [],
