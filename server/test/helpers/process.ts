@@ -23,13 +23,16 @@ export interface ServerProcess {
 /**
  * Spawns the real server on a free port with `DATA_DIR`, and resolves once it listens. `nodeArgs` are
  * node's arguments from the package root: the sources by default, `['dist/server/main.js']` for the build.
+ * `wrapper` runs node under another program (`['strace', '-f', …]`): `child` is then that program.
  */
 export async function spawnServer(
   dataDir: string,
   env: Record<string, string> = {},
   nodeArgs: string[] = ['--import', 'tsx', 'server/src/main.ts'],
+  wrapper: string[] = [],
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, nodeArgs, {
+  const [command, ...args] = [...wrapper, process.execPath, ...nodeArgs] as [string, ...string[]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: {
       ...process.env,
