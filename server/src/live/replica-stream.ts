@@ -11,6 +11,11 @@ export interface ReplicaStreamOptions {
   publish: (event: StoredEvent & { sequence: string }) => void;
   /** A read that failed (it is retried at the next wake). */
   onError: (error: unknown) => void;
+  /**
+   * Whether `committed` tells the other replicas the new head (default true). False when the store's
+   * own commits announce it on the channel (PostgreSQL's NOTIFY inside the ingest transaction).
+   */
+  announceHeads?: boolean;
   /** Tests shorten it. */
   safetyIntervalMs?: TailerOptions['safetyIntervalMs'];
 }
@@ -19,8 +24,9 @@ export interface ReplicaStreamOptions {
 export interface ReplicaStream {
   /**
    * Called by the intake after each commit of this replica, instead of publishing: hands the turn's
-   * events to the tailer (published from memory when they are next in order) and tells the other
-   * replicas the new head, once per event-loop turn however many events the commit held.
+   * events to the tailer (published from memory when they are next in order) and, unless the commit
+   * announced it itself, tells the other replicas the new head, once per event-loop turn however many
+   * events the commit held.
    */
   committed(event: StoredEvent & { sequence: string }): void;
   tailer: Tailer;
@@ -36,6 +42,7 @@ export interface ReplicaStream {
  */
 export async function startReplicaStream(options: ReplicaStreamOptions): Promise<ReplicaStream> {
   const { wakeup } = options;
+  const announceHeads = options.announceHeads ?? true;
   const tailer = await startTailer({
     reads: options.reads,
     cutoffMs: options.cutoffMs,
@@ -53,7 +60,7 @@ export async function startReplicaStream(options: ReplicaStreamOptions): Promise
     pending = [];
     tailer.offer(events);
     const head = events.at(-1);
-    if (head) wakeup.notify(head.sequence);
+    if (head && announceHeads) wakeup.notify(head.sequence);
   };
   return {
     tailer,
