@@ -53,7 +53,11 @@ export async function startReplicaStream(options: ReplicaStreamOptions): Promise
   const stopWake = wakeup.onWake((head) => tailer.wakeTo(head));
   // After a reconnect, wake-ups sent meanwhile are gone: read from the position whatever the head says.
   const stopReconnect = wakeup.onReconnect(() => tailer.wake());
-  // This turn's own commits, announced together: a group commit resolves all its inserts in one turn.
+  // One group commit's events, announced together: the writer resolves all its inserts at once, and the
+  // intake's continuations run in the same run of microtasks, so a tick after the first is after them
+  // all. A tick, not setImmediate: that waited for the rest of the turn's I/O (the next requests parsed)
+  // before the replica's own events went out. Events split over two announcements are still correct
+  // (the tailer publishes what is next in order and reads for the rest).
   let pending: (StoredEvent & { sequence: string })[] = [];
   const announce = (): void => {
     const events = pending.sort((x, y) => (BigInt(x.sequence) < BigInt(y.sequence) ? -1 : 1));
@@ -66,7 +70,7 @@ export async function startReplicaStream(options: ReplicaStreamOptions): Promise
     tailer,
     committed(event) {
       pending.push(event);
-      if (pending.length === 1) setImmediate(announce);
+      if (pending.length === 1) process.nextTick(announce);
     },
     async close() {
       stopWake();
