@@ -128,8 +128,13 @@ export interface PrivatePostgres {
 /**
  * initdb into `dir/pgdata` and start on a free loopback port, with the durability settings a production
  * site keeps (fsync and synchronous_commit on): the test must see what a crash would really lose.
+ * `trackCommitTimestamps`: `track_commit_timestamp = on`, so that `pg_xact_commit_timestamp(xmin)`
+ * tells when each row's transaction committed (the benchmark's commit → delivery measure).
  */
-export async function startPostgres(dir: string): Promise<PrivatePostgres> {
+export async function startPostgres(
+  dir: string,
+  options: { trackCommitTimestamps?: boolean } = {},
+): Promise<PrivatePostgres> {
   const data = join(dir, 'pgdata');
   mkdirSync(data, { recursive: true });
   if (asRoot) {
@@ -153,6 +158,7 @@ export async function startPostgres(dir: string): Promise<PrivatePostgres> {
     'fsync = on',
     'synchronous_commit = on',
     'shared_buffers = 128MB',
+    ...(options.trackCommitTimestamps ? ['track_commit_timestamp = on'] : []),
   ].join('\n');
   appendFileSync(join(data, 'postgresql.conf'), `\n${conf}\n`);
   const log = join(dir, 'postgres.log');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { createIdGenerator } from './shared/ids.js';
 import { createIngest } from './intake/ingest.js';
 import { createLive, tapPublishes } from './live/index.js';
 import { startReplicaStream, type ReplicaStream } from './live/replica-stream.js';
-import type { Wakeup } from './live/wakeup.js';
+import { headMessage, type Wakeup } from './live/wakeup.js';
 import { createPgWakeup } from './live/wakeup-pg.js';
 import { createRedisWakeup } from './live/wakeup-redis.js';
 import { STATS_TRIGGERS, type LiveTopics } from './live/topics.js';
@@ -34,7 +35,7 @@ import type { DeliveryRecorder } from './domain/deliveries.js';
 import { createSender } from './jobs/sender.js';
 import { createReplayer, type RunningReplayer } from './jobs/replay.js';
 import { startForwarder, type Forwarder } from './jobs/forwarding.js';
-import { createPgStore } from './store/pg/index.js';
+import { createPgStore, type PgAnnounce } from './store/pg/index.js';
 import { createSqliteStore } from './store/sqlite/index.js';
 import type { CommittedEvent, EventStore, PurgeReport, StoredEvent } from './store/types.js';
 
@@ -76,7 +77,7 @@ export const WAKEUP_CHANNEL = 'hookscope_wakeup';
  * The wake-up channel between replicas: none for one SQLite process (the commit itself is the stream),
  * Redis pub/sub when REDIS_URL is set, PostgreSQL's LISTEN/NOTIFY otherwise.
  */
-export async function openWakeup(config: Config, logger: Logger): Promise<Wakeup | null> {
+export async function openWakeup(config: Config, logger: Logger, origin?: string): Promise<Wakeup | null> {
   if (config.databaseUrl === null) return null;
   const onError = (error: unknown): void =>
     logger.warn(
@@ -85,7 +86,12 @@ export async function openWakeup(config: Config, logger: Logger): Promise<Wakeup
       error instanceof Error ? error.message : String(error),
     );
   if (config.redisUrl !== null) {
-    return createRedisWakeup({ redisUrl: config.redisUrl, channel: WAKEUP_CHANNEL, onError });
+    return createRedisWakeup({
+      redisUrl: config.redisUrl,
+      channel: WAKEUP_CHANNEL,
+      onError,
+      ...(origin === undefined ? {} : { origin }),
+    });
   }
   return createPgWakeup({
     // LISTEN needs a session of its own: never through a transaction pooler.
@@ -93,16 +99,19 @@ export async function openWakeup(config: Config, logger: Logger): Promise<Wakeup
     channel: WAKEUP_CHANNEL,
     applicationName: 'hookscope-wakeup',
     onError,
+    ...(origin === undefined ? {} : { origin }),
   });
 }
 
 /**
  * The store the configuration asks for: PostgreSQL when DATABASE_URL is set (replicas share it), else
- * SQLite in DATA_DIR. Async because opening PostgreSQL means connecting and migrating.
+ * SQLite in DATA_DIR. Async because opening PostgreSQL means connecting and migrating. `announce`: the
+ * PostgreSQL store's own wake-up (see {@link PgStoreOptions.announce}).
  */
-export async function openStore(config: Config): Promise<EventStore> {
+export async function openStore(config: Config, announce?: PgAnnounce): Promise<EventStore> {
   if (config.databaseUrl !== null) {
     return createPgStore({
+      ...(announce === undefined ? {} : { announce }),
       databaseUrl: config.databaseUrl,
       ...(config.databaseDirectUrl === null ? {} : { directUrl: config.databaseDirectUrl }),
       maxRejections: config.maxRejections,
@@ -124,7 +133,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'hookscope' } });
   const hub = createLive<LiveTopics>();
-  const opened = await openStore(config);
+  // Among replicas woken over LISTEN/NOTIFY, each ingest transaction sends the wake-up itself (its
+  // NOTIFY leaves with the COMMIT, see docs/performance.md, "Live delivery across replicas"); the tailer
+  // skips its own, whose events the intake hands it. Over Redis, or a channel a test gives, the replica
+  // stream sends it after the commit.
+  const origin = randomUUID();
+  const announcedByCommit =
+    config.databaseUrl !== null && config.redisUrl === null && options.wakeup === undefined;
+  const opened = await openStore(
+    config,
+    announcedByCommit ? { channel: WAKEUP_CHANNEL, message: (head) => headMessage(head, origin) } : undefined,
+  );
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const retention = createRetention({ clock, retentionMs: config.eventRetentionMs });
   const stats = createStatsFeed({
@@ -140,7 +159,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const lastStoredMs = await store.lastReceivedAtMs();
   const arrivals = monotonicClock(clock, lastStoredMs === null ? Number.NEGATIVE_INFINITY : lastStoredMs + 1);
   // Among replicas: every replica's commits reach this one's subscribers through its tailer, in one order.
-  const wakeup = options.wakeup ?? (await openWakeup(config, logger));
+  const wakeup = options.wakeup ?? (await openWakeup(config, logger, origin));
   // Among replicas, FORWARD_TO forwards what this replica committed, as it commits (each event once
   // cluster-wide, by the replica that took it), while the tailer publishes every replica's events to all.
   const ownCommits = createLive<LiveTopics>();
@@ -157,6 +176,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ? await startReplicaStream({
         reads: store,
         wakeup,
+        announceHeads: !announcedByCommit,
         cutoffMs: () => retention.cutoffMs(),
         publish: (event) => {
           // Offered from memory, the event is this replica's own and nothing foreign lies before it;

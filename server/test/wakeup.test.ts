@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLocalWakeup, type Wakeup } from '../src/live/wakeup.js';
+import { createLocalWakeup, headMessage, type Wakeup } from '../src/live/wakeup.js';
 import { createPgWakeup } from '../src/live/wakeup-pg.js';
 import { createRedisWakeup } from '../src/live/wakeup-redis.js';
 import { waitFor } from './helpers/server.js';
@@ -22,8 +22,8 @@ function record(wakeup: Wakeup): { heads: string[]; reconnects: number } {
 /** A driver of the suite: makes instances on one channel, and cuts an instance's listening connection. */
 interface Driver {
   name: string;
-  /** `tag` names the listening connection, so that `cut` finds it. */
-  open(channel: string, tag: string): Promise<Wakeup>;
+  /** `tag` names the listening connection, so that `cut` finds it; `origin` is the instance's own. */
+  open(channel: string, tag: string, origin?: string): Promise<Wakeup>;
   cut(tag: string): Promise<void>;
 }
 
@@ -36,7 +36,13 @@ afterAll(async () => {
 
 const pgDriver: Driver = {
   name: 'PostgreSQL LISTEN/NOTIFY',
-  open: (channel, tag) => createPgWakeup({ databaseUrl: DATABASE_URL, channel, applicationName: tag }),
+  open: (channel, tag, origin) =>
+    createPgWakeup({
+      databaseUrl: DATABASE_URL,
+      channel,
+      applicationName: tag,
+      ...(origin ? { origin } : {}),
+    }),
   async cut(tag) {
     const rows = await admin<{ terminated: boolean }[]>`
       select pg_terminate_backend(pid) as terminated from pg_stat_activity where application_name = ${tag}`;
@@ -46,7 +52,8 @@ const pgDriver: Driver = {
 
 const redisDriver: Driver = {
   name: 'Redis pub/sub',
-  open: (channel, tag) => createRedisWakeup({ redisUrl: REDIS_URL, channel, clientName: tag }),
+  open: (channel, tag, origin) =>
+    createRedisWakeup({ redisUrl: REDIS_URL, channel, clientName: tag, ...(origin ? { origin } : {}) }),
   async cut(tag) {
     if (!redisAdmin.isOpen) await redisAdmin.connect();
     const list = await redisAdmin.sendCommand<string>(['CLIENT', 'LIST']);
@@ -83,6 +90,28 @@ describe.each([pgDriver, redisDriver])('wake-up over $name', (driver) => {
       expect([seenA.reconnects, seenB.reconnects]).toEqual([0, 0]);
     } finally {
       await Promise.all([a.close(), b.close(), other.close()]);
+    }
+  });
+
+  it('a head message with an origin wakes every instance but that origin, to its head', async () => {
+    const channel = unique('hs_wake_test');
+    const a = await driver.open(channel, unique('hs_a'), 'origin-a');
+    const b = await driver.open(channel, unique('hs_b'), 'origin-b');
+    try {
+      const seenA = record(a);
+      const seenB = record(b);
+      // What a PostgreSQL store announcing for instance a sends from its ingest transaction.
+      a.notify(headMessage('5', 'origin-a'));
+      b.notify(headMessage('6', 'origin-b'));
+      await waitFor(() => seenA.heads.length === 1 && seenB.heads.length === 1);
+      // Both messages have arrived everywhere once each instance saw the other's (one channel, in order
+      // per sender); a plain head after them shows that nothing else was passed on.
+      a.notify('7');
+      await waitFor(() => seenA.heads.length === 2 && seenB.heads.length === 2);
+      expect(seenA.heads).toEqual(['6', '7']);
+      expect(seenB.heads).toEqual(['5', '7']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
     }
   });
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPathOf, startBalancer } from '../../../scripts/cluster/balancer.js';
 import { startGenerator } from '../../../scripts/cluster/generator.js';
@@ -153,8 +153,49 @@ interface SubscriberResult {
   spread: number;
 }
 
+/** The `q` quantile of ascending `sorted`. */
+const quantile = (sorted: Float64Array, q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+/**
+ * Each receipt's delay from its event's COMMIT: the commit timestamps PostgreSQL kept
+ * (track_commit_timestamp, taken as the commit record is written, before its flush), by sequence.
+ */
+function commitDelays(pg: PrivatePostgres, receiptsPath: string): Float64Array {
+  const pairs = new Float64Array(new Uint8Array(readFileSync(receiptsPath)).buffer);
+  let low = Infinity;
+  let high = -Infinity;
+  for (let i = 0; i < pairs.length; i += 2) {
+    low = Math.min(low, pairs[i] as number);
+    high = Math.max(high, pairs[i] as number);
+  }
+  const committedMs = new Map<number, number>();
+  if (pairs.length > 0) {
+    const rows = pg.psql(
+      `SELECT sequence, extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 FROM events
+       WHERE sequence BETWEEN ${low} AND ${high}`,
+    );
+    for (const line of rows.trim().split('\n')) {
+      const [sequence, atMs] = line.split('|');
+      committedMs.set(Number(sequence), Number(atMs));
+    }
+  }
+  const delays = new Float64Array(pairs.length / 2);
+  for (let i = 0; i < delays.length; i++) {
+    delays[i] = (pairs[i * 2 + 1] as number) - (committedMs.get(pairs[i * 2] as number) ?? NaN);
+  }
+  return delays.sort();
+}
+
 /** 60 subscribers spread over the replicas (directly, in their own process), 1,000 events/s through the balancer. */
-async function latency(ctx: BenchContext, replicas: Replica[], balancerUrl: string): Promise<void> {
+async function latency(
+  ctx: BenchContext,
+  dir: string,
+  pg: PrivatePostgres,
+  replicas: Replica[],
+  balancerUrl: string,
+): Promise<void> {
+  const receiptsPath = join(dir, 'receipts.f64');
   const wsUrls = Array.from({ length: 60 }, (_, i) => {
     const replica = replicas[i % replicas.length] as Replica;
     return `${replica.url.replace(/^http/, 'ws')}/graphql`;
@@ -165,7 +206,7 @@ async function latency(ctx: BenchContext, replicas: Replica[], balancerUrl: stri
       '--import',
       'tsx',
       join(packageRoot, 'server/bench/cluster-subscribers.ts'),
-      JSON.stringify({ wsUrls, durationS: ctx.loadS + 5 }),
+      JSON.stringify({ wsUrls, durationS: ctx.loadS + 5, receiptsPath }),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], cwd: packageRoot },
   );
@@ -183,13 +224,27 @@ async function latency(ctx: BenchContext, replicas: Replica[], balancerUrl: stri
   if (!line) throw new Error(`cluster-subscribers.ts printed no result:\n${out}`);
   const result = JSON.parse(line.slice('RESULT '.length)) as SubscriberResult;
   const offered = report.acknowledged.size / ctx.loadS;
-  ctx.raw.clusterLatency = { ...result, acknowledgedPerS: offered };
+  const delays = commitDelays(pg, receiptsPath);
+  const fromCommit = {
+    p50Ms: quantile(delays, 0.5),
+    p99Ms: quantile(delays, 0.99),
+    maxMs: quantile(delays, 1),
+  };
+  const unmatched = delays.filter(Number.isNaN).length;
+  ctx.raw.clusterLatency = { ...result, fromCommit, unmatched, acknowledgedPerS: offered };
   ctx.add({
     scenario: NAME,
     metric: `commit → subscriber, 1,000 events/s offered (${round(offered, 0)}/s acknowledged), 60 subscribers on 3 replicas: p50 / p99 (ms)`,
+    value: `${round(fromCommit.p50Ms, 1)} / ${round(fromCommit.p99Ms, 1)}`,
+    target: "p50 ≤ 10, p99 ≤ 50 (from each event's commit timestamp, same clock)",
+    pass: fromCommit.p50Ms <= 10 && fromCommit.p99Ms <= 50 && unmatched === 0,
+  });
+  ctx.add({
+    scenario: NAME,
+    metric: 'receivedAt → subscriber, the same deliveries: p50 / p99 (ms)',
     value: `${round(result.p50Ms, 1)} / ${round(result.p99Ms, 1)}`,
-    target: 'p50 ≤ 10, p99 ≤ 50 (receivedAt is the commit time, same clock)',
-    pass: result.p50Ms <= 10 && result.p99Ms <= 50,
+    target: 'none: receivedAt is stamped under the ingest lock, before the insert and the COMMIT',
+    pass: null,
   });
   ctx.add({
     scenario: NAME,
@@ -286,7 +341,7 @@ export const cluster: Scenario = {
     const dir = ctx.tempDir();
     chmodSync(dir, 0o755);
     try {
-      const pg = await startPostgres(dir);
+      const pg = await startPostgres(dir, { trackCommitTimestamps: true });
       const env = { DATABASE_URL: pg.url };
       const replicas: Replica[] = [];
       for (let i = 1; i <= 3; i++) replicas.push(await createReplica(`r${i}`, dir, env));
@@ -296,7 +351,7 @@ export const cluster: Scenario = {
       const lbDir = join(dir, 'lb');
       mkdirSync(lbDir);
       const balancer = await startBalancer(lbDir, replicas, await checkPathOf((replicas[0] as Replica).url));
-      await latency(ctx, replicas, balancer.url);
+      await latency(ctx, dir, pg, replicas, balancer.url);
       await catchUp(ctx, pg, replicas[0] as Replica);
       await failover(ctx, replicas, balancer.url);
       await ceiling(ctx, dir, pg, oneRate);

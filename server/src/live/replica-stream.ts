@@ -11,6 +11,11 @@ export interface ReplicaStreamOptions {
   publish: (event: StoredEvent & { sequence: string }) => void;
   /** A read that failed (it is retried at the next wake). */
   onError: (error: unknown) => void;
+  /**
+   * Whether `committed` tells the other replicas the new head (default true). False when the store's
+   * own commits announce it on the channel (PostgreSQL's NOTIFY inside the ingest transaction).
+   */
+  announceHeads?: boolean;
   /** Tests shorten it. */
   safetyIntervalMs?: TailerOptions['safetyIntervalMs'];
 }
@@ -19,8 +24,9 @@ export interface ReplicaStreamOptions {
 export interface ReplicaStream {
   /**
    * Called by the intake after each commit of this replica, instead of publishing: hands the turn's
-   * events to the tailer (published from memory when they are next in order) and tells the other
-   * replicas the new head, once per event-loop turn however many events the commit held.
+   * events to the tailer (published from memory when they are next in order) and, unless the commit
+   * announced it itself, tells the other replicas the new head, once per event-loop turn however many
+   * events the commit held.
    */
   committed(event: StoredEvent & { sequence: string }): void;
   tailer: Tailer;
@@ -36,6 +42,7 @@ export interface ReplicaStream {
  */
 export async function startReplicaStream(options: ReplicaStreamOptions): Promise<ReplicaStream> {
   const { wakeup } = options;
+  const announceHeads = options.announceHeads ?? true;
   const tailer = await startTailer({
     reads: options.reads,
     cutoffMs: options.cutoffMs,
@@ -46,20 +53,24 @@ export async function startReplicaStream(options: ReplicaStreamOptions): Promise
   const stopWake = wakeup.onWake((head) => tailer.wakeTo(head));
   // After a reconnect, wake-ups sent meanwhile are gone: read from the position whatever the head says.
   const stopReconnect = wakeup.onReconnect(() => tailer.wake());
-  // This turn's own commits, announced together: a group commit resolves all its inserts in one turn.
+  // One group commit's events, announced together: the writer resolves all its inserts at once, and the
+  // intake's continuations run in the same run of microtasks, so a tick after the first is after them
+  // all. A tick, not setImmediate: that waited for the rest of the turn's I/O (the next requests parsed)
+  // before the replica's own events went out. Events split over two announcements are still correct
+  // (the tailer publishes what is next in order and reads for the rest).
   let pending: (StoredEvent & { sequence: string })[] = [];
   const announce = (): void => {
     const events = pending.sort((x, y) => (BigInt(x.sequence) < BigInt(y.sequence) ? -1 : 1));
     pending = [];
     tailer.offer(events);
     const head = events.at(-1);
-    if (head) wakeup.notify(head.sequence);
+    if (head && announceHeads) wakeup.notify(head.sequence);
   };
   return {
     tailer,
     committed(event) {
       pending.push(event);
-      if (pending.length === 1) setImmediate(announce);
+      if (pending.length === 1) process.nextTick(announce);
     },
     async close() {
       stopWake();

@@ -1,8 +1,14 @@
 import postgres from 'postgres';
-import { createWakeupListeners, reconnectDelayMs, throttleErrors, type Wakeup } from './wakeup.js';
+import {
+  createWakeupListeners,
+  reconnectDelayMs,
+  throttleErrors,
+  type Wakeup,
+  type WakeupOptions,
+} from './wakeup.js';
 
 /** Options of {@link createPgWakeup}. */
-export interface PgWakeupOptions {
+export interface PgWakeupOptions extends WakeupOptions {
   /** postgres:// URL (DATABASE_URL). */
   databaseUrl: string;
   /** The NOTIFY channel (an identifier: at most 63 bytes, or PostgreSQL truncates it). */
@@ -30,7 +36,7 @@ export async function createPgWakeup(options: PgWakeupOptions): Promise<Wakeup> 
     throw new Error(`wake-up channel "${channel}" is longer than ${MAX_PG_CHANNEL_BYTES} bytes`);
   }
   const report = throttleErrors(options.onError ?? (() => undefined));
-  const listeners = createWakeupListeners(report);
+  const listeners = createWakeupListeners(report, options.origin);
   let closed = false;
   let relistening = false;
   const connection = options.applicationName ? { application_name: options.applicationName } : {};

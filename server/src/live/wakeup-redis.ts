@@ -1,8 +1,14 @@
 import { createClient } from 'redis';
-import { createWakeupListeners, reconnectDelayMs, throttleErrors, type Wakeup } from './wakeup.js';
+import {
+  createWakeupListeners,
+  reconnectDelayMs,
+  throttleErrors,
+  type Wakeup,
+  type WakeupOptions,
+} from './wakeup.js';
 
 /** Options of {@link createRedisWakeup}. */
-export interface RedisWakeupOptions {
+export interface RedisWakeupOptions extends WakeupOptions {
   /** redis:// or rediss:// URL (REDIS_URL). */
   redisUrl: string;
   /** The pub/sub channel. */
@@ -22,7 +28,7 @@ export interface RedisWakeupOptions {
 export async function createRedisWakeup(options: RedisWakeupOptions): Promise<Wakeup> {
   const { channel } = options;
   const report = throttleErrors(options.onError ?? (() => undefined));
-  const listeners = createWakeupListeners(report);
+  const listeners = createWakeupListeners(report, options.origin);
   let closed = false;
   let subscribed = false;
   // Retried with backoff once running; at start a Redis that cannot be reached is a start-up error (as

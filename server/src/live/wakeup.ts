@@ -44,6 +44,28 @@ export interface WakeupListeners {
  */
 export const MAX_WAKEUP_MESSAGE_BYTES = 7_000;
 
+/**
+ * The wake-up message for `head` sent by the instance `origin` (its {@link WakeupOptions.origin}):
+ * `<head>@<origin>`. That instance skips it (its own commits reach its tailer from the intake), every
+ * other one wakes to `head`. The PostgreSQL store sends it itself, inside the ingest transaction, so it
+ * is delivered as the commit becomes visible (server.ts); older replicas read it as a wake-up.
+ */
+export function headMessage(head: string, origin: string): string {
+  return `${head}@${origin}`;
+}
+
+/** Options every implementation takes. */
+export interface WakeupOptions {
+  /**
+   * This instance's name in its messages (default: a random UUID); {@link headMessage}s of this origin
+   * are not passed to `onWake`. At most 100 characters of `[A-Za-z0-9_-]`.
+   */
+  origin?: string;
+}
+
+/** A head message (`<head>` or `<head>@<origin>`), split. */
+const HEAD_MESSAGE = /^(\d{1,20})(?:@([\w-]{1,100}))?$/;
+
 /** A listener that throws must not stop the others (nor the driver's event handler that called it). */
 function callEach<A extends unknown[]>(
   listeners: Set<(...args: A) => void>,
@@ -60,11 +82,14 @@ function callEach<A extends unknown[]>(
 }
 
 /**
- * The listener sets every implementation keeps, and the two messages: a head is its decimal digits; a
- * delete is JSON `{"origin": <instance>, "deleted": <report>}`, so that an instance skips its own.
+ * The listener sets every implementation keeps, and the messages: a head is its decimal digits, or
+ * {@link headMessage} (skipped by its origin); a delete is JSON `{"origin": <instance>, "deleted": <report>}`,
+ * so that an instance skips its own.
  */
-export function createWakeupListeners(onError: (error: unknown) => void): WakeupListeners {
-  const origin = randomUUID();
+export function createWakeupListeners(
+  onError: (error: unknown) => void,
+  origin: string = randomUUID(),
+): WakeupListeners {
   const wakes = new Set<(head: string) => void>();
   const reconnects = new Set<() => void>();
   const deletes = new Set<(report: DeleteReport) => void>();
@@ -74,7 +99,11 @@ export function createWakeupListeners(onError: (error: unknown) => void): Wakeup
   };
   return {
     received(payload) {
-      if (/^\d{1,20}$/.test(payload)) return callEach(wakes, [payload], onError);
+      const head = HEAD_MESSAGE.exec(payload);
+      if (head) {
+        if (head[2] === origin) return;
+        return callEach(wakes, [head[1] as string], onError);
+      }
       let message: { origin?: unknown; deleted?: DeleteReport };
       try {
         message = JSON.parse(payload) as typeof message;

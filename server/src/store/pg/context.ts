@@ -40,12 +40,29 @@ export interface PgStoreOptions {
   connectTimeoutSeconds?: number;
   /** Longest a statement may run before PostgreSQL cancels it (unavailable); default 10 s. */
   statementTimeoutMs?: number;
+  /**
+   * A NOTIFY channel on which every ingest transaction that took positions announces its last one, as
+   * `message(head)`, from inside the transaction: PostgreSQL delivers it to the listeners as the commit
+   * becomes visible, with no round trip (nor commit of its own) after it. Default: none (the caller
+   * announces, e.g. over Redis).
+   */
+  announce?: PgAnnounce;
+}
+
+/** See {@link PgStoreOptions.announce}. */
+export interface PgAnnounce {
+  channel: string;
+  /** The payload for the new head (a decimal sequence); under 8000 bytes, as NOTIFY requires. */
+  message: (head: string) => string;
 }
 
 /** {@link PgStoreOptions} with every default applied. */
-export interface ResolvedPgOptions extends Required<Omit<PgStoreOptions, 'schema' | 'directUrl'>> {
+export interface ResolvedPgOptions extends Required<
+  Omit<PgStoreOptions, 'schema' | 'directUrl' | 'announce'>
+> {
   schema: string | null;
   directUrl: string | null;
+  announce: PgAnnounce | null;
 }
 
 /** A transaction of the store: the raw driver handle and drizzle's query builder over it. */

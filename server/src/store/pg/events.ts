@@ -56,6 +56,18 @@ function countableFromCounters(query: EventQuery): boolean {
 /** Creates the event reads over the pool and the counters. */
 export function createEventReads(ctx: PgContext, counters: CounterReads, listPage: ListPage): EventReads {
   const { db } = ctx;
+  // Prepared: every tailer reads it on each wake-up, and unprepared (with parameters) it costs the
+  // driver a round trip more to describe it first. Through a transaction pooler the pool's `prepare:
+  // false` wins and it runs unprepared.
+  const afterSequence = db
+    .select(eventColumns)
+    .from(events)
+    .where(
+      and(gt(events.sequence, sql.placeholder('after')), gte(events.receivedAt, sql.placeholder('cutoff'))),
+    )
+    .orderBy(asc(events.sequence))
+    .limit(sql.placeholder('limit'))
+    .prepare('hs_events_after_sequence');
   return {
     async getEvent(id, cutoffMs) {
       const [row] = await db
@@ -115,12 +127,7 @@ export function createEventReads(ctx: PgContext, counters: CounterReads, listPag
       return row?.at == null ? null : Number(row.at);
     },
     async eventsAfterSequence(after, limit, cutoffMs) {
-      return db
-        .select(eventColumns)
-        .from(events)
-        .where(and(gt(events.sequence, BigInt(after)), gte(events.receivedAt, cutoffMs)))
-        .orderBy(asc(events.sequence))
-        .limit(limit);
+      return afterSequence.execute({ after, cutoff: cutoffMs, limit });
     },
     async sequenceBounds(cutoffMs) {
       const [[first], [head]] = await Promise.all([

@@ -14,7 +14,7 @@ import { createSchemaReads } from './schemas.js';
 import { createTrafficReads } from './traffic.js';
 import { createWriter } from './writes.js';
 
-export type { PgStoreOptions, ReceivedAtStamp } from './context.js';
+export type { PgAnnounce, PgStoreOptions, ReceivedAtStamp } from './context.js';
 
 /** Every method of `methods` with its failures classified: the store's rejections, as the contract says. */
 function classifyingErrors<T extends { [K in keyof T]: (...args: never[]) => Promise<unknown> }>(

@@ -30,6 +30,7 @@ export function resolvePgOptions(options: PgStoreOptions): ResolvedPgOptions {
     maxConnections: options.maxConnections ?? 10,
     connectTimeoutSeconds: options.connectTimeoutSeconds ?? 3,
     statementTimeoutMs: options.statementTimeoutMs ?? 10_000,
+    announce: options.announce ?? null,
   };
 }
 

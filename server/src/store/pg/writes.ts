@@ -30,7 +30,8 @@ import { loadBatchLearner, type BatchLearner } from './schemas.js';
 // commit order), finds the duplicates and advances the stream head by the number of new events in the
 // same round trip, then stores the whole batch in ONE statement over arrays (unnest: the same statement
 // text whatever the batch size, never a VALUES list) with the batch's other writes in the next one.
-// Callers are answered only after COMMIT returns (synchronous_commit = on).
+// With `announce`, a NOTIFY of the new head goes with those writes: PostgreSQL delivers it as the commit
+// becomes visible. Callers are answered only after COMMIT returns (synchronous_commit = on).
 
 type Write =
   | {
@@ -178,6 +179,7 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
   const learning = ctx.options.schemaLearning;
   const maxRejections = ctx.options.maxRejections;
   const maxStoredEvents = ctx.options.maxStoredEvents;
+  const { announce } = ctx.options;
 
   /** The events that are not duplicates, with the originals of those that are. */
   async function findOriginals(tx: postgres.TransactionSql, deliveryIds: string[]) {
@@ -412,6 +414,11 @@ export function createWriter(ctx: PgContext, options: WriterOptions): Writer {
         fresh.length > 0 ? insertEvents(raw, fresh) : Promise.resolve(null),
         learned ? send(raw, learned) : Promise.resolve(null),
         ...(rejectionList.length > 0 ? sendRejections(tx, rejectionList) : []),
+        // Raw: pg_notify is a function call drizzle has no word for. Queued by PostgreSQL until the
+        // COMMIT, and dropped with a rollback.
+        announce && head && fresh.length > 0
+          ? raw`select pg_notify(${announce.channel}, ${announce.message(head.last.toString())})`.execute()
+          : Promise.resolve(null),
       ];
       const deliveryRows = deliveryWrites
         ? send<{ id: string }>(raw, deliveryWrites.insert)
