@@ -28,7 +28,18 @@ export function changesForApi(
   }));
 }
 
-function toFoldInput(event: StoredEvent, payload: JsonObject): FoldInput {
+// The same decoding with a leading byte order mark kept: the text that repeated-delivery detection compares
+// is the body as received, as `Buffer#toString` gives it.
+const utf8AsReceived = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** A stored event as the fold reads it: its body decoded once, for the payload and for the body compared. */
+function readFoldInput(event: StoredEvent): FoldInput {
+  const text = utf8AsReceived.decode(event.raw);
+  const body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as JsonObject;
+  return toFoldInput(event, body.payload as JsonObject, text);
+}
+
+function toFoldInput(event: StoredEvent, payload: JsonObject, raw = event.raw.toString('utf8')): FoldInput {
   return {
     id: event.id,
     action: event.action,
@@ -39,7 +50,7 @@ function toFoldInput(event: StoredEvent, payload: JsonObject): FoldInput {
     modifiedFields: event.modifiedFields,
     payload,
     deliveryId: event.deliveryId,
-    raw: event.raw.toString('utf8'),
+    raw,
   };
 }
 
@@ -162,7 +173,7 @@ export function createEntityReader(
   ): CacheEntry {
     const inputs = new Map<string, FoldInput>();
     for (const event of arrivals) {
-      inputs.set(event.id, reuse?.get(event.id) ?? toFoldInput(event, payloadOf(event)));
+      inputs.set(event.id, reuse?.get(event.id) ?? readFoldInput(event));
     }
     return {
       arrivals,
@@ -318,7 +329,7 @@ export function createEntityReader(
       return foldAll(await store.entityEvents(entityId, cutoffMs), cached.inputs, exactIn);
     }
     if (firstKept === 0) {
-      const addedInputs = added.map((event) => toFoldInput(event, payloadOf(event)));
+      const addedInputs = added.map(readFoldInput);
       const extended = extendFold(cached.fold, addedInputs);
       if (extended) {
         // The maps only gain ids the older entry never looks up: shared, not copied.
