@@ -332,14 +332,10 @@ export function indexAllForSearch(db: Database.Database, stepRows = 10_000): num
 }
 
 /**
- * The FTS5 query for `term`: an AND of its trigrams (detail=none has no phrases), or null when the index
- * cannot answer: fewer than 3 characters, or a NUL (LIKE reads the pattern only up to it).
+ * The trigrams of `term` (up to {@link MAX_TRIGRAMS}), each quoted for FTS5, to be ANDed (detail=none
+ * has no phrases); or null when the index cannot answer: fewer than 3 characters, or a NUL (LIKE reads
+ * the pattern only up to it).
  */
-export function trigramQuery(term: string): string | null {
-  return searchTrigrams(term)?.join(' AND ') ?? null;
-}
-
-/** The trigrams of {@link trigramQuery}, each quoted for FTS5, or null when the index cannot answer. */
 function searchTrigrams(term: string): string[] | null {
   if (term.includes('\u0000')) return null;
   // Code points, as SQLite reads the UTF-8 it is given (a lone surrogate arrives as one U+FFFD).
