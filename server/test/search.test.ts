@@ -329,7 +329,7 @@ describe('search', { timeout: 120_000 }, () => {
     const query = { search: 'abcabd' };
     // Bound 5: it confirms at most COUNT_MIN_ROWS candidates, which are not all of them: "at least 3".
     expect(await t.store.countEventsAtMost(query, 5, 0)).toEqual({ value: 3, exact: false });
-    // Bound 1,000: up to 4 rows per match, every candidate: exact.
+    // Bound 1,000: up to 2 candidates per match (2,002), every candidate: exact.
     expect(await t.store.countEventsAtMost(query, 1_000, 0)).toEqual({ value: 3, exact: true });
     expect(await t.store.countEvents(query, 0)).toBe(3);
     // Past the bound whatever the work: "at least 1".

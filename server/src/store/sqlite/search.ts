@@ -364,10 +364,17 @@ export interface SearchReader {
 }
 
 /**
- * Rows a bounded count confirms at most, per match it may stop at: a term whose candidates are mostly
- * false positives (its trigrams common, itself rare) stops there with a lower bound, in bounded time.
+ * Newest rows a bounded count LIKE-scans at most, per match it may stop at. A term found in a quarter or
+ * more of the probe's rows is counted by this scan (one SQL statement, cheap per row), so at that
+ * density it reaches the bound within it.
  */
-const COUNT_ROWS_PER_MATCH = 4;
+const SCAN_ROWS_PER_MATCH = 4;
+/**
+ * Index candidates a bounded count confirms at most, per match it may stop at (each read into
+ * JavaScript, about 3 times a scanned row's cost): a term whose candidates are mostly false positives
+ * (its trigrams common, itself rare) stops there with a lower bound, in bounded time.
+ */
+const CANDIDATE_ROWS_PER_MATCH = 2;
 /** ...and at least this many, so that a small bound still counts a selective filter's rows exactly. */
 export const COUNT_MIN_ROWS = 1_024;
 
@@ -782,17 +789,18 @@ function tallyCandidates(rows: IterableIterator<unknown[]>, atMost: number, maxR
 
 /**
  * {@link SearchReader.countAtMost}: stops after `atMost` + 1 matches, or after confirming
- * {@link COUNT_ROWS_PER_MATCH} rows per match asked for (at least {@link COUNT_MIN_ROWS}), so that its
- * time is bounded whatever the term. First the newest rows passing the other filters, by LIKE, in
+ * {@link SCAN_ROWS_PER_MATCH} scanned rows or {@link CANDIDATE_ROWS_PER_MATCH} index candidates per
+ * match asked for (at least {@link COUNT_MIN_ROWS}), so that its time is bounded whatever the term. First the newest rows passing the other filters, by LIKE, in
  * one statement: a common term reaches the bound there, and a selective filter runs out of rows
  * (exact). A term that is sparse in the first {@link PROBE_ROWS} of them goes to the index: every
  * candidate (the unindexed tail and the buckets' entries), confirmed by rowid. When that too stops at
- * the row bound, the newest rows are scanned to the row bound (a selective filter can still be exact
- * there); the larger of the two tallies is a lower bound.
+ * the row bound and fewer rows than that pass the other filters, they are scanned (exact); otherwise
+ * what the candidates found is a lower bound.
  */
 function countMatchesAtMost(parts: ReaderParts, filter: SearchFilter, atMost: number): BoundedCount {
   const { db, fixed, bucketed } = parts;
-  const maxRows = Math.max(COUNT_MIN_ROWS, COUNT_ROWS_PER_MATCH * (atMost + 1));
+  const scanRows = Math.max(COUNT_MIN_ROWS, SCAN_ROWS_PER_MATCH * (atMost + 1));
+  const candidateRows = Math.max(COUNT_MIN_ROWS, CANDIDATE_ROWS_PER_MATCH * (atMost + 1));
   const scan = (windowRows: number): Tally => {
     const params = { ...filter.params, window: windowRows };
     const hits = fixed.windowHits(filter)({ ...params, hits: atMost + 1 });
@@ -801,21 +809,22 @@ function countMatchesAtMost(parts: ReaderParts, filter: SearchFilter, atMost: nu
     return { hits, complete };
   };
   const trigrams = searchTrigrams(filter.term);
-  if (trigrams === null) return bounded(scan(maxRows + 1), atMost);
+  if (trigrams === null) return bounded(scan(scanRows + 1), atMost);
   return db.transaction((): BoundedCount => {
     const probe = scan(PROBE_ROWS);
     const sparse = !probe.complete && probe.hits < PROBE_ROWS / 4;
-    if (!sparse) return bounded(probe.complete || probe.hits > atMost ? probe : scan(maxRows + 1), atMost);
+    if (!sparse) return bounded(probe.complete || probe.hits > atMost ? probe : scan(scanRows + 1), atMost);
     // One read transaction: the mark and the buckets agree.
     const buckets = inRange(bucketed.buckets(), filter, null);
     const match = selectiveMatch(parts, buckets, trigrams);
     const params = { ...filter.params, mark: searchIndexedRowid(db), match };
     const ids = buckets.map((b) => b.id);
-    const indexed = tallyCandidates(bucketed.candidates(ids, filter)(params), atMost, maxRows);
+    const indexed = tallyCandidates(bucketed.candidates(ids, filter)(params), atMost, candidateRows);
     if (indexed.complete || indexed.hits > atMost) return bounded(indexed, atMost);
-    const newest = scan(maxRows + 1);
-    if (newest.complete || newest.hits > atMost) return bounded(newest, atMost);
-    return { value: Math.max(indexed.hits, newest.hits), exact: false };
+    // A scan to the row bound can only help a filter that passes fewer rows (an index-only count).
+    const passing = fixed.windowSeen(filter, false)({ ...filter.params, window: scanRows + 1 });
+    if (passing > scanRows) return { value: indexed.hits, exact: false };
+    return bounded(scan(scanRows + 1), atMost);
   })();
 }
 
