@@ -1,6 +1,7 @@
 // The dashboard's own operations, so that the bench measures what the dashboard sends. The one import
 // of web code in the bench: keep it here.
 import {
+  StreamDeleteCountQuery,
   StreamEventAddedSubscription,
   StreamEventsQuery,
   StreamRow_event,
@@ -12,6 +13,9 @@ export const DASHBOARD_SUBSCRIPTION = `${StreamEventAddedSubscription}\n${Stream
 
 /** The dashboard's stream query with its row fragment. */
 export const DASHBOARD_STREAM_QUERY = `${StreamEventsQuery}\n${StreamRow_event}`;
+
+/** The count the dashboard's "Delete matching…" dialog asks for (the bounded count). */
+export const DASHBOARD_DELETE_COUNT_QUERY = StreamDeleteCountQuery;
 
 /** The dashboard's traffic chart query. */
 export const DASHBOARD_TRAFFIC_QUERY = TrafficChartQuery;

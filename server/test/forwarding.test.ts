@@ -257,6 +257,50 @@ describe('replayEvents', () => {
   });
 });
 
+describe('a replay over REPLAY_MAX_EVENTS', () => {
+  it('is refused before anything is sent, saying how many the filter selects or that it is more', async () => {
+    const target = await handler();
+    const t = await startTestServer({ env: { REPLAY_MAX_EVENTS: '2' } });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await postCreated(t.url, {
+          action: 'create',
+          entity_type: 'overflow',
+          time: '2026-01-01T00:00:00Z',
+          payload: { id: `overflow-${i}`, note: 'replay-overflow-term' },
+        });
+      }
+      const cases: [Record<string, unknown>, string][] = [
+        // A kept count: exact.
+        [
+          { entityType: 'overflow' },
+          'filter: selects 3 events, more than one replay sends (REPLAY_MAX_EVENTS=2)',
+        ],
+        // A search: the bounded count stops past the limit.
+        [
+          { search: 'replay-overflow-term' },
+          'filter: selects more than 2 events, more than one replay sends',
+        ],
+      ];
+      for (const [filter, message] of cases) {
+        const errors = (await replay(t, { filter, target: target.url })).errors as Errors;
+        expect(errors?.[0]?.extensions?.code).toBe('REPLAY_TOO_LARGE');
+        expect(errors?.[0]?.message).toContain(message);
+      }
+      // Within the limit, the same search is sent.
+      const sent = await replay(t, {
+        filter: { search: 'replay-overflow-term', entityId: 'overflow-1' },
+        target: target.url,
+      });
+      expect(sent.errors).toBeUndefined();
+      await target.nth(1);
+      expect(target.requests).toHaveLength(1);
+    } finally {
+      await t.dispose();
+    }
+  });
+});
+
 describe('a long replay', () => {
   it('answers after REPLAY_WAIT with where it stands, and goes on: the rest of its attempts are recorded after', async () => {
     let release: () => void = () => undefined;

@@ -279,6 +279,38 @@ describe('lists, filters and pagination', () => {
     expect(next.nextCursor).toBeNull();
   });
 
+  it('counts up to a bound: exact under it, "at least the bound" past it, kept counts exact at any size', async ({
+    t,
+  }) => {
+    const COUNT = `query($filter: EventFilter, $atMost: Int) {
+      events(filter: $filter, first: 1) { count(atMost: $atMost) { value exact } }
+    }`;
+    const count = async (filter: Record<string, unknown>, atMost?: number) => {
+      const result = await graphql<{ events: { count: unknown } }>(t.url, COUNT, { filter, atMost });
+      expect(result.errors).toBeUndefined();
+      return result.data.events.count;
+    };
+    // Every body of this describe holds the prefix (in its entity id): 7 events.
+    const search = { search: prefix };
+    expect(await count(search)).toEqual({ value: 7, exact: true });
+    expect(await count(search, 7)).toEqual({ value: 7, exact: true });
+    expect(await count(search, 6)).toEqual({ value: 6, exact: false });
+    expect(await count({ ...search, entityType: 'odd_thing' }, 2)).toEqual({ value: 2, exact: false });
+    expect(await count({ search: 'needle in' }, 1)).toEqual({ value: 1, exact: true });
+    // Counted by the server's kept counters: exact past the bound.
+    expect(await count({ entityType: 'even_thing' }, 1)).toEqual({ value: 4, exact: true });
+    // A time filter is not kept: bounded.
+    expect(await count({ entityType: 'even_thing', since: '2000-01-01T00:00:00Z' }, 2)).toEqual({
+      value: 2,
+      exact: false,
+    });
+    for (const atMost of [0, -1, 10_001]) {
+      const result = await graphql(t.url, COUNT, { filter: search, atMost });
+      expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(result.errors?.[0]?.message).toBe('atMost: must be an integer between 1 and 10000');
+    }
+  });
+
   it('refuses bad arguments with BAD_USER_INPUT naming the argument', async ({ t }) => {
     const cases: [Record<string, unknown>, string][] = [
       [{ first: 501 }, 'first'],

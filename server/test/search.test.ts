@@ -12,6 +12,7 @@ import { DATABASE_FILE_NAME } from '../src/store/sqlite/open.js';
 import {
   SEARCH_BUCKET_MAX_SPAN_MS,
   SEARCH_INDEX_CHUNK_ROWS,
+  COUNT_MIN_ROWS,
   indexAllForSearch,
   indexSearchStepUnsynced,
   searchIndexedRowid,
@@ -224,6 +225,19 @@ async function expectSameAsScan({ store, file }: Opened, cutoffMs: number, extra
       expect({ search, first, ids: got.ids }).toEqual({ search, first, ids: expected });
       expect({ search, total: got.total }).toEqual({ search, total: expected.length });
     }
+    // The bounded count: exact up to its bound, "at least the bound" past it; it may stop early with a
+    // lower bound only past COUNT_MIN_ROWS confirmed rows (most files here hold fewer: exact there).
+    const n = expected.length;
+    for (const atMost of new Set([1, Math.max(1, n - 1), Math.max(1, n), n + 1])) {
+      const counted = await store.countEventsAtMost(query, atMost, cutoffMs);
+      const stoppedEarly = storedRows(file) > COUNT_MIN_ROWS && !counted.exact;
+      const want = stoppedEarly
+        ? { value: Math.min(counted.value, n, atMost), exact: false }
+        : n > atMost
+          ? { value: atMost, exact: false }
+          : { value: n, exact: true };
+      expect({ search, atMost, counted }).toEqual({ search, atMost, counted: want });
+    }
   }
 }
 
@@ -235,6 +249,13 @@ const tables = (db: Database.Database): string[] =>
       )
       .all() as { name: string }[]
   ).map((row) => row.name);
+
+/** The b-trees (FTS5 segments) of a bucket's index. */
+const segments = (db: Database.Database, table: string): number =>
+  (db.prepare(`SELECT count(DISTINCT segid) AS n FROM "${table}_idx"`).get() as { n: number }).n;
+
+const storedRows = (db: Database.Database): number =>
+  (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
 
 const maxRowid = (db: Database.Database): number =>
   (db.prepare('SELECT coalesce(max(rowid), 0) AS r FROM events').get() as { r: number }).r;
@@ -265,8 +286,16 @@ describe('search', { timeout: 120_000 }, () => {
     await expectSameAsScan(t, start);
     await expectSameAsScan(t, start, { entityType: 'component', entityId: 'e3' });
 
-    expect(indexSearchStepUnsynced(t.file, 0)).toEqual({ rows: 900 - SEARCH_INDEX_CHUNK_ROWS, done: true });
+    expect(indexSearchStepUnsynced(t.file, 0).rows).toBe(900 - SEARCH_INDEX_CHUNK_ROWS);
+    // Nothing left to index: the next steps merge the closed buckets' segments (a zero budget still
+    // runs one merge command), until each is one b-tree.
+    let mergeSteps = 0;
+    while (!indexSearchStepUnsynced(t.file, 0).done) expect(++mergeSteps).toBeLessThan(100);
     expect(indexSearchStepUnsynced(t.file, 0)).toEqual({ rows: 0, done: true });
+    const closed = tables(t.file)
+      .sort((a, b) => Number(a.split('_')[2]) - Number(b.split('_')[2]))
+      .slice(0, -1);
+    expect(closed.map((table) => segments(t.file, table))).toEqual(closed.map(() => 1));
     // The step's own commit skips the fsync; the connection is FULL (2) again after it, as ingest needs.
     expect(t.file.pragma('synchronous', { simple: true })).toBe(2);
     expect(searchIndexedRowid(t.file)).toBe(maxRowid(t.file));
@@ -285,6 +314,29 @@ describe('search', { timeout: 120_000 }, () => {
     // New rows after a caught-up index: a tail again, over the buckets.
     await insertAll(t, makeEvents(40, start + 200 * HOUR_MS, 1_000));
     await expectSameAsScan(t, start);
+  });
+
+  it('bounds the work of a count: a term whose candidates are mostly false positives stops early and says so', async () => {
+    const t = open(tempDir());
+    const start = Date.UTC(2030, 0, 1);
+    // Every body holds each trigram of "abcabd"; only the 3 oldest hold the term itself.
+    const events = makeEvents(COUNT_MIN_ROWS + 500, start, 1_000).map((event, i) => ({
+      ...event,
+      raw: Buffer.from(JSON.stringify({ payload: { text: i < 3 ? 'abcabd' : 'abcab cabd' } })),
+    }));
+    await insertAll(t, events, 50);
+    await t.indexAll();
+    const query = { search: 'abcabd' };
+    // Bound 5: it confirms at most COUNT_MIN_ROWS candidates, which are not all of them: "at least 3".
+    expect(await t.store.countEventsAtMost(query, 5, 0)).toEqual({ value: 3, exact: false });
+    // Bound 1,000: up to 2 candidates per match (2,002), every candidate: exact.
+    expect(await t.store.countEventsAtMost(query, 1_000, 0)).toEqual({ value: 3, exact: true });
+    expect(await t.store.countEvents(query, 0)).toBe(3);
+    // Past the bound whatever the work: "at least 1".
+    expect(await t.store.countEventsAtMost(query, 1, 0)).toEqual({ value: 1, exact: false });
+    // The same rows unindexed (the tail, by LIKE): the same answers.
+    await insertAll(t, makeEvents(10, start + 5_000_000, 1_000));
+    expect(await t.store.countEventsAtMost(query, 1_000, 0)).toEqual({ value: 3, exact: true });
   });
 
   it('never returns purged rows, drops buckets no stored event can be in, and stays exact', async () => {

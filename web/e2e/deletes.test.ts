@@ -128,4 +128,31 @@ describe('deletes across two dashboards', () => {
     await expect.poll(() => eventCount(other)).toBe('0 events');
     expect(pageErrors).toEqual([]);
   });
+
+  it('says "1,000+" when a search matches more than the server counts, and deletes every match', async () => {
+    // 1,003 bodies with the term (the dashboard counts up to 1,000), posted 50 at a time, and one without.
+    const total = 1_003;
+    for (let i = 0; i < total; i += 50) {
+      const batch = Array.from({ length: Math.min(50, total - i) }, (_, k) =>
+        post('haystack', `hs-${i + k}`, `needle-bulk ${i + k}`),
+      );
+      await Promise.all(batch);
+    }
+    const kept = await post('haystack', 'hs-kept', 'no term here');
+    await one.goto(`${server.url}/dashboard/?q=needle-bulk`);
+    await expect.poll(() => rows(one).count()).toBeGreaterThan(0);
+    await one.getByRole('button', { name: 'Delete matching…' }).click();
+    const dialog = one.getByRole('dialog', { name: 'Delete matching events' });
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('delete-count').textContent()).toMatch(
+      /^1,000\+ events match these filters, including any not loaded on screen\. \(The server stops counting there; every match is deleted\.\)/,
+    );
+    await dialog.getByRole('button', { name: 'Delete 1,000+ events' }).click();
+    await one.getByTestId('delete-outcome').waitFor();
+    expect(await one.getByTestId('delete-outcome').textContent()).toBe('Deleted 1,003 events.');
+    await one.goto(`${server.url}/dashboard/`);
+    await one.waitForSelector(row(kept));
+    await expect.poll(() => rows(one).count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -29,6 +29,20 @@ export function pageSize(first: number | null | undefined, argument = 'first'): 
   return size;
 }
 
+/** The largest bound a bounded count takes (its work grows with the bound). */
+export const MAX_COUNT_BOUND = 10_000;
+/** The bound when none is asked for (the schema's default too). */
+export const DEFAULT_COUNT_BOUND = 1_000;
+
+/** Validates the bound of a bounded count (`EventConnection.count(atMost:)`). */
+export function countBound(atMost: number | null | undefined, argument = 'atMost'): number {
+  const bound = atMost ?? DEFAULT_COUNT_BOUND;
+  if (!Number.isInteger(bound) || bound < 1 || bound > MAX_COUNT_BOUND) {
+    throw new InputError(argument, `must be an integer between 1 and ${MAX_COUNT_BOUND}`);
+  }
+  return bound;
+}
+
 /** The page arguments every list takes (`first`, `after`), validated. */
 export function pageArgs(args: { first?: number | null; after?: string | null }): {
   first: number;

@@ -13,6 +13,7 @@ export type EventReads = Pick<
   | 'getEvent'
   | 'listEvents'
   | 'countEvents'
+  | 'countEventsAtMost'
   | 'getEntity'
   | 'listEntities'
   | 'countEntities'

@@ -35,6 +35,15 @@ export type ActionSchema = {
   lastSeen: Scalars['DateTime']['output'];
 };
 
+/** A count that stops at a bound (`EventConnection.count`). */
+export type BoundedCount = {
+  __typename?: 'BoundedCount';
+  /** Whether `value` is the count itself; false reads "at least `value`" (shown as "1,000+"). */
+  exact: Scalars['Boolean']['output'];
+  /** The count when `exact`; otherwise a lower bound of it. */
+  value: Scalars['Int']['output'];
+};
+
 /** What a delete removed. */
 export type DeleteReport = {
   __typename?: 'DeleteReport';
@@ -200,9 +209,25 @@ export type EventAction =
 
 export type EventConnection = {
   __typename?: 'EventConnection';
+  /**
+   * How many events match, counted up to `atMost` (1 to 10000): fast whatever the filter. Exact when
+   * `exact`; otherwise at least `value` match (`atMost` when more than that do, fewer when the count
+   * stopped early on a term whose candidates are mostly not matches). Counts kept by the server (no
+   * filter, or only `action` and `entityType`) are exact at any size.
+   */
+  count: BoundedCount;
   edges: Array<EventEdge>;
   pageInfo: PageInfo;
+  /**
+   * The exact number of matching events. With `filter.search` it confirms every candidate, which at a
+   * million stored events takes hundreds of milliseconds for a common term: ask for `count` instead.
+   */
   totalCount: Scalars['Int']['output'];
+};
+
+
+export type EventConnectionCountArgs = {
+  atMost?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type EventEdge = {
@@ -659,6 +684,7 @@ export type ResolversTypes = ResolversObject<{
   ActionCount: ResolverTypeWrapper<ActionCount>;
   ActionSchema: ResolverTypeWrapper<ActionSchemaModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  BoundedCount: ResolverTypeWrapper<BoundedCount>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteReport: ResolverTypeWrapper<DeleteReport>;
   Delivery: ResolverTypeWrapper<DeliveryModel>;
@@ -706,6 +732,7 @@ export type ResolversParentTypes = ResolversObject<{
   ActionCount: ActionCount;
   ActionSchema: ActionSchemaModel;
   Boolean: Scalars['Boolean']['output'];
+  BoundedCount: BoundedCount;
   DateTime: Scalars['DateTime']['output'];
   DeleteReport: DeleteReport;
   Delivery: DeliveryModel;
@@ -755,6 +782,11 @@ export type ActionSchemaResolvers<ContextType = GraphQLContext, ParentType exten
   fields?: Resolver<Array<ResolversTypes['SchemaField']>, ParentType, ContextType>;
   firstSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   lastSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type BoundedCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BoundedCount'] = ResolversParentTypes['BoundedCount']> = ResolversObject<{
+  exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -833,6 +865,7 @@ export type EventResolvers<ContextType = GraphQLContext, ParentType extends Reso
 }>;
 
 export type EventConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EventConnection'] = ResolversParentTypes['EventConnection']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['BoundedCount'], ParentType, ContextType, RequireFields<EventConnectionCountArgs, 'atMost'>>;
   edges?: Resolver<Array<ResolversTypes['EventEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -999,6 +1032,7 @@ export type ValidationIssueResolvers<ContextType = GraphQLContext, ParentType ex
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ActionCount?: ActionCountResolvers<ContextType>;
   ActionSchema?: ActionSchemaResolvers<ContextType>;
+  BoundedCount?: BoundedCountResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeleteReport?: DeleteReportResolvers<ContextType>;
   Delivery?: DeliveryResolvers<ContextType>;

@@ -2,6 +2,7 @@ import type { Connection } from '../api/pagination.js';
 import type { FoldedEntity } from '../read/entities.js';
 import type { PurgeReport } from '../live/topics.js';
 import type {
+  BoundedCount,
   LearnedAction,
   LearnedField,
   LearnedSchema,
@@ -23,8 +24,10 @@ export type RejectionModel = StoredRejection;
 
 /** A page as resolvers build it: totalCount is computed only when asked for. */
 export type ConnectionModel<T> = Connection<T>;
-/** A page of events. */
-export type EventConnectionModel = ConnectionModel<EventModel>;
+/** A page of events, with its bounded count (computed only when asked for, like totalCount). */
+export interface EventConnectionModel extends ConnectionModel<EventModel> {
+  countAtMost: (atMost: number) => Promise<BoundedCount>;
+}
 /** A page of entities. */
 export type EntityConnectionModel = ConnectionModel<EntityModel>;
 /** A page of refused deliveries. */

@@ -17,7 +17,7 @@ const WALK_PAGE = 200;
 
 /** What the replayer needs. */
 export interface ReplayerDeps {
-  reads: Pick<EventReader, 'getEvent' | 'listEvents' | 'countEvents'>;
+  reads: Pick<EventReader, 'getEvent' | 'listEvents' | 'countEventsAtMost'>;
   entities: Pick<EntityReader, 'fold'>;
   sender: Sender;
   recorder: DeliveryRecorder;
@@ -51,7 +51,8 @@ export function createReplayer(deps: ReplayerDeps): RunningReplayer {
   const { reads, entities, sender, recorder, cutoffMs, maxEvents } = deps;
   const abort = new AbortController();
   const running = new Set<Promise<void>>();
-  const tooMany = (argument: string, count: number) =>
+  /** `count`: how many it selects, or a phrase ("more than 1000") when only that is known. */
+  const tooMany = (argument: string, count: number | string) =>
     refuse(
       'too-many-events',
       argument,
@@ -77,8 +78,12 @@ export function createReplayer(deps: ReplayerDeps): RunningReplayer {
         return (found as StoredEvent[]).sort(byArrival);
       }
       case 'filter': {
-        const count = await reads.countEvents(selection.query, cutoff);
-        if (count > maxEvents) return tooMany('filter', count);
+        // Only whether it is more than one replay sends: a bounded count (an exact one of a common
+        // search term confirms every candidate). One that stopped early, below the bound, decides
+        // nothing: the walk below stops past maxEvents.
+        const count = await reads.countEventsAtMost(selection.query, maxEvents, cutoff);
+        if (count.exact && count.value > maxEvents) return tooMany('filter', count.value);
+        if (!count.exact && count.value === maxEvents) return tooMany('filter', `more than ${maxEvents}`);
         const newestFirst: StoredEvent[] = [];
         let after = null;
         for (;;) {

@@ -215,6 +215,12 @@ export interface EventReader {
   ): Promise<Page<StoredEvent>>;
   /** How many events match: the rows a full cursor walk of `listEvents` visits. */
   countEvents(query: EventQuery, cutoffMs: number): Promise<number>;
+  /**
+   * {@link countEvents} with its work bounded: exact whenever that is cheap (no search term, or few
+   * matches), otherwise it stops after `atMost` matches or after a bounded number of candidates
+   * (see {@link BoundedCount}). `atMost` is a positive integer.
+   */
+  countEventsAtMost(query: EventQuery, atMost: number, cutoffMs: number): Promise<BoundedCount>;
   /** Every retained event of an entity, oldest first, or only those strictly after `after`. */
   entityEvents(entityId: string, cutoffMs: number, after?: Keyset | null): Promise<StoredEvent[]>;
   /** The first and last ids of `entityEvents(entityId, cutoffMs)`, without reading the events. */
@@ -253,6 +259,16 @@ export interface EventReader {
    * assigned ("0" when none was), whether or not its event is still retained.
    */
   sequenceBounds(cutoffMs: number): Promise<SequenceBounds>;
+}
+
+/**
+ * What {@link EventReader.countEventsAtMost} answers. `exact`: `value` is the count. Otherwise the count
+ * is at least `value` (at most the `atMost` asked for): `atMost` when more than `atMost` match, less when
+ * the store stopped confirming candidates before finding that many.
+ */
+export interface BoundedCount {
+  value: number;
+  exact: boolean;
 }
 
 /** What {@link EventReader.sequenceBounds} answers. */

@@ -623,6 +623,38 @@ export function defineStoreContract(
         expect((await store.listEvents({}, 200, null, 0)).rows).toEqual(expected.listEvents({}, 0));
       });
 
+      it('counts every filter up to a bound: exact up to it, "at least the bound" past it, exact when cheap', async () => {
+        const { store, expected } = await seeded();
+        for (const cutoffMs of cutoffs) {
+          for (const query of queries) {
+            const total = expected.listEvents(query, cutoffMs).length;
+            for (const atMost of new Set([
+              1,
+              2,
+              Math.max(1, total - 1),
+              Math.max(1, total),
+              total + 1,
+              10_000,
+            ])) {
+              const got = await store.countEventsAtMost(query, atMost, cutoffMs);
+              // Counts the stores keep (by action and entity type) are exact past the bound too.
+              const kept =
+                !query.search &&
+                !query.entityId &&
+                query.sinceMs == null &&
+                query.untilMs == null &&
+                query.drift == null;
+              const counted =
+                total <= atMost || kept ? { value: total, exact: true } : { value: atMost, exact: false };
+              expect({ query, cutoffMs, atMost, got }).toEqual({ query, cutoffMs, atMost, got: counted });
+            }
+          }
+        }
+        // A search past the bound says so: "at least 2" of the many bodies with an "n".
+        expect(await store.countEventsAtMost({ search: 'n' }, 2, 0)).toEqual({ value: 2, exact: false });
+        expect(await store.countEventsAtMost({ search: 'zebra' }, 1, 0)).toEqual({ value: 1, exact: false });
+      });
+
       it('pages from any cursor: the rows strictly after it', async () => {
         const { store, expected } = await seeded();
         const all = expected.listEvents({}, 0);

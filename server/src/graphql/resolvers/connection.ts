@@ -1,4 +1,11 @@
-import type { EntityModel, EventModel, ConnectionModel, RejectionModel } from '../mappers.js';
+import { countBound } from '../../api/pagination.js';
+import type {
+  EntityModel,
+  EventConnectionModel,
+  EventModel,
+  ConnectionModel,
+  RejectionModel,
+} from '../mappers.js';
 
 function connectionResolvers<T>() {
   return {
@@ -12,7 +19,11 @@ function connectionResolvers<T>() {
 }
 
 /** Every list is a connection of the same shape; one set of resolvers serves them all. */
-export const EventConnection = connectionResolvers<EventModel>();
+export const EventConnection = {
+  ...connectionResolvers<EventModel>(),
+  count: (page: EventConnectionModel, args: { atMost?: number | null }) =>
+    page.countAtMost(countBound(args.atMost)),
+};
 /** See {@link EventConnection}. */
 export const EntityConnection = connectionResolvers<EntityModel>();
 /** See {@link EventConnection}. */

@@ -12,7 +12,10 @@ export const Query: QueryResolvers = {
     const { first, after } = pageArgs(args);
     const cutoff = cutoffMs();
     const page = await reads.listEvents(query, first, after, cutoff);
-    return toConnection(page, arrivalKeyset, () => reads.countEvents(query, cutoff));
+    return {
+      ...toConnection(page, arrivalKeyset, () => reads.countEvents(query, cutoff)),
+      countAtMost: (atMost: number) => reads.countEventsAtMost(query, atMost, cutoff),
+    };
   },
   event: (_parent, { id }, { reads, cutoffMs }) => reads.getEvent(id, cutoffMs()),
   entity: (_parent, { id }, ctx) => loadEntity(ctx, id),

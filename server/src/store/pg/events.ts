@@ -3,6 +3,7 @@ import type { EventQuery, EventReader, Keyset, Page, StoredEvent } from '../type
 import type { PgContext } from './context.js';
 import { countFromCounters, type CounterReads } from './counts.js';
 import { eventConditions, keyset } from './filters.js';
+import { boundedCount } from '../bounded-count.js';
 import { eventColumns, toPage } from './rows.js';
 import { events, streamHead } from './schema.js';
 
@@ -13,6 +14,7 @@ export type EventReads = Pick<
   | 'listEvents'
   | 'listEventsOldestFirst'
   | 'countEvents'
+  | 'countEventsAtMost'
   | 'entityEvents'
   | 'entityBounds'
   | 'lastReceivedAtMs'
@@ -96,6 +98,21 @@ export function createEventReads(ctx: PgContext, counters: CounterReads, listPag
       if (countableFromCounters(query)) return countFromCounters(counters, query, cutoffMs);
       const [row] = await db.select({ n: count() }).from(events).where(eventConditions(query, cutoffMs));
       return row?.n ?? 0;
+    },
+    async countEventsAtMost(query, atMost, cutoffMs) {
+      if (countableFromCounters(query)) {
+        return { value: await countFromCounters(counters, query, cutoffMs), exact: true };
+      }
+      // Reads no more than atMost + 1 matching rows: by the trigram index for a rare term, newest
+      // first by (received_at, id) for a common one, as the planner chooses.
+      const matching = db
+        .select({ one: sql`1`.as('one') })
+        .from(events)
+        .where(eventConditions(query, cutoffMs))
+        .limit(atMost + 1)
+        .as('matching');
+      const [row] = await db.select({ n: count() }).from(matching);
+      return boundedCount(row?.n ?? 0, atMost);
     },
     async entityEvents(entityId, cutoffMs, after: Keyset | null = null) {
       return db

@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, gt, gte, max, sql } from 'drizzle-orm';
 import type { EventQuery, EventReader, Keyset, Page, StoredEvent } from '../types.js';
+import { boundedCount } from '../bounded-count.js';
 import { countFromCounters, type CounterReads } from './counts.js';
 import {
   eventFilter,
@@ -21,6 +22,7 @@ export type EventReads = Pick<
   | 'listEvents'
   | 'listEventsOldestFirst'
   | 'countEvents'
+  | 'countEventsAtMost'
   | 'entityEvents'
   | 'entityBounds'
   | 'lastReceivedAtMs'
@@ -64,6 +66,17 @@ function countStatement(orm: Orm, filter: EventFilter) {
   return prepareCount(orm, orm.select({ n: count() }).from(events).where(filter.where));
 }
 
+/** The count of a filter's rows up to the placeholder `limit`: it reads no more rows than that. */
+function countUpToStatement(orm: Orm, filter: EventFilter) {
+  const rows = orm
+    .select({ one: sql`1`.as('one') })
+    .from(events)
+    .where(filter.where)
+    .limit(sql.placeholder('limit'))
+    .as('rows');
+  return prepareCount(orm, orm.select({ n: count() }).from(rows));
+}
+
 /** A count only the trigger-kept counters can answer: at most an action and an entity type. */
 function countableFromCounters(query: EventQuery): boolean {
   return (
@@ -101,9 +114,10 @@ function createEventLists(
   counters: CounterReads,
   search: SearchReader,
   listPage: ListPage,
-): Pick<EventReads, 'listEvents' | 'listEventsOldestFirst' | 'countEvents'> {
+): Pick<EventReads, 'listEvents' | 'listEventsOldestFirst' | 'countEvents' | 'countEventsAtMost'> {
   const ascending = createShapeCache<ReturnType<typeof ascendingStatement>>();
   const counts = createShapeCache<ReturnType<typeof countStatement>>();
+  const countsUpTo = createShapeCache<ReturnType<typeof countUpToStatement>>();
   return {
     async listEvents(query, first, after, cutoffMs) {
       return listPage(query, first, after, cutoffMs);
@@ -125,6 +139,17 @@ function createEventLists(
       const filter = eventFilter(query, cutoffMs);
       const statement = counts.get(filter.shape, () => countStatement(orm, filter));
       return statement(filter.params);
+    },
+    async countEventsAtMost(query, atMost, cutoffMs) {
+      if (countableFromCounters(query)) {
+        return { value: countFromCounters(counters, query, cutoffMs), exact: true };
+      }
+      if (query.search) {
+        return search.countAtMost(searchFilter({ ...query, search: query.search }, cutoffMs), atMost);
+      }
+      const filter = eventFilter(query, cutoffMs);
+      const statement = countsUpTo.get(filter.shape, () => countUpToStatement(orm, filter));
+      return boundedCount(statement({ ...filter.params, limit: atMost + 1 }), atMost);
     },
   };
 }

@@ -70,7 +70,12 @@ function likePattern(search: string): string {
  * The search term's condition, bound to the placeholder `like`. Raw: drizzle's like() has no ESCAPE,
  * and the body is a blob that LIKE must read as text.
  */
-export const searchCondition = sql`CAST(${events.raw} AS TEXT) LIKE ${sql.placeholder('like')} ESCAPE '\\'`;
+export const searchCondition = searchConditionOn(events.raw);
+
+/** {@link searchCondition} over another column holding the body (a subquery's). */
+export function searchConditionOn(raw: SQLiteColumn | SQL.Aliased): SQL {
+  return sql`CAST(${raw} AS TEXT) LIKE ${sql.placeholder('like')} ESCAPE '\\'`;
+}
 
 /** The filters of a query with a search term, for the search index (see search.ts). */
 export interface SearchFilter extends EventFilter {

@@ -72,6 +72,18 @@ function prepareRaw(orm: Orm, query: { toSQL(): { sql: string; params: unknown[]
   };
 }
 
+/**
+ * Prepares a select that drizzle built for reading its rows one at a time, as arrays of raw values:
+ * for a caller that may stop early (a bounded count), where `all` would read every row first.
+ */
+export function prepareIterate(
+  orm: Orm,
+  query: { toSQL(): { sql: string; params: unknown[] } },
+): (params?: Record<string, unknown>) => IterableIterator<unknown[]> {
+  const { statement, bind } = prepareRaw(orm, query);
+  return (values = {}) => statement.iterate(...bind(values)) as IterableIterator<unknown[]>;
+}
+
 /** Prepares a `select count(*)` that drizzle built, like {@link prepareRows}: the count of its one row. */
 export function prepareCount(
   orm: Orm,

@@ -1,8 +1,16 @@
 import type Database from 'better-sqlite3';
 import { and, asc, count, desc, eq, gt, min, sql, type SQL } from 'drizzle-orm';
-import type { Keyset, StoredEvent } from '../types.js';
-import { keyset, keysetParams, searchCondition, type Params, type SearchFilter } from './filters.js';
-import { createShapeCache, ormOf, prepareCount, prepareRows, type Orm } from './orm.js';
+import { boundedCount } from '../bounded-count.js';
+import type { BoundedCount, Keyset, StoredEvent } from '../types.js';
+import {
+  keyset,
+  keysetParams,
+  searchCondition,
+  searchConditionOn,
+  type Params,
+  type SearchFilter,
+} from './filters.js';
+import { createShapeCache, ormOf, prepareCount, prepareIterate, prepareRows, type Orm } from './orm.js';
 import { asFragments, eventColumns } from './rows.js';
 import { events, searchBuckets, searchState } from './schema.js';
 
@@ -32,6 +40,19 @@ export const SEARCH_BUCKET_MAX_SPAN_MS = 6 * 3_600_000;
  * Every chunk of a step lands in the one segment FTS5 writes at the step's commit.
  */
 export const SEARCH_INDEX_CHUNK_ROWS = 500;
+/**
+ * Trigrams a query over several buckets keeps: the rarest in the newest of them. Any subset of a term's
+ * trigrams finds a superset of its rows (LIKE confirms each), and every trigram costs each bucket a
+ * lookup and a read of its doclist, which for a common one (`ish`, `nam`) is most of the MATCH.
+ */
+const QUERY_TRIGRAMS = 3;
+/** A trigram's rows in the sampled bucket are counted up to this (past it, it is common enough). */
+const SAMPLE_ROWS = 256;
+/**
+ * Pages of FTS5 merge work per `merge` command on a closed bucket (its segments into one b-tree), the
+ * step's time budget checked between commands.
+ */
+const SEARCH_MERGE_PAGES = 64;
 /** Newest rows LIKE-scanned first: a common term fills the page there before any index work. */
 const PROBE_ROWS = 256;
 /** Largest second scan window (a term found 4+ times in the probe is dense enough to scan for). */
@@ -115,8 +136,58 @@ export function clampSearchMark(db: Database.Database): void {
 export interface SearchIndexStep {
   /** Rows indexed. */
   rows: number;
-  /** True when no row above the mark is left (as of this step's transaction). */
+  /**
+   * True when no row above the mark is left (as of this step's transaction) and every closed bucket
+   * is merged into one b-tree.
+   */
   done: boolean;
+}
+
+const mergedBuckets = new WeakMap<Database.Database, Set<number>>();
+const totalChanges = new WeakMap<Database.Database, () => number>();
+
+/**
+ * Merges the segments of each closed bucket (every one but the current) into one b-tree, with FTS5's
+ * incremental `merge` command, until `deadline` (performance.now() ms; one command per bucket at least);
+ * inside the caller's transaction.
+ * A query costs each bucket one lookup per segment for each trigram, and a bucket filled step by step
+ * holds several segments, so a merged bucket answers several times faster (docs/performance.md, Design
+ * choices, search); a closed bucket never changes again, so it is merged once. Returns whether every
+ * closed bucket is merged. Which are is remembered per connection (after a reopen, one `merge` command
+ * that changes nothing tells each again). Raw: FTS5's special INSERT.
+ */
+function mergeClosedBuckets(db: Database.Database, deadline: number): boolean {
+  let merged = mergedBuckets.get(db);
+  let changes = totalChanges.get(db);
+  if (!merged || !changes) {
+    merged = new Set();
+    mergedBuckets.set(db, merged);
+    const statement = db.prepare('SELECT total_changes()').pluck();
+    changes = () => statement.get() as number;
+    totalChanges.set(db, changes);
+  }
+  const closed = ormOf(db)
+    .select({ id: searchBuckets.id })
+    .from(searchBuckets)
+    .orderBy(desc(searchBuckets.id))
+    .all()
+    .slice(1);
+  for (const { id } of closed) {
+    if (merged.has(id)) continue;
+    const table = `\`${searchTableName(id)}\``;
+    const merge = db.prepare(`INSERT INTO ${table}(${table}, rank) VALUES('merge', ${-SEARCH_MERGE_PAGES})`);
+    for (;;) {
+      const before = changes();
+      merge.run();
+      // FTS5: fewer than two changes means there was nothing left to merge.
+      if (changes() - before < 2) {
+        merged.add(id);
+        break;
+      }
+      if (performance.now() >= deadline) return false;
+    }
+  }
+  return true;
 }
 
 /** Indexes rowids (from, to] into `bucket` and stores its figures (already counting those rows). */
@@ -139,7 +210,8 @@ function fillBucket(orm: Orm, bucket: BucketRow, fromRowid: number, toRowid: num
  * Indexes the rows above the high-water mark, oldest rowid first, in chunks of
  * {@link SEARCH_INDEX_CHUNK_ROWS}, until none is left, `maxMs` of work is spent or `maxRows` are done
  * (at least one chunk), in one transaction over the write connection `db`; moves the mark; starts a new
- * bucket when the current one is full (rows or time span). Self-contained: it runs wherever the write
+ * bucket when the current one is full (rows or time span); with the time left once no row is, merges
+ * the closed buckets' segments ({@link mergeClosedBuckets}). Self-contained: it runs wherever the write
  * connection lives. One FTS5 segment per step, which is what makes large steps cheaper per row.
  */
 export function indexSearchStep(
@@ -195,6 +267,8 @@ export function indexSearchStep(
       if (rows >= maxRows || performance.now() - started >= maxMs) break;
     }
     orm.update(searchState).set({ indexedRowid: mark }).where(eq(searchState.id, 1)).run();
+    // With what is left of the step: the closed buckets' segments (the mark is saved either way).
+    if (done) done = mergeClosedBuckets(db, started + maxMs);
     return { rows, done };
   })();
 }
@@ -259,10 +333,11 @@ export function indexAllForSearch(db: Database.Database, stepRows = 10_000): num
 }
 
 /**
- * The FTS5 query for `term`: an AND of its trigrams (detail=none has no phrases), or null when the index
- * cannot answer: fewer than 3 characters, or a NUL (LIKE reads the pattern only up to it).
+ * The trigrams of `term` (up to {@link MAX_TRIGRAMS}), each quoted for FTS5, to be ANDed (detail=none
+ * has no phrases); or null when the index cannot answer: fewer than 3 characters, or a NUL (LIKE reads
+ * the pattern only up to it).
  */
-export function trigramQuery(term: string): string | null {
+function searchTrigrams(term: string): string[] | null {
   if (term.includes('\u0000')) return null;
   // Code points, as SQLite reads the UTF-8 it is given (a lone surrogate arrives as one U+FFFD).
   const chars = Array.from(term);
@@ -275,7 +350,7 @@ export function trigramQuery(term: string): string | null {
           { length: MAX_TRIGRAMS },
           (_, k) => all[Math.round((k * (all.length - 1)) / (MAX_TRIGRAMS - 1))] ?? '',
         );
-  return picked.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
+  return picked.map((t) => `"${t.replace(/"/g, '""')}"`);
 }
 
 const newestFirst = (a: StoredEvent, b: StoredEvent): number =>
@@ -285,7 +360,24 @@ const newestFirst = (a: StoredEvent, b: StoredEvent): number =>
 export interface SearchReader {
   list(filter: SearchFilter, first: number, after: { atMs: number; id: string } | null): StoredEvent[];
   count(filter: SearchFilter): number;
+  /** {@link EventReader.countEventsAtMost} of a search: see {@link countMatchesAtMost}. */
+  countAtMost(filter: SearchFilter, atMost: number): BoundedCount;
 }
+
+/**
+ * Newest rows a bounded count LIKE-scans at most, per match it may stop at. A term found in a quarter or
+ * more of the probe's rows is counted by this scan (one SQL statement, cheap per row), so at that
+ * density it reaches the bound within it.
+ */
+const SCAN_ROWS_PER_MATCH = 4;
+/**
+ * Index candidates a bounded count confirms at most, per match it may stop at (each read into
+ * JavaScript, about 3 times a scanned row's cost): a term whose candidates are mostly false positives
+ * (its trigrams common, itself rare) stops there with a lower bound, in bounded time.
+ */
+const CANDIDATE_ROWS_PER_MATCH = 2;
+/** ...and at least this many, so that a small bound still counts a selective filter's rows exactly. */
+export const COUNT_MIN_ROWS = 1_024;
 
 /** A prepared statement of event rows. */
 interface RowsStatement {
@@ -294,6 +386,9 @@ interface RowsStatement {
 
 /** A prepared count. */
 type CountStatement = (params: Params) => number;
+
+/** A prepared select read row by row (raw values). */
+type IterateStatement = (params: Params) => IterableIterator<unknown[]>;
 
 /** Event rows of a select over {@link eventColumns} (or its fragments), decoded in one pass. */
 const rowsOf = (orm: Orm, query: { toSQL(): { sql: string; params: unknown[] } }): RowsStatement =>
@@ -385,6 +480,27 @@ function fixedCounts(orm: Orm) {
           .as('seen');
         return prepareCount(orm, orm.select({ n: count() }).from(seen));
       }),
+    /**
+     * How many of the newest `window` rows passing the filters match, counted up to `hits`: SQL stops
+     * at either bound (the window is a co-routine under the LIKE).
+     */
+    windowHits: (f: SearchFilter) =>
+      counts.get(`hits|${f.shape}`, () => {
+        const window = orm
+          .select({ raw: events.raw })
+          .from(events)
+          .where(f.where)
+          .orderBy(...newest)
+          .limit(sql.placeholder('window'))
+          .as('window');
+        const matching = orm
+          .select({ one: sql`1`.as('one') })
+          .from(window)
+          .where(searchConditionOn(window.raw))
+          .limit(sql.placeholder('hits'))
+          .as('matching');
+        return prepareCount(orm, orm.select({ n: count() }).from(matching));
+      }),
     scanCount: (f: SearchFilter) =>
       counts.get(`scan|${f.shape}`, () =>
         prepareCount(orm, orm.select({ n: count() }).from(events).where(and(f.where, searchCondition))),
@@ -406,6 +522,7 @@ function fixedCounts(orm: Orm) {
 function bucketStatements(orm: Orm) {
   const rows = createShapeCache<RowsStatement>();
   const counts = createShapeCache<CountStatement>();
+  const iterators = createShapeCache<IterateStatement>();
   const all = orm
     .select(bucketColumns)
     .from(searchBuckets)
@@ -420,23 +537,67 @@ function bucketStatements(orm: Orm) {
       if (key !== bucketSet) {
         rows.clear();
         counts.clear();
+        iterators.clear();
         bucketSet = key;
       }
       return buckets;
     },
-    /** The candidates of bucket `id`, confirmed by the filters and LIKE. */
-    hits: (id: number, f: SearchFilter, after: boolean) =>
-      rows.get(`${id}|${f.shape}|${after}`, () =>
+    /** How many rows of bucket `id` MATCH `match`, counted up to `limit` (raw: FTS5). */
+    sample: (id: number) =>
+      counts.get(`sample|${id}`, () => {
+        const table = sql.identifier(searchTableName(id));
+        const matching = orm
+          .select({ one: sql`1`.as('one') })
+          .from(sql`${table}`)
+          .where(sql`${table} MATCH ${sql.placeholder('match')}`)
+          .limit(sql.placeholder('limit'))
+          .as('matching');
+        return prepareCount(orm, orm.select({ n: count() }).from(matching));
+      }),
+    /** The candidates of buckets `ids`, confirmed by the filters and LIKE. */
+    hits: (ids: number[], f: SearchFilter, after: boolean) =>
+      rows.get(`${ids.join(',')}|${f.shape}|${after}`, () =>
         rowsOf(
           orm,
           orm
             .select(eventColumns)
             .from(events)
-            .where(and(sql`${rowid} IN (${matchIn(id)})`, atOrBelowMark, filtered(f, after), searchCondition))
+            .where(
+              and(
+                sql`${rowid} IN (${sql.join(ids.map(matchIn), sql` UNION ALL `)})`,
+                atOrBelowMark,
+                filtered(f, after),
+                searchCondition,
+              ),
+            )
             .orderBy(...newest)
             .limit(sql.placeholder('limit')),
         ),
       ),
+    /**
+     * Every candidate row once or more: the unindexed tail, then the index entries of `ids` at or below
+     * the mark, each as [rowid, whether it passes the filters and LIKE], read as a stream (a UNION ALL
+     * co-routine joined by rowid: no candidate set is built first), for a bounded count. Raw: FTS5,
+     * rowid, NOT INDEXED.
+     */
+    candidates: (ids: number[], f: SearchFilter) =>
+      iterators.get(`${ids.join(',')}|${f.shape}`, () => {
+        const arms = [
+          sql`SELECT ${rowid} AS r FROM ${unindexedEvents} WHERE ${aboveMark}`,
+          ...ids.map((id) => {
+            const table = sql.identifier(searchTableName(id));
+            return sql`SELECT rowid AS r FROM ${table} WHERE ${table} MATCH ${sql.placeholder('match')} AND rowid <= ${sql.placeholder('mark')}`;
+          }),
+        ];
+        return prepareIterate(
+          orm,
+          orm
+            .select({ r: rowid, hit: sql<number>`${and(f.where, searchCondition)}` })
+            // CROSS JOIN: the candidates drive, each looked up by rowid (SQLite keeps that order).
+            .from(sql`(${sql.join(arms, sql` UNION ALL `)}) AS c CROSS JOIN ${events}`)
+            .where(sql`${rowid} = c.r`),
+        );
+      }),
     /** The count of the candidates of `ids`, confirmed by the filters and LIKE. */
     count: (ids: number[], f: SearchFilter) =>
       counts.get(`${ids.join(',')}|${f.shape}`, () => {
@@ -468,6 +629,22 @@ function inRange(buckets: BucketRow[], filter: SearchFilter, afterAtMs: number |
   );
 }
 
+/**
+ * The FTS5 query for `trigrams` over `buckets` (newest first): when there are more than
+ * {@link QUERY_TRIGRAMS} of them and several buckets, the AND of the rarest in the newest bucket.
+ */
+function selectiveMatch(parts: ReaderParts, buckets: BucketRow[], trigrams: string[]): string {
+  const [newestBucket] = buckets;
+  if (trigrams.length <= QUERY_TRIGRAMS || buckets.length < 3 || !newestBucket) return trigrams.join(' AND ');
+  const sample = parts.bucketed.sample(newestBucket.id);
+  return trigrams
+    .map((trigram, i) => ({ trigram, i, rows: sample({ match: trigram, limit: SAMPLE_ROWS }) }))
+    .sort((a, b) => a.rows - b.rows || a.i - b.i)
+    .slice(0, QUERY_TRIGRAMS)
+    .map((t) => t.trigram)
+    .join(' AND ');
+}
+
 /** What the reader's steps share: the connection and its statements. */
 interface ReaderParts {
   db: Database.Database;
@@ -488,20 +665,41 @@ function scanWindow(
   return { rows, complete: seen < windowRows };
 }
 
-/** Rare term: the unindexed tail by LIKE, then each bucket's candidates until none can beat the page. */
+/**
+ * Rare term: the unindexed tail by LIKE, then the buckets' candidates, newest buckets first, until none
+ * can beat the page: one statement for the newest bucket, then for the next 2, 4, 8…, so that a term
+ * found in the newest buckets reads no others and a rare one (every bucket) costs a few statements,
+ * not one per bucket.
+ */
 function fromIndex(
-  { db, fixed, bucketed }: ReaderParts,
+  parts: ReaderParts,
   filter: SearchFilter,
   first: number,
   after: Keyset | null,
   params: Params,
+  trigrams: string[],
 ): StoredEvent[] {
-  const withMark = { ...params, mark: searchIndexedRowid(db) };
+  const { db, fixed, bucketed } = parts;
+  const buckets = inRange(bucketed.buckets(), filter, after?.atMs ?? null);
+  const withMark = {
+    ...params,
+    mark: searchIndexedRowid(db),
+    match: selectiveMatch(parts, buckets, trigrams),
+  };
   let collected = fixed.tail(filter, after !== null).all(withMark);
-  for (const bucket of inRange(bucketed.buckets(), filter, after?.atMs ?? null)) {
+  for (let start = 0, size = 1; start < buckets.length; start += size, size *= 2) {
+    const group = buckets.slice(start, start + size);
+    // Newest first by maxReceivedAt: no row of this group or a later one is newer than its first.
+    const newestAt = group[0]?.maxReceivedAt ?? null;
     const last = collected[first];
-    if (last && bucket.maxReceivedAt !== null && last.receivedAtMs > bucket.maxReceivedAt) break;
-    const hits = bucketed.hits(bucket.id, filter, after !== null).all(withMark);
+    if (last && newestAt !== null && last.receivedAtMs > newestAt) break;
+    const hits = bucketed
+      .hits(
+        group.map((b) => b.id),
+        filter,
+        after !== null,
+      )
+      .all(withMark);
     if (hits.length === 0) continue;
     const byId = new Map(collected.map((row) => [row.id, row]));
     for (const row of hits) byId.set(row.id, row);
@@ -517,9 +715,9 @@ function listMatches(
   first: number,
   after: Keyset | null,
 ): StoredEvent[] {
-  const match = trigramQuery(filter.term);
+  const trigrams = searchTrigrams(filter.term);
   const params: Params = { ...filter.params, limit: first + 1, ...keysetParams(after) };
-  if (match === null) return parts.fixed.scan(filter, after !== null).all(params);
+  if (trigrams === null) return parts.fixed.scan(filter, after !== null).all(params);
   return parts.db.transaction((): StoredEvent[] => {
     // A common term fills the page within the newest rows: no index work at all.
     const probe = scanWindow(parts, filter, after !== null, params, PROBE_ROWS);
@@ -533,30 +731,101 @@ function listMatches(
       if (wide.rows.length > first || wide.complete) return wide.rows;
     }
     // One read transaction: the mark and the buckets agree.
-    return fromIndex(parts, filter, first, after, { ...params, match });
+    return fromIndex(parts, filter, first, after, params, trigrams);
   })();
 }
 
 /** {@link SearchReader.count}. */
 function countMatches(parts: ReaderParts, filter: SearchFilter): number {
   const { db, fixed, bucketed } = parts;
-  const match = trigramQuery(filter.term);
+  const trigrams = searchTrigrams(filter.term);
   const scanCount = (): number => fixed.scanCount(filter)(filter.params);
-  if (match === null) return scanCount();
+  if (trigrams === null) return scanCount();
   return db.transaction((): number => {
     const probe = scanWindow(parts, filter, false, { ...filter.params, limit: PROBE_ROWS }, PROBE_ROWS);
     // Few rows pass the other filters, or the term is in a quarter of them or more: a scan is as
     // cheap as confirming that many candidates (an exact count of a common term costs its matches).
     if (probe.complete || probe.rows.length >= PROBE_ROWS / 4) return scanCount();
+    const buckets = inRange(bucketed.buckets(), filter, null);
+    const match = selectiveMatch(parts, buckets, trigrams);
     const params = { ...filter.params, mark: searchIndexedRowid(db), match };
     // The unindexed tail by LIKE (a rowid range: NOT INDEXED keeps the planner off the time indexes).
     const tail = fixed.tailCount(filter)(params);
-    const buckets = inRange(bucketed.buckets(), filter, null);
     if (buckets.length === 0) return tail;
     // rowid <= mark: a row both in the tail and (by a stale entry of a reused rowid) in a bucket
     // is counted once.
     const ids = buckets.map((b) => b.id);
     return tail + bucketed.count(ids, filter)(params);
+  })();
+}
+
+/** What a bounded count found: its matches (up to the bound + 1), and whether it saw every row. */
+interface Tally {
+  hits: number;
+  complete: boolean;
+}
+
+/** A tally as the contract answers it: not exact when it did not see every row. */
+function bounded({ hits, complete }: Tally, atMost: number): BoundedCount {
+  const count = boundedCount(hits, atMost);
+  return complete ? count : { ...count, exact: false };
+}
+
+/**
+ * Counts the candidates of `rows` ([rowid, whether it matches]) until `atMost` + 1 matches or
+ * `maxRows` distinct rowids (complete: the stream ended first); a rowid seen before is skipped (a row
+ * can be in two buckets, by a stale entry and a live one).
+ */
+function tallyCandidates(rows: IterableIterator<unknown[]>, atMost: number, maxRows: number): Tally {
+  const rowids = new Set<unknown>();
+  let hits = 0;
+  for (const [r, hit] of rows) {
+    if (rowids.has(r)) continue;
+    if (rowids.size === maxRows || hits > atMost) return { hits, complete: false };
+    rowids.add(r);
+    if (hit) hits += 1;
+  }
+  return { hits, complete: true };
+}
+
+/**
+ * {@link SearchReader.countAtMost}: stops after `atMost` + 1 matches, or after confirming
+ * {@link SCAN_ROWS_PER_MATCH} scanned rows or {@link CANDIDATE_ROWS_PER_MATCH} index candidates per
+ * match asked for (at least {@link COUNT_MIN_ROWS}), so that its time is bounded whatever the term. First the newest rows passing the other filters, by LIKE, in
+ * one statement: a common term reaches the bound there, and a selective filter runs out of rows
+ * (exact). A term that is sparse in the first {@link PROBE_ROWS} of them goes to the index: every
+ * candidate (the unindexed tail and the buckets' entries), confirmed by rowid. When that too stops at
+ * the row bound and fewer rows than that pass the other filters, they are scanned (exact); otherwise
+ * what the candidates found is a lower bound.
+ */
+function countMatchesAtMost(parts: ReaderParts, filter: SearchFilter, atMost: number): BoundedCount {
+  const { db, fixed, bucketed } = parts;
+  const scanRows = Math.max(COUNT_MIN_ROWS, SCAN_ROWS_PER_MATCH * (atMost + 1));
+  const candidateRows = Math.max(COUNT_MIN_ROWS, CANDIDATE_ROWS_PER_MATCH * (atMost + 1));
+  const scan = (windowRows: number): Tally => {
+    const params = { ...filter.params, window: windowRows };
+    const hits = fixed.windowHits(filter)({ ...params, hits: atMost + 1 });
+    // Only when under the bound: did the window hold every row passing the filters?
+    const complete = hits <= atMost && fixed.windowSeen(filter, false)(params) < windowRows;
+    return { hits, complete };
+  };
+  const trigrams = searchTrigrams(filter.term);
+  if (trigrams === null) return bounded(scan(scanRows + 1), atMost);
+  return db.transaction((): BoundedCount => {
+    const probe = scan(PROBE_ROWS);
+    const sparse = !probe.complete && probe.hits < PROBE_ROWS / 4;
+    if (!sparse) return bounded(probe.complete || probe.hits > atMost ? probe : scan(scanRows + 1), atMost);
+    // One read transaction: the mark and the buckets agree.
+    const buckets = inRange(bucketed.buckets(), filter, null);
+    const match = selectiveMatch(parts, buckets, trigrams);
+    const params = { ...filter.params, mark: searchIndexedRowid(db), match };
+    const ids = buckets.map((b) => b.id);
+    const indexed = tallyCandidates(bucketed.candidates(ids, filter)(params), atMost, candidateRows);
+    if (indexed.complete || indexed.hits > atMost) return bounded(indexed, atMost);
+    // A scan to the row bound can only help a filter that passes fewer rows (an index-only count).
+    const passing = fixed.windowSeen(filter, false)({ ...filter.params, window: scanRows + 1 });
+    if (passing > scanRows) return { value: indexed.hits, exact: false };
+    return bounded(scan(scanRows + 1), atMost);
   })();
 }
 
@@ -571,5 +840,6 @@ export function createSearchReader(db: Database.Database): SearchReader {
   return {
     list: (filter, first, after) => listMatches(parts, filter, first, after),
     count: (filter) => countMatches(parts, filter),
+    countAtMost: (filter, atMost) => countMatchesAtMost(parts, filter, atMost),
   };
 }

@@ -54,7 +54,7 @@ export default function EventDetail({ id, inPane = false }: { id: string; inPane
   const [deleteEvent] = useMutation(EventDeleteDocument);
   const removal = useConfirmedDelete({
     // One event: the count is the event itself, still retained as this page shows it.
-    count: async () => 1,
+    count: async () => ({ value: 1, exact: true }),
     async remove() {
       const result = await deleteEvent({ variables: { id } });
       return result.data?.deleteEvent.eventCount ?? 0;

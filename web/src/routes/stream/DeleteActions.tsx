@@ -1,6 +1,12 @@
 import type { ReactNode } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
-import { eventsText, useConfirmedDelete } from '../../components/useConfirmedDelete.js';
+import {
+  countsNone,
+  countText,
+  eventsText,
+  useConfirmedDelete,
+  type EventCount,
+} from '../../components/useConfirmedDelete.js';
 import { useServices } from '../../api/services.js';
 import type { EventFilter } from '../../gql/graphql.js';
 
@@ -8,15 +14,15 @@ import type { EventFilter } from '../../gql/graphql.js';
 function ConfirmedDeleteButton(props: {
   label: string;
   title: string;
-  count: () => Promise<number>;
+  count: () => Promise<EventCount>;
   remove: () => Promise<number>;
   /** What the dialog says for a count above zero, and for none. */
-  describe: (count: number) => string;
+  describe: (count: EventCount) => string;
 }): ReactNode {
   const flow = useConfirmedDelete({ count: props.count, remove: props.remove });
   const { phase } = flow;
   const asking = phase.name === 'confirm' || phase.name === 'deleting';
-  const count = asking ? phase.count : 0;
+  const count: EventCount = asking ? phase.count : { value: 0, exact: true };
   return (
     <>
       <button type="button" className="danger" disabled={phase.name === 'counting'} onClick={flow.ask}>
@@ -35,8 +41,8 @@ function ConfirmedDeleteButton(props: {
       <ConfirmDialog
         open={asking}
         title={props.title}
-        confirmLabel={phase.name === 'deleting' ? 'Deleting…' : `Delete ${eventsText(count)}`}
-        confirmDisabled={count === 0 || phase.name === 'deleting'}
+        confirmLabel={phase.name === 'deleting' ? 'Deleting…' : `Delete ${countText(count)}`}
+        confirmDisabled={countsNone(count) || phase.name === 'deleting'}
         error={phase.name === 'confirm' ? phase.error : null}
         onConfirm={flow.confirm}
         onCancel={flow.cancel}
@@ -61,9 +67,9 @@ export function DeleteMatchingButton({ filter }: { filter: EventFilter | null })
       count={() => streamSource.countEvents(filter)}
       remove={() => streamSource.deleteEvents(filter)}
       describe={(count) =>
-        count === 0
+        countsNone(count)
           ? 'No retained event matches these filters.'
-          : `${eventsText(count)} ${count === 1 ? 'matches' : 'match'} these filters, including any not loaded on screen. They will be deleted for every viewer; this cannot be undone.`
+          : `${countText(count)} ${count.exact && count.value === 1 ? 'matches' : 'match'} these filters, including any not loaded on screen.${count.exact ? '' : ' (The server stops counting there; every match is deleted.)'} They will be deleted for every viewer; this cannot be undone.`
       }
     />
   );
@@ -79,9 +85,9 @@ export function ClearAllButton(): ReactNode {
       count={() => streamSource.countEvents(null)}
       remove={() => streamSource.deleteEvents(null)}
       describe={(count) =>
-        count === 0
+        countsNone(count)
           ? 'There is no retained event to delete.'
-          : `All ${eventsText(count)} retained will be deleted for every viewer, with the entities folded from them. Refused deliveries are kept. This cannot be undone.`
+          : `All ${countText(count)} retained will be deleted for every viewer, with the entities folded from them. Refused deliveries are kept. This cannot be undone.`
       }
     />
   );

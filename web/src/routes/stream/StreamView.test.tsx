@@ -239,6 +239,25 @@ describe('StreamView', () => {
     await waitFor(() => expect(rowIds()).toEqual(['evt_000002', 'evt_000001']));
   });
 
+  it('says "at least" when the server stops counting, and deletes every match anyway', async () => {
+    const source = new FakeStreamSource();
+    source.countBound = 2;
+    source.events.push(makeEvent(1), makeEvent(2), makeEvent(3), makeEvent(4, { entityType: 'note' }));
+    window.history.replaceState(null, '', '/dashboard/?type=task');
+    renderStream(source);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete matching…' }));
+    await waitFor(() =>
+      expect(screen.getByTestId('delete-count').textContent).toMatch(
+        /^2\+ events match these filters, including any not loaded on screen\. \(The server stops counting there; every match is deleted\.\)/,
+      ),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Delete 2+ events' }));
+    await waitFor(() => expect(rowIds()).toEqual([]));
+    expect(screen.getByTestId('delete-outcome').textContent).toBe('Deleted 3 events.');
+    expect(source.events.map((event) => event.entityType)).toEqual(['note']);
+  });
+
   it('clears all behind a dialog that says how many the server counts; cancel keeps everything', async () => {
     const source = new FakeStreamSource();
     source.events.push(makeEvent(1), makeEvent(2), makeEvent(3));

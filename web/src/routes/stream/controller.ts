@@ -1,4 +1,5 @@
 import { laterSequence } from '../../api/resume.js';
+import type { EventCount } from '../../components/useConfirmedDelete.js';
 import type { EventFilter, StreamRow_EventFragment } from '../../gql/graphql.js';
 import {
   compareNewestFirst,
@@ -32,8 +33,8 @@ export interface StreamSource {
   subscribePurged(onPurge: (beforeIso: string) => void): () => void;
   /** Deletes (anyone's): the ids removed, or null when too many to list. */
   subscribeDeleted(onDeleted: (eventIds: readonly string[] | null) => void): () => void;
-  /** How many retained events match (null: all of them), as the server counts them. */
-  countEvents(filter: EventFilter | null): Promise<number>;
+  /** How many retained events match (null: all of them), as the server counts them (up to a bound). */
+  countEvents(filter: EventFilter | null): Promise<EventCount>;
   /** Deletes what matches (null: every retained event); answers how many went. */
   deleteEvents(filter: EventFilter | null): Promise<number>;
 }

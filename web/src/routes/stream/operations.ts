@@ -60,11 +60,17 @@ export const StreamEventsDeletedSubscription = /* GraphQL */ `
   }
 `;
 
-/** How many events a "delete matching" would remove: the confirmation says it. */
+/**
+ * How many events a "delete matching" would remove: the confirmation says it. The bounded count: an
+ * exact totalCount of a common search term at a million events takes hundreds of milliseconds.
+ */
 export const StreamDeleteCountQuery = /* GraphQL */ `
   query StreamDeleteCount($filter: EventFilter) {
-    events(filter: $filter, first: 1) {
-      totalCount
+    events(filter: $filter, first: 0) {
+      count(atMost: 1000) {
+        value
+        exact
+      }
     }
   }
 `;

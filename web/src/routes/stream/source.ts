@@ -63,7 +63,7 @@ export function createApolloStreamSource(client: ApolloClient, ws: SubscribeClie
         fetchPolicy: 'no-cache',
       });
       if (result.data === undefined) throw result.error ?? new Error('events: no data');
-      return result.data.events.totalCount;
+      return result.data.events.count;
     },
     async deleteEvents(filter) {
       // No filter means all: the server wants that said (clearEvents), not an empty filter.

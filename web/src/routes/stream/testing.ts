@@ -1,4 +1,5 @@
 import type { EventAction, EventFilter, StreamRow_EventFragment } from '../../gql/graphql.js';
+import type { EventCount } from '../../components/useConfirmedDelete.js';
 import type { StreamPage, StreamSource } from './controller.js';
 
 /** A test event received `secondsAgo` before a fixed instant; ids sort like the server's (time first). */
@@ -22,6 +23,8 @@ export function makeEvent(n: number, patch: Partial<StreamRow_EventFragment> = {
 export class FakeStreamSource implements StreamSource {
   /** All events the "server" has, in any order. */
   events: StreamRow_EventFragment[] = [];
+  /** Where countEvents stops counting, as the server's bounded count does. */
+  countBound = 1_000;
   fetches: Array<{ filter: EventFilter | null; first: number; after: string | null }> = [];
   subscriptions: Array<{
     filter: EventFilter | null;
@@ -71,8 +74,12 @@ export class FakeStreamSource implements StreamSource {
     return () => undefined;
   }
 
-  countEvents(filter: EventFilter | null): Promise<number> {
-    return Promise.resolve(this.events.filter((event) => matches(event, filter)).length);
+  /** Counts up to {@link countBound} (the server's bounded count): "at least" past it. */
+  countEvents(filter: EventFilter | null): Promise<EventCount> {
+    const value = this.events.filter((event) => matches(event, filter)).length;
+    return Promise.resolve(
+      value > this.countBound ? { value: this.countBound, exact: false } : { value, exact: true },
+    );
   }
 
   deleteEvents(filter: EventFilter | null): Promise<number> {
