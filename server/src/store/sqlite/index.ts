@@ -20,7 +20,6 @@ import { createSchemaLearning, createSchemaReads, settleSchemaLearning } from '.
 import { clampSearchMark, createSearchReader } from './search.js';
 import { createStatementCache } from './statements.js';
 import { createTrafficReads } from './traffic.js';
-import { createWalSync } from './wal-sync.js';
 import { createWriter } from './writes.js';
 
 export type { SqliteMaintenance } from './maintenance.js';
@@ -45,9 +44,6 @@ export interface SqliteStore extends EventStore {
 /** Opens the database and sets the connection's pragmas for the store. */
 function openStoreDatabase(options: SqliteStoreOptions): Database.Database {
   const db = openDatabase(options.dataDir);
-  // Commits are not fsynced inside COMMIT: the writer syncs the WAL after each group commit, off the event
-  // loop, and answers nobody before that sync completes (wal-sync.ts). Checkpoints still sync as FULL does.
-  db.pragma('synchronous = NORMAL');
   // WAL checkpoints (an fsync of the database file) run on a worker thread, not inside a commit here.
   db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   if (options.maxDatabaseBytes) {
@@ -92,7 +88,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       evict,
       onEvicted: maintenance.reportEviction,
       learning,
-      walSync: createWalSync(db.name),
     },
     tally,
   );

@@ -275,9 +275,8 @@ export function indexSearchStep(
 
 /**
  * {@link indexSearchStep} with its commit not fsynced (`synchronous=NORMAL` for that transaction, then
- * the connection's setting again, which the store's connection already has): the index can be rebuilt
- * from `events`, the mark and the segments commit together, and the next group commit's WAL sync
- * (wal-sync.ts) covers these frames too. What the server runs.
+ * the connection's setting again): the index can be rebuilt from `events`, the mark and the segments
+ * commit together, and the next FULL commit syncs these WAL frames too. What the server runs.
  */
 export function indexSearchStepUnsynced(db: Database.Database, maxMs: number): SearchIndexStep {
   const synchronous = db.pragma('synchronous', { simple: true }) as number;

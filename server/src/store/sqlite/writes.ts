@@ -24,7 +24,6 @@ import {
 import { entities, eventSequence, events, rejections } from './schema.js';
 import type { SchemaLearning } from './schemas.js';
 import { clampSearchMark } from './search.js';
-import type { WalSync } from './wal-sync.js';
 
 type Write =
   | {
@@ -64,8 +63,6 @@ export interface WriterOptions {
   onEvicted?: (eviction: Eviction) => void;
   /** Learns each stored event's schema inside its commit (null: learning is off). */
   learning?: SchemaLearning | null;
-  /** Makes each commit durable before its writers are answered (the connection commits with NORMAL). */
-  walSync: WalSync;
 }
 
 /** The store's writes: group-committed inserts of events, rejections and delivery attempts. */
@@ -216,15 +213,11 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
     tally.storedEvents = count;
     return () => {
       if (eviction) options.onEvicted?.(eviction);
-      // Nobody hears of the commit (a 201, a 200 for a duplicate, a live event) before it is on disk.
-      options.walSync.afterCommit((error) => {
-        batch.forEach((item, i) => {
-          if (error) item.reject(error);
-          else if (item.kind === 'event') item.resolve(results[i] as InsertResult);
-          else if (item.kind === 'task') item.resolve(results[i]);
-          else if (item.kind === 'delivery') item.resolve(results[i] as boolean);
-          else item.resolve();
-        });
+      batch.forEach((item, i) => {
+        if (item.kind === 'event') item.resolve(results[i] as InsertResult);
+        else if (item.kind === 'task') item.resolve(results[i]);
+        else if (item.kind === 'delivery') item.resolve(results[i] as boolean);
+        else item.resolve();
       });
     };
   });
@@ -266,7 +259,6 @@ export function createWriter(db: Database.Database, options: WriterOptions, tall
     close() {
       queue.flush();
       learning?.flush();
-      options.walSync.close();
       closed = true;
     },
   };
